@@ -1,0 +1,73 @@
+"""People who sign in. They act for producers through farms.Membership."""
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.phone import normalize_phone
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create(self, phone: str, password: str | None, **fields) -> "User":
+        user = self.model(phone=normalize_phone(phone), **fields)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, phone: str, password: str | None = None, **fields) -> "User":
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(phone, password, **fields)
+
+    def create_superuser(self, phone: str, password: str | None = None, **fields) -> "User":
+        fields.update(is_staff=True, is_superuser=True)
+        return self._create(phone, password, **fields)
+
+    def get_by_natural_key(self, username):
+        try:
+            username = normalize_phone(username)
+        except Exception:
+            pass
+        return super().get_by_natural_key(username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    phone = models.CharField(_("phone number"), max_length=16, unique=True)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, default="vi",
+        choices=[("vi", "Tiếng Việt"), ("en", "English")],
+    )
+    is_staff = models.BooleanField(
+        _("staff status"), default=False,
+        help_text=_("Whether the user can sign in to the administration site."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "phone"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.phone
+
+    def clean(self) -> None:
+        super().clean()
+        self.phone = normalize_phone(self.phone)
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[-1] if self.full_name else self.phone

@@ -1,0 +1,154 @@
+from django.contrib import admin
+from django.contrib.gis.db.models import PointField
+from django.core.exceptions import ValidationError
+from django.forms import CharField, ModelForm
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.phone import normalize_phone
+from backend.admin_tools import ProducerScopedAdmin, add_service_errors
+from backend.widgets import MapWidget
+from farms import services
+from farms.models import (
+    AgriculturalInput,
+    Certification,
+    Membership,
+    Place,
+    Plot,
+    Producer,
+    Product,
+)
+from farms.permissions import Action, producers_for
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name_vi", "name_en", "category", "unit", "gtin", "shelf_life_days"]
+    list_filter = ["category"]
+    search_fields = ["name_vi", "name_en", "code", "gtin"]
+    prepopulated_fields = {"code": ["name_en"]}
+
+
+@admin.register(AgriculturalInput)
+class AgriculturalInputAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "active_ingredient", "pre_harvest_interval_days"]
+    list_filter = ["kind"]
+    search_fields = ["name", "active_ingredient"]
+
+
+class MembershipForm(ModelForm):
+    """Staff name a member by phone number, so no one can browse the list of users."""
+
+    phone = CharField(label=_("phone number"))
+
+    class Meta:
+        model = Membership
+        fields = ["phone", "producer", "role"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["phone"] = self.instance.user.phone
+
+    def clean_phone(self):
+        try:
+            phone = normalize_phone(self.cleaned_data["phone"])
+        except ValidationError as error:
+            raise ValidationError(error.messages) from error
+        user = User.objects.filter(phone=phone).first()
+        if user is None:
+            raise ValidationError(
+                _("No account has this phone number: ask the person to sign up first.")
+            )
+        self.instance.user = user
+        return phone
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    form = MembershipForm
+    extra = 0
+
+
+@admin.register(Producer)
+class ProducerAdmin(ProducerScopedAdmin):
+    producer_path = ""
+    list_display = ["name", "kind", "commune", "district", "cooperative"]
+    list_filter = ["kind", "district"]
+    search_fields = ["name", "registration_code", "commune"]
+    inlines = [MembershipInline]
+    fieldsets = [
+        (None, {"fields": ["kind", "name", "registration_code", "gln", "cooperative",
+                           "description"]}),
+        (_("Public address"), {"fields": ["commune", "district", "province"]}),
+        (_("Private details"), {"fields": ["street_address", "location", "contact_name",
+                                           "contact_phone", "contact_email"]}),
+    ]
+    formfield_overrides = {PointField: {"widget": MapWidget}}
+
+
+@admin.register(Membership)
+class MembershipAdmin(ProducerScopedAdmin):
+    list_display = ["user", "producer", "role"]
+    list_filter = ["role"]
+    form = MembershipForm
+    search_fields = ["user__phone", "user__full_name", "producer__name"]
+    list_select_related = ["user", "producer"]
+
+
+class PlotForm(ModelForm):
+    class Meta:
+        model = Plot
+        fields = ["producer", "name", "gln", "crop", "geometry"]
+        widgets = {"geometry": MapWidget}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("producer") and data.get("geometry"):
+            try:
+                data["geometry"] = services.validate_plot(
+                    data["producer"], data["geometry"], self.instance if self.instance.pk else None
+                )
+            except ValidationError as error:
+                add_service_errors(self, error)
+        return data
+
+
+@admin.register(Plot)
+class PlotAdmin(ProducerScopedAdmin):
+    form = PlotForm
+    list_display = ["name", "producer", "crop", "area_m2", "location_code"]
+    list_filter = ["crop", "producer__district"]
+    search_fields = ["name", "location_code", "producer__name"]
+    readonly_fields = ["location_code", "area_m2"]
+    list_select_related = ["producer", "crop"]
+
+    def save_model(self, request, obj, form, change):
+        services.save_plot(
+            request.user, obj.producer, name=obj.name, geometry=obj.geometry, crop=obj.crop,
+            gln=obj.gln, plot=obj if change else None,
+        )
+
+
+@admin.register(Certification)
+class CertificationAdmin(ProducerScopedAdmin):
+    list_display = ["__str__", "producer", "issued_by", "valid_from", "valid_to"]
+    list_filter = ["scheme"]
+    search_fields = ["number", "producer__name"]
+    filter_horizontal = ["plots"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "plots":
+            kwargs["queryset"] = Plot.objects.filter(
+                producer__in=producers_for(request.user, Action.MANAGE)
+            ).select_related("producer")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(Place)
+class PlaceAdmin(ProducerScopedAdmin):
+    list_display = ["name", "kind", "district", "producer", "location_code"]
+    list_filter = ["kind", "district"]
+    search_fields = ["name", "location_code"]
+    readonly_fields = ["location_code"]
+    formfield_overrides = {PointField: {"widget": MapWidget}}

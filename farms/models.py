@@ -1,0 +1,293 @@
+"""Producers, the people who act for them, their land, and the shared catalogues."""
+
+import secrets
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from backend.gs1 import validate_gln, validate_gtin
+
+LOCATION_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32
+
+
+def new_location_code() -> str:
+    """A stable, unguessable code for a place, used in trace records and exports."""
+    return "L" + "".join(secrets.choice(LOCATION_CODE_ALPHABET) for _ in range(9))
+
+
+class Unit(models.TextChoices):
+    KILOGRAM = "kg", _("kg")
+    TONNE = "tan", _("tonne")
+    BUNCH = "bo", _("bunch")
+    FRUIT = "qua", _("piece")
+    HEAD = "con", _("head")
+    LITRE = "lit", _("litre")
+
+
+class Product(models.Model):
+    """An entry in the crop and product catalogue (rau muống, gạo ST25 túi 5 kg…)."""
+
+    class Category(models.TextChoices):
+        VEGETABLE = "vegetable", _("Vegetable")
+        FRUIT = "fruit", _("Fruit")
+        GRAIN = "grain", _("Grain")
+        LIVESTOCK = "livestock", _("Livestock")
+        AQUACULTURE = "aquaculture", _("Aquaculture")
+        PROCESSED = "processed", _("Processed food")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_vi = models.CharField(_("Vietnamese name"), max_length=120)
+    name_en = models.CharField(_("English name"), max_length=120)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    unit = models.CharField(_("unit"), max_length=8, choices=Unit.choices, default=Unit.KILOGRAM)
+    gtin = models.CharField(
+        _("GTIN"), max_length=14, blank=True, validators=[validate_gtin],
+        help_text=_("Barcode number of the packed product, if it has one."),
+    )
+    shelf_life_days = models.PositiveIntegerField(
+        _("shelf life (days)"), null=True, blank=True,
+        help_text=_("Days from production to expiry, if the product has a shelf life."),
+    )
+    image = models.ImageField(_("image"), upload_to="products/", blank=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["name_vi"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gtin"], condition=~Q(gtin=""), name="unique_product_gtin"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The name in the active language: Vietnamese unless English is active."""
+        if translation.get_language() == "en" and self.name_en:
+            return self.name_en
+        return self.name_vi
+
+
+class AgriculturalInput(models.Model):
+    """Fertilisers, pesticides and other inputs: one catalogue for traces and advice."""
+
+    class Kind(models.TextChoices):
+        PESTICIDE = "pesticide", _("Pesticide")
+        FERTILIZER = "fertilizer", _("Fertilizer")
+        SEED = "seed", _("Seed or seedling")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("trade name"), max_length=150, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    active_ingredient = models.CharField(_("active ingredient"), max_length=200, blank=True)
+    pre_harvest_interval_days = models.PositiveSmallIntegerField(
+        _("pre-harvest interval (days)"), default=0,
+        help_text=_("Days that must pass between the last application and harvest."),
+    )
+
+    class Meta:
+        verbose_name = _("agricultural input")
+        verbose_name_plural = _("agricultural inputs")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Producer(models.Model):
+    """A farm household, a cooperative (hợp tác xã) or an enterprise."""
+
+    class Kind(models.TextChoices):
+        HOUSEHOLD = "household", _("Farm household")
+        COOPERATIVE = "cooperative", _("Cooperative")
+        ENTERPRISE = "enterprise", _("Enterprise")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    registration_code = models.CharField(
+        _("registration code"), max_length=32, blank=True,
+        help_text=_("Cooperative registration number or tax code."),
+    )
+    gln = models.CharField(_("GLN"), max_length=13, blank=True, validators=[validate_gln])
+    cooperative = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="member_farms", verbose_name=_("member of cooperative"),
+        limit_choices_to={"kind": Kind.COOPERATIVE},
+    )
+    description = models.TextField(_("public description"), blank=True)
+    # Public address: administrative units only.
+    commune = models.CharField(_("commune"), max_length=100)
+    district = models.CharField(_("district"), max_length=100)
+    province = models.CharField(_("province"), max_length=100, default="Hà Nội")
+    # Private: never shown on public pages.
+    street_address = models.CharField(_("street address (private)"), max_length=255, blank=True)
+    location = models.PointField(_("location (private)"), srid=4326, null=True, blank=True)
+    contact_name = models.CharField(_("contact person (private)"), max_length=150, blank=True)
+    contact_phone = models.CharField(_("contact phone (private)"), max_length=20, blank=True)
+    contact_email = models.EmailField(_("contact email (private)"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("producer")
+        verbose_name_plural = _("producers")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration_code"], condition=~Q(registration_code=""),
+                name="unique_producer_registration_code",
+            ),
+            models.CheckConstraint(
+                condition=Q(cooperative__isnull=True) | ~Q(kind="cooperative"),
+                name="cooperative_not_member_of_cooperative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def public_address(self) -> str:
+        """Commune, district, province: the only address shown to the public."""
+        return ", ".join(part for part in (self.commune, self.district, self.province) if part)
+
+
+class Membership(models.Model):
+    """A person acting for a producer, with a role."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        MANAGER = "manager", _("Manager")
+        MEMBER = "member", _("Member")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
+        verbose_name=_("user"),
+    )
+    producer = models.ForeignKey(
+        Producer, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("producer")
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "producer"], name="one_membership_per_producer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.producer} ({self.get_role_display()})"
+
+
+class Plot(models.Model):
+    """A production area (thửa, khu sản xuất) drawn as a polygon."""
+
+    producer = models.ForeignKey(
+        Producer, on_delete=models.PROTECT, related_name="plots", verbose_name=_("producer")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    location_code = models.CharField(
+        _("location code"), max_length=12, unique=True, default=new_location_code, editable=False
+    )
+    gln = models.CharField(_("GLN"), max_length=13, blank=True, validators=[validate_gln])
+    geometry = models.PolygonField(_("boundary"), srid=4326)
+    area_m2 = models.FloatField(_("area (m²)"), editable=False)
+    crop = models.ForeignKey(
+        Product, on_delete=models.SET_NULL, null=True, blank=True, related_name="plots",
+        verbose_name=_("current crop"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("plot")
+        verbose_name_plural = _("plots")
+        ordering = ["producer", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.producer})"
+
+
+class Certification(models.Model):
+    """A certificate (VietGAP, GlobalGAP, organic…) covering some of a producer's plots."""
+
+    class Scheme(models.TextChoices):
+        VIETGAP = "vietgap", "VietGAP"
+        GLOBALGAP = "globalgap", "GlobalG.A.P."
+        ORGANIC = "organic", _("Organic")
+        OTHER = "other", _("Other standard")
+
+    producer = models.ForeignKey(
+        Producer, on_delete=models.CASCADE, related_name="certifications",
+        verbose_name=_("producer"),
+    )
+    scheme = models.CharField(_("standard"), max_length=20, choices=Scheme.choices)
+    number = models.CharField(_("certificate number"), max_length=60)
+    issued_by = models.CharField(_("certifying body"), max_length=200)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"))
+    plots = models.ManyToManyField(
+        Plot, related_name="certifications", blank=True, verbose_name=_("plots covered")
+    )
+
+    class Meta:
+        verbose_name = _("certification")
+        verbose_name_plural = _("certifications")
+        ordering = ["-valid_to"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__gte=models.F("valid_from")),
+                name="certification_valid_to_after_valid_from",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scheme_display()} {self.number}"
+
+    def is_valid_on(self, day) -> bool:
+        return self.valid_from <= day <= self.valid_to
+
+
+class Place(models.Model):
+    """A place that is not a plot: packing house, warehouse, market, shop…"""
+
+    class Kind(models.TextChoices):
+        PACKING_HOUSE = "packing_house", _("Packing house")
+        WAREHOUSE = "warehouse", _("Warehouse or cold store")
+        PROCESSING = "processing", _("Processing facility")
+        MARKET = "market", _("Market")
+        SUPERMARKET = "supermarket", _("Supermarket")
+        SHOP = "shop", _("Shop")
+        RESTAURANT = "restaurant", _("Restaurant or kitchen")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    producer = models.ForeignKey(
+        Producer, on_delete=models.SET_NULL, null=True, blank=True, related_name="places",
+        verbose_name=_("operated by producer"),
+    )
+    location_code = models.CharField(
+        _("location code"), max_length=12, unique=True, default=new_location_code, editable=False
+    )
+    gln = models.CharField(_("GLN"), max_length=13, blank=True, validators=[validate_gln])
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    commune = models.CharField(_("commune"), max_length=100, blank=True)
+    district = models.CharField(_("district"), max_length=100, blank=True)
+    province = models.CharField(_("province"), max_length=100, default="Hà Nội")
+    location = models.PointField(_("location"), srid=4326, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

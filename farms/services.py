@@ -1,0 +1,122 @@
+"""Business rules for producers and their land."""
+
+from django.contrib.gis.geos import GEOSGeometry, Polygon
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from farms.models import Certification, Membership, Plot, Producer, Product
+from farms.permissions import Action, require
+
+# Rough bounds of Viet Nam (mainland and islands), to catch swapped or wrong coordinates.
+VIETNAM_BOUNDS = Polygon.from_bbox((102.0, 8.0, 117.5, 23.5))
+MIN_PLOT_AREA_M2 = 1.0
+MAX_PLOT_AREA_M2 = 5_000_000.0  # 500 ha: larger areas are several plots
+
+
+def utm_srid(geometry: GEOSGeometry) -> int:
+    """The WGS 84 / UTM zone (north) of a geometry's centroid: metres, little distortion."""
+    zone = int((geometry.centroid.x + 180) // 6) + 1
+    return 32600 + zone
+
+
+def area_m2(geometry: GEOSGeometry) -> float:
+    return geometry.transform(utm_srid(geometry), clone=True).area
+
+
+def _clean_plot_geometry(geometry: GEOSGeometry) -> Polygon:
+    if geometry.srid is None:
+        geometry.srid = 4326
+    if geometry.srid != 4326:
+        geometry = geometry.transform(4326, clone=True)
+    if geometry.geom_type != "Polygon":
+        raise ValidationError({"geometry": _("A plot boundary must be a single polygon.")},
+                              code="not_polygon")
+    if not geometry.valid:
+        raise ValidationError(
+            {"geometry": _("The plot boundary crosses itself: %(reason)s")
+             % {"reason": geometry.valid_reason}},
+            code="invalid_geometry",
+        )
+    if not VIETNAM_BOUNDS.contains(geometry):
+        raise ValidationError(
+            {"geometry": _("The plot is not in Viet Nam: check that longitude and latitude "
+                           "are not swapped.")},
+            code="outside_vietnam",
+        )
+    size = area_m2(geometry)
+    if not MIN_PLOT_AREA_M2 <= size <= MAX_PLOT_AREA_M2:
+        raise ValidationError(
+            {"geometry": _("A plot must be between 1 m² and 500 ha; this one is %(area).0f m².")
+             % {"area": size}},
+            code="implausible_area",
+        )
+    return geometry
+
+
+def _overlapping_plot(producer: Producer, geometry: Polygon, exclude_pk: int | None):
+    """Another plot of the producer whose interior meets this one (touching is fine)."""
+    candidates = Plot.objects.filter(producer=producer, geometry__intersects=geometry)
+    if exclude_pk:
+        candidates = candidates.exclude(pk=exclude_pk)
+    return candidates.filter(geometry__relate=(geometry, "T********")).first()
+
+
+def validate_plot(producer: Producer, geometry: GEOSGeometry, plot: Plot | None = None) -> Polygon:
+    """The cleaned boundary, or a ValidationError: invalid, implausible or overlapping."""
+    geometry = _clean_plot_geometry(geometry)
+    clash = _overlapping_plot(producer, geometry, plot.pk if plot else None)
+    if clash:
+        raise ValidationError(
+            {"geometry": _("This plot overlaps the plot “%(other)s” of the same producer.")
+             % {"other": clash.name}},
+            code="overlap",
+        )
+    return geometry
+
+
+@transaction.atomic
+def save_plot(
+    actor,
+    producer: Producer,
+    *,
+    name: str,
+    geometry: GEOSGeometry,
+    crop: Product | None = None,
+    gln: str = "",
+    plot: Plot | None = None,
+) -> Plot:
+    """Create or update a plot; its area is computed and it may not overlap a sibling."""
+    require(actor, Action.MANAGE, producer)
+    # Lock the producer so two plots saved at once cannot both pass the overlap check.
+    Producer.objects.select_for_update().filter(pk=producer.pk).first()
+    geometry = validate_plot(producer, geometry, plot)
+    plot = plot or Plot(producer=producer)
+    plot.name, plot.geometry, plot.crop, plot.gln = name, geometry, crop, gln
+    plot.area_m2 = area_m2(geometry)
+    plot.full_clean()
+    plot.save()
+    return plot
+
+
+@transaction.atomic
+def add_member(actor, producer: Producer, user, role: str) -> Membership:
+    require(actor, Action.MANAGE, producer)
+    membership, _created = Membership.objects.update_or_create(
+        user=user, producer=producer, defaults={"role": role}
+    )
+    return membership
+
+
+def certification_for(plots, on_day) -> Certification | None:
+    """A certificate valid on ``on_day`` that covers every one of ``plots``, if any."""
+    plot_ids = {plot.pk for plot in plots}
+    if not plot_ids:
+        return None
+    candidates = Certification.objects.filter(
+        plots__in=plot_ids, valid_from__lte=on_day, valid_to__gte=on_day
+    ).prefetch_related("plots").distinct()
+    for certificate in candidates:
+        if plot_ids <= {plot.pk for plot in certificate.plots.all()}:
+            return certificate
+    return None

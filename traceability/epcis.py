@@ -1,0 +1,176 @@
+"""A batch's trace as a GS1 EPCIS 2.0 JSON-LD document (CBV 2.0 vocabulary).
+
+Lots are class-level identifiers: a GS1 Digital Link (01 + 10) where the product has a
+GTIN, otherwise the lot's page on this site. Farm steps missing from CBV and our own
+fields (inputs, hashes, actor) use the product's vocabulary, declared in @context.
+"""
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from django.conf import settings
+from django.utils import timezone as django_timezone
+
+from backend.gs1 import encode_segment, gtin14
+from farms.models import Plot
+from traceability.models import Batch, TraceEvent
+from traceability.services.trace import Trace
+from traceability.steps import BusinessStep, EventType, rule_for
+
+EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/epcis-context.jsonld"
+PREFIX = "nongsan"
+UNIT_CODES = {"kg": "KGM", "tan": "TNE", "lit": "LTR"}  # UN/CEFACT Rec 20; counts have none
+
+
+def vocabulary_base() -> str:
+    return settings.TRACE_VOCABULARY_URL.rstrip("/") + "/"
+
+
+def lot_uri(code: str, gtin: str = "") -> str:
+    if gtin:
+        return f"https://id.gs1.org/01/{gtin14(gtin)}/10/{encode_segment(code)}"
+    return f"{settings.SITE_URL}/lot/{encode_segment(code)}"
+
+
+def location_uri(where) -> str:
+    if where.gln:
+        return f"https://id.gs1.org/414/{where.gln}"
+    return f"{settings.SITE_URL}/loc/{where.location_code}"
+
+
+def party_uri(producer) -> str:
+    if producer.gln:
+        return f"https://id.gs1.org/417/{producer.gln}"
+    return f"{settings.SITE_URL}/party/{producer.pk}"
+
+
+def bizstep(step: str) -> str:
+    return rule_for(step).cbv or f"{vocabulary_base()}bizstep/{step}"
+
+
+def _time(moment: datetime, offset: str) -> str:
+    sign = 1 if offset[0] == "+" else -1
+    hours, minutes = int(offset[1:3]), int(offset[4:6])
+    zone = timezone(sign * timedelta(hours=hours, minutes=minutes))
+    return moment.astimezone(zone).isoformat(timespec="milliseconds")
+
+
+def _quantity(uri: str, quantity, unit: str) -> dict:
+    element = {"epcClass": uri}
+    if quantity is not None:
+        element["quantity"] = float(quantity)
+        if unit in UNIT_CODES:
+            element["uom"] = UNIT_CODES[unit]
+    return element
+
+
+def _common(event: TraceEvent) -> dict:
+    data = {
+        "eventTime": _time(event.occurred_at, event.time_zone_offset),
+        "recordTime": event.recorded_at.astimezone(UTC).isoformat(timespec="milliseconds"),
+        "eventTimeZoneOffset": event.time_zone_offset,
+        "eventID": f"urn:uuid:{event.uuid}",
+        "bizStep": bizstep(event.business_step),
+        f"{PREFIX}:actor": party_uri(event.producer),
+        f"{PREFIX}:hash": event.hash,
+        f"{PREFIX}:previousHash": event.previous_hash,
+    }
+    if event.disposition:
+        data["disposition"] = event.disposition
+    where = event.plot or event.place
+    if where:
+        data["readPoint"] = data["bizLocation"] = {"id": location_uri(where)}
+    inputs = [
+        {f"{PREFIX}:name": row.name, f"{PREFIX}:activeIngredient": row.active_ingredient,
+         f"{PREFIX}:dose": float(row.dose) if row.dose is not None else None,
+         f"{PREFIX}:doseUnit": row.dose_unit,
+         f"{PREFIX}:preHarvestIntervalDays": row.pre_harvest_interval_days}
+        for row in event.inputs.all()
+    ]
+    if inputs:
+        data[f"{PREFIX}:inputs"] = inputs
+    if event.notes:
+        data[f"{PREFIX}:notes"] = event.notes
+    return data
+
+
+def _harvest_ilmd(batch: Batch) -> dict:
+    ilmd = {"cbvmda:countryOfOrigin": "VN"}
+    if batch.harvest_date:
+        ilmd["cbvmda:harvestStartDate"] = batch.harvest_date.isoformat()
+        ilmd["cbvmda:harvestEndDate"] = batch.harvest_date.isoformat()
+    if batch.certification:
+        certificate = batch.certification
+        ilmd[f"{PREFIX}:certification"] = {
+            f"{PREFIX}:standard": certificate.scheme, f"{PREFIX}:number": certificate.number,
+            f"{PREFIX}:issuedBy": certificate.issued_by,
+            f"{PREFIX}:validFrom": certificate.valid_from.isoformat(),
+            f"{PREFIX}:validTo": certificate.valid_to.isoformat(),
+        }
+    return ilmd
+
+
+def _object_event(event: TraceEvent) -> dict:
+    batch = event.batch
+    data = {"type": "ObjectEvent", **_common(event), "action": event.action or "OBSERVE",
+            "quantityList": [_quantity(lot_uri(batch.code, batch.product.gtin),
+                                       event.quantity, batch.unit)]}
+    if event.business_step == BusinessStep.HARVESTING:
+        data["ilmd"] = _harvest_ilmd(batch)
+    return data
+
+
+def _transformation_event(event: TraceEvent, lots: dict[str, Batch]) -> dict:
+    """One TransformationEvent from the events stored on every lot it touched."""
+    def quantities(entries):
+        return [_quantity(lot_uri(e["lot"], lots[e["lot"]].product.gtin), e["quantity"],
+                          lots[e["lot"]].unit) for e in entries]
+
+    return {"type": "TransformationEvent", **_common(event),
+            "inputQuantityList": quantities(event.details["inputs"]),
+            "outputQuantityList": quantities(event.details["outputs"]),
+            "transformationID": f"urn:uuid:{event.transformation_id}"}
+
+
+def _referenced_lots(trace: Trace) -> dict[str, Batch]:
+    lots = {batch.code: batch for batch in trace.batches.values()}
+    codes = {
+        entry["lot"] for event in trace.events for key in ("inputs", "outputs")
+        for entry in event.details.get(key, [])
+    } - lots.keys()
+    if codes:
+        lots.update({b.code: b for b in Batch.objects.filter(code__in=codes).select_related("product")})
+    return lots
+
+
+def _location(where) -> dict:
+    district = where.producer.district if isinstance(where, Plot) else where.district
+    attributes = [{"id": "cbvmda:name", "attribute": where.name}]
+    if district:
+        attributes.append({"id": "cbvmda:city", "attribute": district})
+    attributes.append({"id": "cbvmda:countryCode", "attribute": "VN"})
+    return {"id": location_uri(where), "attributes": attributes}
+
+
+def _locations(trace: Trace) -> list[dict]:
+    places = {location_uri(w): w for e in trace.events for w in (e.plot, e.place) if w}
+    return [_location(where) for where in places.values()]
+
+
+def document(trace: Trace) -> dict:
+    lots = _referenced_lots(trace)
+    events = [
+        _transformation_event(e, lots) if e.event_type == EventType.TRANSFORMATION
+        else _object_event(e)
+        for e in trace.events
+    ]
+    return {
+        "@context": [EPCIS_CONTEXT, {PREFIX: vocabulary_base()}],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": django_timezone.now().astimezone(UTC).isoformat(timespec="milliseconds"),
+        "epcisHeader": {"epcisMasterData": {"vocabularyList": [{
+            "type": "urn:epcglobal:epcis:vtype:BusinessLocation",
+            "vocabularyElementList": _locations(trace),
+        }]}},
+        "epcisBody": {"eventList": events},
+    }

@@ -1,0 +1,100 @@
+"""Forms for staff pages; each one feeds a service, which holds the rules."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from farms.models import AgriculturalInput, Place, Plot, Producer, Product
+from farms.permissions import Action, producers_for
+from traceability.models import Batch
+from traceability.printing import DEFAULT_LAYOUT, LAYOUTS
+from traceability.steps import RECORDABLE_STEPS, BusinessStep
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class BatchCreateForm(forms.Form):
+    producer = forms.ModelChoiceField(Producer.objects.none(), label=_("producer"))
+    product = forms.ModelChoiceField(Product.objects.all(), label=_("product"))
+    plots = forms.ModelMultipleChoiceField(Plot.objects.none(), label=_("origin plots"))
+    harvested_at = forms.DateTimeField(
+        label=_("harvested at"), required=False, widget=DATETIME_WIDGET,
+        help_text=_("Leave empty for a crop still growing."),
+    )
+    quantity = forms.DecimalField(label=_("harvested quantity"), required=False, min_value=0)
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        producers = producers_for(user, Action.OPERATE)
+        self.fields["producer"].queryset = producers
+        self.fields["plots"].queryset = Plot.objects.filter(
+            producer__in=producers
+        ).select_related("producer")
+
+
+class EventForm(forms.Form):
+    business_step = forms.ChoiceField(
+        label=_("step"), choices=[(s, BusinessStep(s).label) for s in RECORDABLE_STEPS]
+    )
+    occurred_at = forms.DateTimeField(label=_("time"), widget=DATETIME_WIDGET)
+    plot = forms.ModelChoiceField(Plot.objects.none(), label=_("plot"), required=False)
+    place = forms.ModelChoiceField(Place.objects.all(), label=_("place"), required=False)
+    quantity = forms.DecimalField(label=_("quantity"), required=False, min_value=0)
+    agricultural_input = forms.ModelChoiceField(
+        AgriculturalInput.objects.all(), label=_("input used"), required=False
+    )
+    input_name = forms.CharField(label=_("or input name"), required=False, max_length=150)
+    dose = forms.DecimalField(label=_("dose"), required=False, min_value=0)
+    dose_unit = forms.CharField(label=_("dose unit"), required=False, max_length=40)
+    notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    photo = forms.ImageField(label=_("photo"), required=False)
+
+    def __init__(self, batch: Batch, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plot"].queryset = batch.origin_plots.all()
+
+
+class SplitForm(forms.Form):
+    quantities = forms.CharField(
+        label=_("quantities"), help_text=_("The new batches' quantities, separated by commas."),
+    )
+    occurred_at = forms.DateTimeField(label=_("time"), widget=DATETIME_WIDGET)
+
+    def clean_quantities(self) -> list[Decimal]:
+        try:
+            return [Decimal(part.strip()) for part in self.cleaned_data["quantities"].split(",")]
+        except InvalidOperation as error:
+            raise forms.ValidationError(_("Write numbers separated by commas.")) from error
+
+
+class TransformForm(forms.Form):
+    quantity_used = forms.DecimalField(label=_("quantity used"), min_value=0)
+    product = forms.ModelChoiceField(Product.objects.all(), label=_("new product"))
+    quantity = forms.DecimalField(label=_("quantity produced"), min_value=0)
+    occurred_at = forms.DateTimeField(label=_("time"), widget=DATETIME_WIDGET)
+    place = forms.ModelChoiceField(Place.objects.all(), label=_("place"), required=False)
+
+
+class MergeForm(forms.Form):
+    batches = forms.ModelMultipleChoiceField(Batch.objects.none(), label=_("batches"))
+    producer = forms.ModelChoiceField(Producer.objects.none(), label=_("new batch belongs to"))
+    occurred_at = forms.DateTimeField(label=_("time"), widget=DATETIME_WIDGET)
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        producers = producers_for(user, Action.OPERATE)
+        self.fields["producer"].queryset = producers
+        self.fields["batches"].queryset = Batch.objects.filter(
+            producer__in=producers, status=Batch.Status.ACTIVE
+        ).select_related("product")
+
+
+class LabelOrderForm(forms.Form):
+    count = forms.IntegerField(label=_("number of labels"), min_value=1, initial=24)
+    layout = forms.ChoiceField(label=_("sticker layout"), initial=DEFAULT_LAYOUT,
+                               choices=[(key, layout.name) for key, layout in LAYOUTS.items()])
+
+
+class RecallForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,290 @@
+"""Batches (lots), their trace events, and the QR labels that lead consumers to them."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.core.files.storage import storages
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from farms.models import AgriculturalInput, Certification, Place, Plot, Producer, Product, Unit
+from traceability.steps import BusinessStep, EventType
+
+QUANTITY = {"max_digits": 14, "decimal_places": 3}
+
+
+def private_storage():
+    return storages["private"]
+
+
+def default_max_scans() -> int:
+    return settings.LABEL_DEFAULT_MAX_SCANS
+
+
+def default_max_spread_km() -> int:
+    return settings.LABEL_DEFAULT_MAX_SPREAD_KM
+
+
+class Batch(models.Model):
+    """A lot: a quantity of one product from one producer, with a life of trace events."""
+
+    class Status(models.TextChoices):
+        GROWING = "growing", _("Growing")
+        ACTIVE = "active", _("In stock")
+        DEPLETED = "depleted", _("Used up")
+        RECALLED = "recalled", _("Recalled")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    code = models.CharField(_("lot code"), max_length=20, unique=True, editable=False)
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="batches", verbose_name=_("product")
+    )
+    producer = models.ForeignKey(
+        Producer, on_delete=models.PROTECT, related_name="batches", verbose_name=_("producer")
+    )
+    origin_plots = models.ManyToManyField(
+        Plot, related_name="batches", blank=True, verbose_name=_("origin plots")
+    )
+    unit = models.CharField(_("unit"), max_length=8, choices=Unit.choices)
+    quantity = models.DecimalField(_("quantity"), default=0, **QUANTITY)
+    remaining_quantity = models.DecimalField(_("remaining quantity"), default=0, **QUANTITY)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.GROWING
+    )
+    harvest_date = models.DateField(_("harvest date"), null=True, blank=True)
+    produced_on = models.DateField(_("production date"), null=True, blank=True)
+    certification = models.ForeignKey(
+        Certification, on_delete=models.PROTECT, null=True, blank=True, related_name="batches",
+        verbose_name=_("certification"),
+    )
+    recall_reason = models.TextField(_("recall reason"), blank=True)
+    # How many scans per label, and how far apart, are normal for this batch.
+    max_scans_per_label = models.PositiveIntegerField(
+        _("normal scans per label"), default=default_max_scans
+    )
+    max_scan_spread_km = models.PositiveIntegerField(
+        _("normal scan spread (km)"), default=default_max_spread_km
+    )
+    # Head of the hash chain over this batch's events (tamper evidence).
+    event_count = models.PositiveIntegerField(default=0, editable=False)
+    chain_head = models.CharField(max_length=64, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("batch")
+        verbose_name_plural = _("batches")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(remaining_quantity__gte=0), name="batch_remaining_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(remaining_quantity__lte=F("quantity")),
+                name="batch_remaining_within_quantity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.product}"
+
+
+class BatchLink(models.Model):
+    """A quantity of ``parent`` that went into ``child`` by a split, merge or transform."""
+
+    class Kind(models.TextChoices):
+        SPLIT = "split", _("Split")
+        MERGE = "merge", _("Merge")
+        TRANSFORM = "transform", _("Transform")
+
+    parent = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="child_links")
+    child = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="parent_links")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    quantity = models.DecimalField(_("quantity taken"), **QUANTITY)
+    transformation_id = models.UUIDField()
+
+    class Meta:
+        verbose_name = _("batch link")
+        verbose_name_plural = _("batch links")
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "child"], name="one_link_per_pair"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="link_quantity_positive"),
+            models.CheckConstraint(condition=~Q(parent=F("child")), name="link_not_to_itself"),
+        ]
+
+
+class TraceEvent(models.Model):
+    """What happened to a batch: when, where, by whom and why (GS1 EPCIS 2.0 shaped).
+
+    Events are append-only; each carries a SHA-256 hash chained over its batch's
+    previous event, so any later change to a stored row is detectable.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    batch = models.ForeignKey(
+        Batch, on_delete=models.PROTECT, related_name="events", verbose_name=_("batch")
+    )
+    sequence = models.PositiveIntegerField(editable=False)
+    event_type = models.CharField(max_length=20, choices=EventType.choices)
+    action = models.CharField(max_length=8, default="OBSERVE")
+    business_step = models.CharField(
+        _("step"), max_length=20, choices=BusinessStep.choices
+    )
+    disposition = models.CharField(max_length=40, blank=True)
+    occurred_at = models.DateTimeField(_("time"))
+    time_zone_offset = models.CharField(max_length=6, default="+07:00")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    plot = models.ForeignKey(
+        Plot, on_delete=models.PROTECT, null=True, blank=True, related_name="events",
+        verbose_name=_("plot"),
+    )
+    place = models.ForeignKey(
+        Place, on_delete=models.PROTECT, null=True, blank=True, related_name="events",
+        verbose_name=_("place"),
+    )
+    producer = models.ForeignKey(
+        Producer, on_delete=models.PROTECT, related_name="events", verbose_name=_("by producer")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("recorded by"),
+    )
+    quantity = models.DecimalField(_("quantity"), null=True, blank=True, **QUANTITY)
+    notes = models.TextField(_("notes"), blank=True)
+    transformation_id = models.UUIDField(null=True, blank=True)
+    # Lots this event links to (transformations) and other structured facts; hashed.
+    details = models.JSONField(default=dict, blank=True)
+    previous_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = _("trace event")
+        verbose_name_plural = _("trace events")
+        ordering = ["batch", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "sequence"], name="one_event_per_position"),
+            models.CheckConstraint(
+                condition=Q(plot__isnull=True) | Q(place__isnull=True),
+                name="event_at_plot_or_place",
+            ),
+        ]
+        indexes = [models.Index(fields=["business_step", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.batch.code} #{self.sequence} {self.get_business_step_display()}"
+
+
+class EventInput(models.Model):
+    """An input applied in an event, with the pre-harvest interval in force at the time."""
+
+    event = models.ForeignKey(TraceEvent, on_delete=models.PROTECT, related_name="inputs")
+    agricultural_input = models.ForeignKey(
+        AgriculturalInput, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("catalogue entry"),
+    )
+    name = models.CharField(_("input"), max_length=150)
+    active_ingredient = models.CharField(_("active ingredient"), max_length=200, blank=True)
+    dose = models.DecimalField(_("dose"), null=True, blank=True, **QUANTITY)
+    dose_unit = models.CharField(_("dose unit"), max_length=40, blank=True)
+    pre_harvest_interval_days = models.PositiveSmallIntegerField(
+        _("pre-harvest interval (days)"), default=0
+    )
+
+    class Meta:
+        verbose_name = _("input used")
+        verbose_name_plural = _("inputs used")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EventPhoto(models.Model):
+    event = models.ForeignKey(TraceEvent, on_delete=models.PROTECT, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to="events/%Y/%m/")
+    sha256 = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["pk"]
+
+
+class LabelSheet(models.Model):
+    """A print-ready PDF of serialized labels, made by a Celery task."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    batch = models.ForeignKey(
+        Batch, on_delete=models.PROTECT, related_name="label_sheets", verbose_name=_("batch")
+    )
+    layout = models.CharField(_("sticker layout"), max_length=20)
+    label_count = models.PositiveIntegerField(_("number of labels"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    file = models.FileField(_("PDF"), storage=private_storage, upload_to="labels/", blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("label sheet")
+        verbose_name_plural = _("label sheets")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.batch.code} × {self.label_count}"
+
+
+class Label(models.Model):
+    """One serialized QR label; its scans expose copies."""
+
+    class Suspicion(models.TextChoices):
+        NONE = "", _("None")
+        TOO_MANY_SCANS = "too_many_scans", _("Scanned far more often than normal")
+        FAR_APART = "far_apart", _("Scanned in places far apart")
+
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="labels")
+    sheet = models.ForeignKey(
+        LabelSheet, on_delete=models.PROTECT, null=True, blank=True, related_name="labels"
+    )
+    serial = models.CharField(_("serial"), max_length=20, unique=True, editable=False)
+    scan_count = models.PositiveIntegerField(_("scans"), default=0)
+    last_scanned_at = models.DateTimeField(_("last scanned"), null=True, blank=True)
+    suspicion = models.CharField(
+        _("suspected copy"), max_length=20, choices=Suspicion.choices, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("label")
+        verbose_name_plural = _("labels")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.serial
+
+
+class Scan(models.Model):
+    """One scan of a label: a time and, if the consumer shared it, a coarse location."""
+
+    label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="scans")
+    scanned_at = models.DateTimeField(auto_now_add=True)
+    location = models.PointField(srid=4326, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("scan")
+        verbose_name_plural = _("scans")
+        indexes = [models.Index(fields=["label", "scanned_at"])]

@@ -1,0 +1,177 @@
+"""What the public scan page may show: an explicit projection of a trace.
+
+Only the fields listed here reach the consumer. Producer contacts, street addresses,
+home locations, the people who recorded events and their free-text notes never do.
+It carries the ten items Circular 02/2024/TT-BKHCN asks of a traced product.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from farms.models import Certification
+from farms.services import utm_srid
+from traceability.models import Batch, Label, TraceEvent
+from traceability.services.trace import Trace
+from traceability.steps import BusinessStep
+
+
+@dataclass(frozen=True)
+class PublicProducer:
+    name: str
+    kind: str
+    address: str  # commune, district, province: never a street or home address
+    cooperative: str
+    description: str
+
+
+@dataclass(frozen=True)
+class PublicCertificate:
+    scheme: str
+    number: str
+    issued_by: str
+    valid_from: datetime.date
+    valid_to: datetime.date
+    valid_today: bool
+
+
+@dataclass(frozen=True)
+class PublicStep:
+    time: datetime.datetime
+    step: str
+    step_code: str
+    lot: str
+    place: str
+    place_code: str
+    by: str
+    quantity: str
+    inputs: list[str]
+    photos: list[str]
+
+
+@dataclass
+class PublicTrace:
+    product: str
+    product_image: str
+    lot: str
+    gtin: str
+    serial: str
+    producer: PublicProducer
+    harvest_date: datetime.date | None
+    production_date: datetime.date | None
+    expiry_date: datetime.date | None
+    certificate: PublicCertificate | None
+    steps: list[PublicStep]
+    intact: bool
+    recalled: bool
+    recall_reason: str
+    suspicion: str
+    region: str
+    map_shapes: list[str] = field(default_factory=list)
+    map_link: str = ""
+
+
+def _producer(batch: Batch) -> PublicProducer:
+    producer = batch.producer
+    return PublicProducer(
+        name=producer.name, kind=producer.get_kind_display(), address=producer.public_address,
+        cooperative=producer.cooperative.name if producer.cooperative_id else "",
+        description=producer.description,
+    )
+
+
+def _certificate(certificate: Certification | None) -> PublicCertificate | None:
+    if certificate is None:
+        return None
+    return PublicCertificate(
+        scheme=certificate.get_scheme_display(), number=certificate.number,
+        issued_by=certificate.issued_by, valid_from=certificate.valid_from,
+        valid_to=certificate.valid_to, valid_today=certificate.is_valid_on(timezone.localdate()),
+    )
+
+
+def _quantity(value, batch: Batch) -> str:
+    return f"{value:g} {batch.get_unit_display()}" if value is not None else ""
+
+
+def _place(event: TraceEvent) -> tuple[str, str]:
+    if event.plot_id:
+        farm = event.plot.producer
+        return (f"{event.plot.name} · {farm.commune}, {farm.district}",
+                event.plot.location_code)
+    if event.place_id:
+        place = event.place
+        area = ", ".join(p for p in (place.district, place.province) if p)
+        return (f"{place.name} · {area}" if area else place.name, place.location_code)
+    return "", ""
+
+
+def _step(event: TraceEvent) -> PublicStep:
+    place, place_code = _place(event)
+    inputs = [
+        " ".join(part for part in (
+            row.name, f"({row.active_ingredient})" if row.active_ingredient else "",
+            f"{row.dose:g} {row.dose_unit}" if row.dose is not None else "",
+        ) if part)
+        for row in event.inputs.all()
+    ]
+    return PublicStep(
+        time=timezone.localtime(event.occurred_at),
+        step=BusinessStep(event.business_step).label, step_code=event.business_step,
+        lot=event.batch.code, place=place, place_code=place_code, by=event.producer.name,
+        quantity=_quantity(event.quantity, event.batch), inputs=inputs,
+        photos=[photo.image.url for photo in event.photos.all()],
+    )
+
+
+def _map(trace: Trace, size: float = 200.0) -> tuple[list[str], str]:
+    """SVG polygon point lists for the origin plots, in a ``size`` square, and a link."""
+    if not trace.plots:
+        return [], ""
+    srid = utm_srid(trace.plots[0].geometry)
+    shapes = [plot.geometry.transform(srid, clone=True) for plot in trace.plots]
+    xmin = min(s.extent[0] for s in shapes)
+    ymin = min(s.extent[1] for s in shapes)
+    span = max(max(s.extent[2] for s in shapes) - xmin, max(s.extent[3] for s in shapes) - ymin)
+    scale = (size * 0.8) / (span or 1)
+    margin = size * 0.1
+    polygons = [
+        " ".join(f"{margin + (x - xmin) * scale:.1f},{size - margin - (y - ymin) * scale:.1f}"
+                 for x, y in shape.exterior_ring.coords)
+        for shape in shapes
+    ]
+    centre = trace.plots[0].geometry.centroid
+    return polygons, f"geo:{centre.y:.3f},{centre.x:.3f}"
+
+
+def _suspicion(label: Label | None) -> str:
+    if label is None or not label.suspicion:
+        return ""
+    return _("This label has been scanned unusually often or in places far apart. "
+             "It may be a copy: ask the seller, or report it to the producer.")
+
+
+def _region(trace: Trace) -> str:
+    districts = sorted({f"{p.producer.district}, {p.producer.province}" for p in trace.plots})
+    return "; ".join(districts) or trace.batch.producer.public_address
+
+
+def public_trace(trace: Trace, label: Label | None = None) -> PublicTrace:
+    batch = trace.batch
+    shelf_life = batch.product.shelf_life_days
+    expiry = (batch.produced_on + datetime.timedelta(days=shelf_life)
+              if batch.produced_on and shelf_life else None)
+    shapes, link = _map(trace)
+    return PublicTrace(
+        product=batch.product.name,
+        product_image=batch.product.image.url if batch.product.image else "",
+        lot=batch.code, gtin=batch.product.gtin, serial=label.serial if label else "",
+        producer=_producer(batch), harvest_date=batch.harvest_date,
+        production_date=batch.produced_on, expiry_date=expiry,
+        certificate=_certificate(batch.certification),
+        steps=[_step(event) for event in trace.events], intact=trace.intact,
+        recalled=batch.status == Batch.Status.RECALLED, recall_reason=batch.recall_reason,
+        suspicion=_suspicion(label), region=_region(trace), map_shapes=shapes, map_link=link,
+    )

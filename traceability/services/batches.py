@@ -1,0 +1,110 @@
+"""Creating batches from the field, and recalling them with everything made from them."""
+
+import datetime
+import re
+import secrets
+import unicodedata
+import uuid
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from farms.models import LOCATION_CODE_ALPHABET, Plot, Producer, Product
+from farms.permissions import Action, require
+from traceability.models import Batch, TraceEvent
+from traceability.services.events import append_event, record_event
+from traceability.services.trace import descendant_ids
+from traceability.steps import BusinessStep
+
+
+def _product_prefix(product: Product) -> str:
+    ascii_name = unicodedata.normalize("NFKD", product.code).encode("ascii", "ignore").decode()
+    letters = re.sub(r"[^A-Za-z0-9]", "", ascii_name).upper()
+    return (letters or "LOT")[:4]
+
+
+def new_lot_code(product: Product, day: datetime.date) -> str:
+    """A human-readable lot code, e.g. RAUM-261123-7K3Q: product, date, 4 random signs.
+
+    At most 20 characters from GS1's character set, as Digital Link requires.
+    """
+    while True:
+        suffix = "".join(secrets.choice(LOCATION_CODE_ALPHABET) for _ in range(4))
+        code = f"{_product_prefix(product)}-{day:%y%m%d}-{suffix}"
+        if not Batch.objects.filter(code=code).exists():
+            return code
+
+
+def _check_origin_plots(producer: Producer, plots: list[Plot]) -> None:
+    if not plots:
+        raise ValidationError({"plots": _("Choose the plots this batch comes from.")},
+                              code="plots_required")
+    allowed = {producer.pk}
+    if producer.kind == Producer.Kind.COOPERATIVE:
+        allowed |= set(producer.member_farms.values_list("pk", flat=True))
+    if any(plot.producer_id not in allowed for plot in plots):
+        raise ValidationError(
+            {"plots": _("A batch can only come from the producer's own plots "
+                        "(or, for a cooperative, its member farms' plots).")},
+            code="foreign_plot",
+        )
+
+
+def create_batch(
+    actor,
+    *,
+    producer: Producer,
+    product: Product,
+    plots: list[Plot],
+    unit: str | None = None,
+    harvested_at: datetime.datetime | None = None,
+    quantity: Decimal | None = None,
+    batch_uuid: uuid.UUID | None = None,
+) -> Batch:
+    """Open a batch on its plots: growing, or already harvested when ``harvested_at`` is given."""
+    require(actor, Action.OPERATE, producer)
+    if batch_uuid:
+        existing = Batch.objects.filter(uuid=batch_uuid, producer=producer).first()
+        if existing:
+            return existing
+    _check_origin_plots(producer, plots)
+    with transaction.atomic():
+        start = timezone.localdate(harvested_at) if harvested_at else timezone.localdate()
+        batch = Batch.objects.create(
+            uuid=batch_uuid or uuid.uuid4(), code=new_lot_code(product, start), product=product,
+            producer=producer, unit=unit or product.unit, created_by=actor,
+        )
+        batch.origin_plots.set(plots)
+        if harvested_at:
+            record_event(actor, batch, BusinessStep.HARVESTING, occurred_at=harvested_at,
+                         quantity=quantity)
+            batch.refresh_from_db()
+    return batch
+
+
+def recall_batch(actor, batch: Batch, reason: str) -> list[Batch]:
+    """Recall a batch and every batch made from it; each gets a recall event."""
+    require(actor, Action.RECALL, batch.producer)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the batch is recalled.")},
+                              code="reason_required")
+    now = timezone.now()
+    with transaction.atomic():
+        ids = [batch.pk, *descendant_ids(batch.pk)]
+        recalled = list(
+            Batch.objects.select_for_update(of=("self",)).select_related("product")
+            .filter(pk__in=ids).exclude(status=Batch.Status.RECALLED).order_by("pk")
+        )
+        for target in recalled:
+            target.status = Batch.Status.RECALLED
+            target.recall_reason = reason.strip()
+            target.save(update_fields=["status", "recall_reason"])
+            append_event(target, TraceEvent(
+                business_step=BusinessStep.RECALLING, occurred_at=now, producer=target.producer,
+                recorded_by=actor, notes=reason.strip(),
+                details={"recalled_because_of": batch.code},
+            ))
+    return recalled

@@ -1,0 +1,299 @@
+"""Recording trace events, with the rules real traceability needs.
+
+- Events must come in a plausible order: field work before the harvest, shipping and
+  selling after it, receiving after a shipping, nothing in the future.
+- Harvesting too soon after applying an input with a pre-harvest interval is refused,
+  whichever of the two is recorded first.
+- Every event is appended to its batch's hash chain.
+"""
+
+import datetime
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from backend.images import CleanImage, clean_image
+from farms.models import AgriculturalInput, Place, Plot
+from farms.permissions import Action, require
+from farms.services import certification_for
+from traceability.models import Batch, EventInput, EventPhoto, TraceEvent
+from traceability.services.integrity import GENESIS_HASH, chain_hash, event_payload
+from traceability.steps import BusinessStep, EventType, Phase, rule_for
+
+CLOCK_SKEW = datetime.timedelta(minutes=10)
+
+
+@dataclass
+class InputUse:
+    """An input applied during an event. The interval defaults to the catalogue's."""
+
+    agricultural_input: AgriculturalInput | None = None
+    name: str = ""
+    dose: Decimal | None = None
+    dose_unit: str = ""
+    pre_harvest_interval_days: int | None = None
+
+    def to_row(self) -> EventInput:
+        catalogue = self.agricultural_input
+        name = self.name or (catalogue.name if catalogue else "")
+        if not name:
+            raise ValidationError({"inputs": _("Name the input that was used.")},
+                                  code="input_name")
+        interval = self.pre_harvest_interval_days
+        if interval is None:
+            interval = catalogue.pre_harvest_interval_days if catalogue else 0
+        return EventInput(
+            agricultural_input=catalogue, name=name,
+            active_ingredient=catalogue.active_ingredient if catalogue else "",
+            dose=self.dose, dose_unit=self.dose_unit, pre_harvest_interval_days=interval,
+        )
+
+
+def _when(moment: datetime.datetime) -> str:
+    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
+def _order_error(message: str, code: str = "event_order") -> ValidationError:
+    return ValidationError({"occurred_at": message}, code=code)
+
+
+def check_time(occurred_at: datetime.datetime) -> None:
+    if timezone.is_naive(occurred_at):
+        raise _order_error(_("The time must include a time zone."), "naive_time")
+    if occurred_at > timezone.now() + CLOCK_SKEW:
+        raise _order_error(_("An event cannot be in the future."), "future_event")
+
+
+def check_order(batch: Batch, step: str, occurred_at, history: list[TraceEvent]) -> None:
+    """Refuse an event whose place in the batch's life is implausible."""
+    phase = rule_for(step).phase
+    label = BusinessStep(step).label
+    origin = min(history, key=lambda e: e.sequence) if history else None
+    derived = bool(origin) and rule_for(origin.business_step).phase == Phase.TRANSFORMATION
+    harvest = next((e for e in history if e.business_step == BusinessStep.HARVESTING), None)
+    if batch.status == Batch.Status.RECALLED and step != BusinessStep.INSPECTING:
+        raise _order_error(_("This batch has been recalled: no further steps."), "recalled")
+    if phase in (Phase.PRE_HARVEST, Phase.HARVEST) and derived:
+        raise _order_error(
+            _("This batch was made from other batches: field work belongs to those batches."),
+            "derived_batch",
+        )
+    if phase == Phase.PRE_HARVEST and harvest and occurred_at >= harvest.occurred_at:
+        raise _order_error(
+            _("%(step)s cannot come after the harvest on %(date)s.")
+            % {"step": label, "date": _when(harvest.occurred_at)}
+        )
+    if phase == Phase.HARVEST:
+        if harvest:
+            raise _order_error(
+                _("This batch was already harvested on %(date)s.")
+                % {"date": _when(harvest.occurred_at)}, "already_harvested",
+            )
+        later = [
+            e for e in history
+            if e.occurred_at > occurred_at and rule_for(e.business_step).phase == Phase.PRE_HARVEST
+        ]
+        if later:
+            raise _order_error(
+                _("The harvest cannot come before the %(step)s on %(date)s.")
+                % {"step": later[0].get_business_step_display().lower(),
+                   "date": _when(later[0].occurred_at)}
+            )
+    start = origin.occurred_at if derived else (harvest.occurred_at if harvest else None)
+    if phase in (Phase.POST_HARVEST, Phase.TRANSFORMATION):
+        if start is None:
+            raise _order_error(
+                _("%(step)s needs the harvest to be recorded first.") % {"step": label},
+                "not_harvested",
+            )
+        if occurred_at < start:
+            raise _order_error(
+                _("%(step)s cannot come before the start of this batch on %(date)s.")
+                % {"step": label, "date": _when(start)}
+            )
+    if phase == Phase.ANYTIME and derived and occurred_at < start:
+        raise _order_error(
+            _("%(step)s cannot come before the start of this batch on %(date)s.")
+            % {"step": label, "date": _when(start)}
+        )
+    if step == BusinessStep.RECEIVING:
+        _check_receiving(occurred_at, history)
+
+
+def _check_receiving(occurred_at, history: list[TraceEvent]) -> None:
+    shipped = sum(
+        1 for e in history if e.business_step == BusinessStep.SHIPPING and e.occurred_at <= occurred_at
+    )
+    received = sum(
+        1 for e in history if e.business_step == BusinessStep.RECEIVING and e.occurred_at <= occurred_at
+    )
+    if shipped <= received:
+        raise _order_error(_("Receiving needs a shipping recorded before it."), "not_shipped")
+
+
+def _origin_plot_ids(batch: Batch) -> list[int]:
+    return list(batch.origin_plots.values_list("pk", flat=True))
+
+
+def _interval_pairs(batch: Batch, step: str, occurred_at, rows: list[EventInput], plot):
+    """(input, applied at, harvested at) for every harvest an application could affect.
+
+    Applying an input to a plot affects every crop harvested from that plot, whichever
+    batch the application or the harvest was recorded on.
+    """
+    plot_ids = _origin_plot_ids(batch)
+    if step == BusinessStep.HARVESTING:
+        applied = (
+            EventInput.objects.filter(
+                pre_harvest_interval_days__gt=0, event__occurred_at__lte=occurred_at
+            )
+            .filter(Q(event__batch=batch) | Q(event__plot_id__in=plot_ids)
+                    | Q(event__batch__origin_plots__in=plot_ids))
+            .select_related("event").distinct()
+        )
+        return [(row, row.event.occurred_at, occurred_at) for row in applied]
+    rows = [row for row in rows if row.pre_harvest_interval_days]
+    if not rows:
+        return []
+    affected = [plot.pk] if plot else plot_ids
+    harvests = TraceEvent.objects.filter(
+        business_step=BusinessStep.HARVESTING, occurred_at__gte=occurred_at
+    ).filter(Q(batch=batch) | Q(batch__origin_plots__in=affected)).distinct()
+    return [(row, occurred_at, harvest.occurred_at) for row in rows for harvest in harvests]
+
+
+def _check_pre_harvest_interval(batch: Batch, step: str, occurred_at, rows, plot) -> None:
+    """Refuse a harvest inside the waiting period of an input applied to its crop."""
+    for row, applied_at, harvested_at in _interval_pairs(batch, step, occurred_at, rows, plot):
+        safe_from = applied_at + datetime.timedelta(days=row.pre_harvest_interval_days)
+        if harvested_at < safe_from:
+            raise ValidationError(
+                {"occurred_at": _(
+                    "Harvest refused: %(input)s was applied on %(applied)s and needs "
+                    "%(days)d days before harvest, so the earliest safe harvest is %(safe)s."
+                ) % {"input": row.name, "applied": _when(applied_at),
+                     "days": row.pre_harvest_interval_days, "safe": _when(safe_from)}},
+                code="pre_harvest_interval",
+            )
+
+
+def _check_place(batch: Batch, step: str, plot: Plot | None, place: Place | None) -> None:
+    if plot and place:
+        raise ValidationError({"place": _("Give either a plot or a place, not both.")},
+                              code="plot_and_place")
+    if plot and plot.pk not in _origin_plot_ids(batch):
+        raise ValidationError({"plot": _("This plot is not an origin plot of the batch.")},
+                              code="foreign_plot")
+
+
+def append_event(
+    batch: Batch,
+    event: TraceEvent,
+    inputs: list[EventInput] = (),
+    photos: list[CleanImage] = (),
+) -> TraceEvent:
+    """Add ``event`` to the end of the (locked) batch's hash chain and save it all."""
+    rule = rule_for(event.business_step)
+    event.batch = batch
+    event.sequence = batch.event_count + 1
+    event.event_type = event.event_type or EventType.OBJECT
+    event.action = rule.action if event.event_type == EventType.OBJECT else ""
+    event.disposition = event.disposition or (rule.disposition or "")
+    event.previous_hash = batch.chain_head or GENESIS_HASH
+    payload = event_payload(event, list(inputs), [photo.sha256 for photo in photos])
+    event.hash = chain_hash(payload, event.previous_hash)
+    event.save()
+    for row in inputs:
+        row.event = event
+    EventInput.objects.bulk_create(inputs)
+    for photo in photos:
+        EventPhoto.objects.create(event=event, image=photo.content, sha256=photo.sha256)
+    batch.event_count, batch.chain_head = event.sequence, event.hash
+    Batch.objects.filter(pk=batch.pk).update(
+        event_count=batch.event_count, chain_head=batch.chain_head
+    )
+    return event
+
+
+def locked_history(batch: Batch) -> tuple[Batch, list[TraceEvent]]:
+    """The batch row locked for update, and its events in time order."""
+    locked = (
+        Batch.objects.select_for_update(of=("self",))
+        .select_related("product", "producer")
+        .get(pk=batch.pk)
+    )
+    history = list(locked.events.order_by("occurred_at", "sequence"))
+    return locked, history
+
+
+def _apply_harvest(batch: Batch, occurred_at, quantity: Decimal | None) -> None:
+    if quantity is None or quantity <= 0:
+        raise ValidationError({"quantity": _("Give the harvested quantity.")},
+                              code="quantity_required")
+    batch.quantity = batch.remaining_quantity = quantity
+    batch.harvest_date = batch.produced_on = timezone.localdate(occurred_at)
+    batch.status = Batch.Status.ACTIVE
+    batch.certification = certification_for(batch.origin_plots.all(), batch.harvest_date)
+    batch.save(update_fields=[
+        "quantity", "remaining_quantity", "harvest_date", "produced_on", "status",
+        "certification",
+    ])
+
+
+def record_event(
+    actor,
+    batch: Batch,
+    step: str,
+    *,
+    occurred_at: datetime.datetime,
+    plot: Plot | None = None,
+    place: Place | None = None,
+    quantity: Decimal | None = None,
+    notes: str = "",
+    inputs: list[InputUse] = (),
+    photos=(),
+    event_uuid: uuid.UUID | None = None,
+) -> TraceEvent:
+    """Record what happened to ``batch``. Sending the same ``event_uuid`` twice records once."""
+    require(actor, Action.OPERATE, batch.producer)
+    if event_uuid:
+        existing = TraceEvent.objects.filter(uuid=event_uuid).first()
+        if existing and existing.batch_id == batch.pk:
+            return existing
+        if existing:
+            raise ValidationError({"uuid": _("This identifier belongs to another event.")},
+                                  code="uuid_taken")
+    if step not in BusinessStep.values or not rule_for(step).recordable:
+        raise ValidationError({"business_step": _("This step cannot be recorded directly.")},
+                              code="invalid_step")
+    check_time(occurred_at)
+    rows = [use.to_row() for use in inputs]
+    clean_photos = [clean_image(photo) for photo in photos]
+    with transaction.atomic():
+        batch, history = locked_history(batch)
+        check_order(batch, step, occurred_at, history)
+        _check_place(batch, step, plot, place)
+        _check_pre_harvest_interval(batch, step, occurred_at, rows, plot)
+        if step == BusinessStep.HARVESTING:
+            _apply_harvest(batch, occurred_at, quantity)
+        event = TraceEvent(
+            uuid=event_uuid or uuid.uuid4(), business_step=step, occurred_at=occurred_at,
+            time_zone_offset=_offset(occurred_at), plot=plot, place=place,
+            producer=batch.producer, recorded_by=actor, quantity=quantity,
+            notes=notes.strip(),
+        )
+        return append_event(batch, event, rows, clean_photos)
+
+
+def _offset(moment: datetime.datetime) -> str:
+    """The +HH:MM offset the event happened in, as the recording device gave it."""
+    minutes = int(moment.utcoffset().total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"

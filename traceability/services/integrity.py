@@ -1,0 +1,111 @@
+"""Tamper evidence: every event is hashed over its content and its predecessor's hash.
+
+The batch row keeps the head of its chain and its length, so removing the newest
+events is caught as well as editing or removing older ones.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import UTC
+
+from django.utils.translation import gettext as _
+
+from traceability.models import Batch, EventInput, TraceEvent
+
+GENESIS_HASH = "0" * 64
+
+
+def _decimal(value) -> str | None:
+    return None if value is None else f"{value:.3f}"
+
+
+def event_payload(event: TraceEvent, inputs: list[EventInput], photo_digests: list[str]) -> dict:
+    """Everything an event asserts, in a canonical form. Works on saved or unsaved rows."""
+    batch = event.batch
+    return {
+        "uuid": str(event.uuid),
+        "lot": batch.code,
+        "product": batch.product.code,
+        "producer_of_lot": batch.producer_id,
+        "unit": batch.unit,
+        "sequence": event.sequence,
+        "type": event.event_type,
+        "action": event.action,
+        "step": event.business_step,
+        "disposition": event.disposition,
+        "time": event.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "offset": event.time_zone_offset,
+        "plot": event.plot.location_code if event.plot_id else None,
+        "place": event.place.location_code if event.place_id else None,
+        "by_producer": event.producer_id,
+        "recorded_by": event.recorded_by_id,
+        "quantity": _decimal(event.quantity),
+        "notes": event.notes,
+        "transformation": str(event.transformation_id) if event.transformation_id else None,
+        "details": event.details,
+        "inputs": [
+            [item.name, item.active_ingredient, _decimal(item.dose), item.dose_unit,
+             item.pre_harvest_interval_days, item.agricultural_input_id]
+            for item in inputs
+        ],
+        "photos": photo_digests,
+    }
+
+
+def chain_hash(payload: dict, previous_hash: str) -> str:
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(f"{previous_hash}\n{canonical}".encode()).hexdigest()
+
+
+@dataclass
+class ChainReport:
+    lot: str
+    checked: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+def verify_chain(batch: Batch, events: list[TraceEvent]) -> ChainReport:
+    """Check a batch's events (sorted by sequence, inputs and photos loaded)."""
+    report = ChainReport(lot=batch.code)
+    previous = GENESIS_HASH
+    for expected_sequence, event in enumerate(events, start=1):
+        report.checked += 1
+        if event.sequence != expected_sequence:
+            report.problems.append(
+                _("Event number %(number)d is missing.") % {"number": expected_sequence}
+            )
+            break
+        digests = [photo.sha256 for photo in event.photos.all()]
+        recomputed = chain_hash(event_payload(event, list(event.inputs.all()), digests), previous)
+        if event.previous_hash != previous or event.hash != recomputed:
+            report.problems.append(
+                _("Event number %(number)d (%(step)s) was changed after it was recorded.")
+                % {"number": event.sequence, "step": event.get_business_step_display()}
+            )
+            break
+        previous = event.hash
+    if report.intact and (batch.event_count != len(events) or batch.chain_head != previous):
+        report.problems.append(_("Recorded events have been removed from this history."))
+    return report
+
+
+def events_for_verification(batch_ids):
+    return (
+        TraceEvent.objects.filter(batch_id__in=batch_ids)
+        .select_related("plot", "place")
+        .prefetch_related("inputs", "photos")
+        .order_by("batch_id", "sequence")
+    )
+
+
+def verify_batch(batch: Batch) -> ChainReport:
+    batch = Batch.objects.select_related("product").get(pk=batch.pk)
+    events = list(events_for_verification([batch.pk]))
+    for event in events:
+        event.batch = batch
+    return verify_chain(batch, events)

@@ -1,0 +1,91 @@
+"""Serialized QR labels: unguessable serials, their URLs, and PDF sheets built by Celery."""
+
+import io
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.gs1 import digital_link_path
+from farms.models import LOCATION_CODE_ALPHABET
+from farms.permissions import Action, require
+from traceability import printing
+from traceability.models import Batch, Label, LabelSheet
+
+SERIAL_LENGTH = 12  # 60 random bits: a serial cannot be guessed from another
+
+
+def _random_serial() -> str:
+    return "".join(secrets.choice(LOCATION_CODE_ALPHABET) for _ in range(SERIAL_LENGTH))
+
+
+def new_serials(count: int) -> list[str]:
+    serials: set[str] = set()
+    while len(serials) < count:
+        wanted = {_random_serial() for _ in range(count - len(serials))}
+        taken = set(Label.objects.filter(serial__in=wanted).values_list("serial", flat=True))
+        serials |= wanted - taken
+    return list(serials)
+
+
+def label_url(serial: str, batch: Batch) -> str:
+    """GS1 Digital Link when the product has a GTIN, otherwise a short URL."""
+    if batch.product.gtin:
+        return settings.SITE_URL + digital_link_path(batch.product.gtin, batch.code, serial)
+    return f"{settings.SITE_URL}/s/{serial}"
+
+
+def order_label_sheet(actor, batch: Batch, count: int, layout: str = printing.DEFAULT_LAYOUT
+                      ) -> LabelSheet:
+    """Create ``count`` labels for a batch; a Celery task draws their PDF sheet."""
+    require(actor, Action.OPERATE, batch.producer)
+    if layout not in printing.LAYOUTS:
+        raise ValidationError({"layout": _("Unknown sticker layout.")}, code="invalid_layout")
+    if not 1 <= count <= settings.LABEL_MAX_SHEET_SIZE:
+        raise ValidationError(
+            {"count": _("Order between 1 and %(max)d labels at a time.")
+             % {"max": settings.LABEL_MAX_SHEET_SIZE}}, code="invalid_count",
+        )
+    if batch.status not in (Batch.Status.ACTIVE, Batch.Status.DEPLETED):
+        raise ValidationError(
+            {"batch": _("Labels can be printed only for a harvested batch that is not recalled.")},
+            code="batch_not_labellable",
+        )
+    from traceability.tasks import build_label_sheet
+
+    with transaction.atomic():
+        sheet = LabelSheet.objects.create(batch=batch, layout=layout, label_count=count,
+                                          requested_by=actor)
+        Label.objects.bulk_create(
+            [Label(batch=batch, sheet=sheet, serial=serial) for serial in new_serials(count)],
+            batch_size=2000,
+        )
+        transaction.on_commit(lambda: build_label_sheet.delay(sheet.pk))
+    return sheet
+
+
+def build_sheet(sheet_id: int) -> LabelSheet:
+    """Draw a sheet's PDF and store it; the sheet says ready or failed."""
+    sheet = LabelSheet.objects.select_related(
+        "batch__product", "batch__producer", "batch__certification"
+    ).get(pk=sheet_id)
+    if sheet.status == LabelSheet.Status.READY:
+        return sheet
+    batch = sheet.batch
+    serials = sheet.labels.order_by("pk").values_list("serial", flat=True)
+    labels = [(label_url(serial, batch), serial) for serial in serials]
+    output = io.BytesIO()
+    try:
+        printing.render_sheet(output, sheet.layout, printing.LabelText.for_batch(batch), labels)
+    except Exception as error:
+        sheet.status, sheet.error = LabelSheet.Status.FAILED, str(error)[:1000]
+        sheet.save(update_fields=["status", "error"])
+        raise
+    sheet.file.save(f"{batch.code}-{sheet.uuid}.pdf", ContentFile(output.getvalue()), save=False)
+    sheet.status, sheet.finished_at, sheet.error = LabelSheet.Status.READY, timezone.now(), ""
+    sheet.save(update_fields=["file", "status", "finished_at", "error"])
+    return sheet

@@ -1,0 +1,121 @@
+"""Walking a batch's links back to its plots (and forward to what was made from it).
+
+The whole trace is loaded with a fixed number of queries, whatever its length: one
+recursive query for the family of batches, then one query per kind of row.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Prefetch
+
+from farms.models import Certification, Plot
+from traceability.models import Batch, TraceEvent
+from traceability.services.integrity import ChainReport, verify_chain
+from traceability.steps import EventType
+
+_WALK = """
+WITH RECURSIVE walk(id) AS (
+    SELECT %s::bigint
+    UNION
+    SELECT link.{next} FROM traceability_batchlink AS link JOIN walk ON link.{this} = walk.id
+)
+SELECT id FROM walk WHERE id <> %s
+"""
+
+
+def _walk(batch_id: int, this: str, next_: str) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(_WALK.format(this=this, next=next_), [batch_id, batch_id])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def ancestor_ids(batch_id: int) -> list[int]:
+    """Every batch that went into this one, however many steps back."""
+    return _walk(batch_id, "child_id", "parent_id")
+
+
+def descendant_ids(batch_id: int) -> list[int]:
+    """Every batch made from this one, however many steps forward."""
+    return _walk(batch_id, "parent_id", "child_id")
+
+
+@dataclass
+class Trace:
+    """A batch with its ancestors, their events, origin plots and chain checks."""
+
+    batch: Batch
+    batches: dict[int, Batch]
+    events: list[TraceEvent]  # time order; a transformation shown once
+    plots: list[Plot]
+    next_batches: list[Batch]  # one step after: made from this batch
+    reports: list[ChainReport] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return all(report.intact for report in self.reports)
+
+
+def _batches(ids: list[int]) -> dict[int, Batch]:
+    plots = Plot.objects.select_related("crop", "producer").prefetch_related(
+        Prefetch("certifications", queryset=Certification.objects.order_by("-valid_to"))
+    )
+    rows = (
+        Batch.objects.filter(pk__in=ids)
+        .select_related("product", "producer__cooperative", "certification")
+        .prefetch_related(Prefetch("origin_plots", queryset=plots))
+    )
+    return {batch.pk: batch for batch in rows}
+
+
+def _events(batches: dict[int, Batch]) -> list[TraceEvent]:
+    rows = list(
+        TraceEvent.objects.filter(batch_id__in=batches)
+        .select_related("plot__producer", "place", "producer")
+        .prefetch_related("inputs", "photos")
+        .order_by("batch_id", "sequence")
+    )
+    for event in rows:
+        event.batch = batches[event.batch_id]
+    return rows
+
+
+def _is_output_side(event: TraceEvent) -> bool:
+    return any(out["lot"] == event.batch.code for out in event.details.get("outputs", []))
+
+
+def _shown_once(events: list[TraceEvent]) -> list[TraceEvent]:
+    """A transformation is stored on every lot it touched: show it once, preferring a
+    lot it produced."""
+    preferred: dict = {}
+    for event in events:
+        if event.event_type == EventType.TRANSFORMATION:
+            current = preferred.get(event.transformation_id)
+            if current is None or _is_output_side(event):
+                preferred[event.transformation_id] = event
+    shown = [
+        e for e in events
+        if e.event_type != EventType.TRANSFORMATION or preferred[e.transformation_id] is e
+    ]
+    return sorted(shown, key=lambda e: (e.occurred_at, e.batch_id, e.sequence))
+
+
+def load_trace(batch: Batch, *, verify: bool = True) -> Trace:
+    ids = [batch.pk, *ancestor_ids(batch.pk)]
+    batches = _batches(ids)
+    events = _events(batches)
+    by_batch = defaultdict(list)
+    for event in events:
+        by_batch[event.batch_id].append(event)
+    plots = {plot.pk: plot for b in batches.values() for plot in b.origin_plots.all()}
+    next_batches = list(
+        Batch.objects.filter(parent_links__parent=batch).select_related("product").distinct()
+    )
+    trace = Trace(
+        batch=batches[batch.pk], batches=batches, events=_shown_once(events),
+        plots=list(plots.values()), next_batches=next_batches,
+    )
+    if verify:
+        trace.reports = [verify_chain(b, by_batch[b.pk]) for b in batches.values()]
+    return trace

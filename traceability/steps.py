@@ -1,0 +1,78 @@
+"""Business steps of a batch's life and how each maps onto GS1 EPCIS 2.0 / CBV 2.0.
+
+CBV 2.0 has a fixed list of business steps; farm steps that are not on it (planting,
+spraying, harvesting…) use the product's own vocabulary URIs in exports.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Phase(StrEnum):
+    PRE_HARVEST = "pre_harvest"  # on the growing crop, before harvest
+    HARVEST = "harvest"  # creates the lot from the field
+    POST_HARVEST = "post_harvest"  # on the harvested lot
+    TRANSFORMATION = "transformation"  # split, merge, transform: links lots
+    ANYTIME = "anytime"
+
+
+class BusinessStep(models.TextChoices):
+    PLANTING = "planting", _("Planting")
+    SEEDING = "seeding", _("Seeding")
+    FERTILIZING = "fertilizing", _("Fertilizing")
+    SPRAYING = "spraying", _("Spraying")
+    IRRIGATING = "irrigating", _("Irrigating")
+    HARVESTING = "harvesting", _("Harvesting")
+    PACKING = "packing", _("Packing")
+    INSPECTING = "inspecting", _("Inspecting")
+    STORING = "storing", _("Storing")
+    SHIPPING = "shipping", _("Shipping")
+    RECEIVING = "receiving", _("Receiving")
+    SELLING = "selling", _("Selling")
+    REPACKAGING = "repackaging", _("Splitting or merging")
+    PROCESSING = "processing", _("Processing")
+    RECALLING = "recalling", _("Recall")
+
+
+class EventType(models.TextChoices):
+    OBJECT = "ObjectEvent", "ObjectEvent"
+    TRANSFORMATION = "TransformationEvent", "TransformationEvent"
+
+
+@dataclass(frozen=True)
+class StepRule:
+    phase: Phase
+    cbv: str | None  # the CBV 2.0 business step, or None for our own vocabulary
+    disposition: str | None = None
+    action: str = "OBSERVE"
+    recordable: bool = True  # False: only made by services (transformations, recall)
+
+
+STEP_RULES: dict[str, StepRule] = {
+    BusinessStep.PLANTING: StepRule(Phase.PRE_HARVEST, None, "active"),
+    BusinessStep.SEEDING: StepRule(Phase.PRE_HARVEST, None, "active"),
+    BusinessStep.FERTILIZING: StepRule(Phase.PRE_HARVEST, None, "active"),
+    BusinessStep.SPRAYING: StepRule(Phase.PRE_HARVEST, None, "active"),
+    BusinessStep.IRRIGATING: StepRule(Phase.PRE_HARVEST, None, "active"),
+    BusinessStep.HARVESTING: StepRule(Phase.HARVEST, None, "active", action="ADD"),
+    BusinessStep.PACKING: StepRule(Phase.POST_HARVEST, "packing", "in_progress"),
+    BusinessStep.INSPECTING: StepRule(Phase.ANYTIME, "inspecting", "conformant"),
+    BusinessStep.STORING: StepRule(Phase.POST_HARVEST, "storing", "sellable_not_accessible"),
+    BusinessStep.SHIPPING: StepRule(Phase.POST_HARVEST, "shipping", "in_transit"),
+    BusinessStep.RECEIVING: StepRule(Phase.POST_HARVEST, "receiving", "in_progress"),
+    BusinessStep.SELLING: StepRule(Phase.POST_HARVEST, "retail_selling", "retail_sold"),
+    BusinessStep.REPACKAGING: StepRule(
+        Phase.TRANSFORMATION, "repackaging", "active", recordable=False
+    ),
+    BusinessStep.PROCESSING: StepRule(Phase.TRANSFORMATION, None, "active", recordable=False),
+    BusinessStep.RECALLING: StepRule(Phase.ANYTIME, "holding", "recalled", recordable=False),
+}
+
+RECORDABLE_STEPS = [step for step, rule in STEP_RULES.items() if rule.recordable]
+
+
+def rule_for(step: str) -> StepRule:
+    return STEP_RULES[BusinessStep(step)]

@@ -1,0 +1,11 @@
+from celery import shared_task
+from django.utils import translation
+
+from traceability.services import labels
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def build_label_sheet(sheet_id: int) -> None:
+    """Draw a label sheet's PDF (thousands of labels take a while)."""
+    with translation.override("vi"):
+        labels.build_sheet(sheet_id)

@@ -1,0 +1,143 @@
+"""Thin views over the traceability services: the public scan page and staff downloads."""
+
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_POST
+
+from farms.permissions import Action, require
+from traceability import epcis, qr
+from traceability.models import Batch, LabelSheet
+from traceability.public import public_trace
+from traceability.services import scans
+from traceability.services.labels import label_url
+from traceability.services.trace import load_trace
+from traceability.steps import STEP_RULES, BusinessStep
+
+MAX_CODE_LENGTH = 20
+
+
+def not_found(request, exception=None):
+    """The friendly page for unknown or malformed codes (and every other 404)."""
+    return render(request, "traceability/not_found.html", status=404)
+
+
+def _render_trace(request, batch: Batch, label=None, scan=None):
+    trace = load_trace(batch)
+    context = {
+        "trace": public_trace(trace, label),
+        "location_token": scans.location_token(scan) if scan else "",
+    }
+    return render(request, "traceability/scan.html", context)
+
+
+def _scan(request, serial: str, **digital_link):
+    if len(serial) > MAX_CODE_LENGTH:
+        return not_found(request)
+    label = scans.find_label(serial, **digital_link)
+    if label is None:
+        return not_found(request)
+    scan = scans.record_scan(label)
+    return _render_trace(request, label.batch, label, scan)
+
+
+@require_GET
+@cache_control(private=True, no_cache=True)
+def scan_short(request, serial: str):
+    return _scan(request, serial)
+
+
+@require_GET
+@cache_control(private=True, no_cache=True)
+def scan_digital_link(request, gtin: str, lot: str, serial: str):
+    return _scan(request, serial, gtin=gtin, lot=lot)
+
+
+@require_GET
+@cache_control(public=True, max_age=60)
+def lot_page(request, lot: str, gtin: str | None = None):
+    """A lot without a serial (Digital Link /01/…/10/… or /lot/…): shown, not counted."""
+    batch = Batch.objects.filter(code=lot).select_related("product").first()
+    if len(lot) > MAX_CODE_LENGTH or batch is None:
+        return not_found(request)
+    if gtin is not None and batch.product.gtin.zfill(14) != gtin:
+        return not_found(request)
+    return _render_trace(request, batch)
+
+
+@require_POST
+def share_scan_location(request):
+    """The consumer chose to share a coarse position for the scan they just made."""
+    try:
+        label = scans.share_location(
+            request.POST.get("token", ""),
+            float(request.POST.get("latitude", "")), float(request.POST.get("longitude", "")),
+        )
+    except ValueError:
+        return JsonResponse({"error": _("That is not a position on Earth.")}, status=400)
+    except ValidationError as error:
+        return JsonResponse({"error": error.messages[0]}, status=400)
+    return JsonResponse({"thanks": _("Thank you."), "suspect": bool(label.suspicion)})
+
+
+@require_GET
+def verify_lot(request, lot: str):
+    """Whether each recorded history in a lot's trace is intact (public, no private data)."""
+    batch = Batch.objects.filter(code=lot[:MAX_CODE_LENGTH]).first()
+    if batch is None:
+        return not_found(request)
+    trace = load_trace(batch)
+    return render(request, "traceability/verify.html", {"trace": trace})
+
+
+@login_required
+@require_GET
+def epcis_export(request, lot: str):
+    batch = get_object_or_404(Batch.objects.select_related("producer"), code=lot)
+    require(request.user, Action.VIEW, batch.producer)
+    document = epcis.document(load_trace(batch, verify=False))
+    response = HttpResponse(
+        json.dumps(document, ensure_ascii=False, indent=1), content_type="application/ld+json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{batch.code}.epcis.jsonld"'
+    return response
+
+
+@login_required
+@require_GET
+def label_sheet_pdf(request, sheet_uuid):
+    sheet = get_object_or_404(LabelSheet.objects.select_related("batch__producer"),
+                              uuid=sheet_uuid)
+    require(request.user, Action.VIEW, sheet.batch.producer)
+    if sheet.status != LabelSheet.Status.READY:
+        raise Http404(_("This label sheet is not ready yet."))
+    return FileResponse(sheet.file.open("rb"), as_attachment=True,
+                        filename=f"{sheet.batch.code}-labels.pdf", content_type="application/pdf")
+
+
+@login_required
+@require_GET
+def label_image(request, serial: str, extension: str):
+    label = scans.find_label(serial)
+    if label is None:
+        raise Http404
+    require(request.user, Action.VIEW, label.batch.producer)
+    url = label_url(label.serial, label.batch)
+    if extension == "svg":
+        return HttpResponse(qr.svg(url), content_type="image/svg+xml")
+    return HttpResponse(qr.png(url), content_type="image/png")
+
+
+@require_GET
+@cache_control(public=True, max_age=86400)
+def vocabulary_term(request, term: str):
+    """Our vocabulary URIs for farm steps that CBV lacks resolve to a definition."""
+    if term not in BusinessStep.values or STEP_RULES[term].cbv:
+        return not_found(request)
+    return render(request, "traceability/vocabulary.html",
+                  {"term": term, "label": BusinessStep(term).label})
