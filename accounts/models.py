@@ -1,6 +1,9 @@
 """People who sign in. They act for producers through farms.Membership."""
 
+import contextlib
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,10 +31,8 @@ class UserManager(BaseUserManager):
         return self._create(phone, password, **fields)
 
     def get_by_natural_key(self, username):
-        try:
+        with contextlib.suppress(ValidationError):  # an unparsable login finds nobody
             username = normalize_phone(username)
-        except Exception:
-            pass
         return super().get_by_natural_key(username)
 
 

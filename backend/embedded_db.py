@@ -111,7 +111,7 @@ def start() -> None:
             _pg_bin("pg_ctl"), "-D", str(data_dir()), "-l", str(data_dir() / "server.log"),
             "-o", options, "-w", "start",
         ]), stdout=subprocess.DEVNULL)
-    exists = _psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}'")
+    exists = _psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}'")  # noqa: S608
     if exists != "1":
         _psql(f"CREATE DATABASE {DATABASE_NAME}")
 

@@ -62,4 +62,5 @@ def clean_image(upload, name: str = "photo") -> CleanImage:
     image.save(output, format=image_format, quality=85, optimize=True)
     data = output.getvalue()
     extension = ALLOWED_FORMATS[image_format]
-    return CleanImage(ContentFile(data, name=f"{name}.{extension}"), hashlib.sha256(data).hexdigest())
+    content = ContentFile(data, name=f"{name}.{extension}")
+    return CleanImage(content, hashlib.sha256(data).hexdigest())

@@ -20,7 +20,8 @@ _VIEW_ALL = [
     ("batch", "traceevent", "eventinput", "eventphoto", "label", "labelsheet", "scan")
 ]
 ROLE_PERMISSIONS = {
-    COOPERATIVE_STAFF_GROUP: _VIEW_ALL + [
+    COOPERATIVE_STAFF_GROUP: [
+        *_VIEW_ALL,
         ("farms", "producer", "change"), ("farms", "membership", "add"),
         ("farms", "membership", "change"), ("farms", "plot", "add"), ("farms", "plot", "change"),
         ("farms", "certification", "add"), ("farms", "certification", "change"),
@@ -28,7 +29,8 @@ ROLE_PERMISSIONS = {
         ("traceability", "batch", "add"), ("traceability", "batch", "change"),
         ("traceability", "labelsheet", "add"),
     ],
-    EXTENSION_STAFF_GROUP: _VIEW_ALL + [
+    EXTENSION_STAFF_GROUP: [
+        *_VIEW_ALL,
         ("farms", "producer", "add"), ("farms", "product", "add"), ("farms", "product", "change"),
         ("farms", "agriculturalinput", "add"), ("farms", "agriculturalinput", "change"),
         ("farms", "place", "add"),

@@ -138,7 +138,8 @@ def _referenced_lots(trace: Trace) -> dict[str, Batch]:
         for entry in event.details.get(key, [])
     } - lots.keys()
     if codes:
-        lots.update({b.code: b for b in Batch.objects.filter(code__in=codes).select_related("product")})
+        found = Batch.objects.filter(code__in=codes).select_related("product")
+        lots.update({batch.code: batch for batch in found})
     return lots
 
 

@@ -47,7 +47,8 @@ class EventForm(forms.Form):
     input_name = forms.CharField(label=_("or input name"), required=False, max_length=150)
     dose = forms.DecimalField(label=_("dose"), required=False, min_value=0)
     dose_unit = forms.CharField(label=_("dose unit"), required=False, max_length=40)
-    notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(label=_("notes"), required=False,
+                            widget=forms.Textarea(attrs={"rows": 3}))
     photo = forms.ImageField(label=_("photo"), required=False)
 
     def __init__(self, batch: Batch, *args, **kwargs):

@@ -122,7 +122,7 @@ def render_sheet(output, layout_key: str, text: LabelText, labels: list[tuple[st
     layout = LAYOUTS[layout_key]
     canvas = Canvas(output, pagesize=A4, pageCompression=1)
     canvas.setTitle(text.product)
-    page_width, page_height = A4
+    page_height = A4[1]
     for index, (url, serial) in enumerate(labels):
         slot = index % layout.per_page
         if index and slot == 0:

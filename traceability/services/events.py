@@ -128,13 +128,10 @@ def check_order(batch: Batch, step: str, occurred_at, history: list[TraceEvent])
 
 
 def _check_receiving(occurred_at, history: list[TraceEvent]) -> None:
-    shipped = sum(
-        1 for e in history if e.business_step == BusinessStep.SHIPPING and e.occurred_at <= occurred_at
-    )
-    received = sum(
-        1 for e in history if e.business_step == BusinessStep.RECEIVING and e.occurred_at <= occurred_at
-    )
-    if shipped <= received:
+    def count(step):
+        return sum(1 for e in history if e.business_step == step and e.occurred_at <= occurred_at)
+
+    if count(BusinessStep.SHIPPING) <= count(BusinessStep.RECEIVING):
         raise _order_error(_("Receiving needs a shipping recorded before it."), "not_shipped")
 
 

@@ -161,4 +161,5 @@ def transform_batches(
                               code="too_few_parts")
     producer = parts[0][0].producer
     output = Output(product, producer, quantity, unit or product.unit)
-    return _transform(actor, BatchLink.Kind.TRANSFORM, parts, [output], occurred_at, place, notes)[0]
+    kind = BatchLink.Kind.TRANSFORM
+    return _transform(actor, kind, parts, [output], occurred_at, place, notes)[0]
