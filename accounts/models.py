@@ -41,11 +41,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     email = models.EmailField(_("email"), blank=True)
     preferred_language = models.CharField(
-        _("preferred language"), max_length=8, default="vi",
+        _("preferred language"),
+        max_length=8,
+        default="vi",
         choices=[("vi", "Tiếng Việt"), ("en", "English")],
     )
     is_staff = models.BooleanField(
-        _("staff status"), default=False,
+        _("staff status"),
+        default=False,
         help_text=_("Whether the user can sign in to the administration site."),
     )
     is_active = models.BooleanField(_("active"), default=True)

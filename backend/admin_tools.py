@@ -83,7 +83,10 @@ def service_form_view(
             return redirect(url)
     context = {
         **model_admin.admin_site.each_context(request),
-        "title": title, "form": form, "opts": model_admin.model._meta, "original": obj,
+        "title": title,
+        "form": form,
+        "opts": model_admin.model._meta,
+        "original": obj,
         "media": model_admin.media + form.media,
     }
     return TemplateResponse(request, "admin/service_form.html", context)

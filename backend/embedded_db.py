@@ -86,17 +86,28 @@ def _initdb() -> None:
         return
     VAR_DIR.mkdir(exist_ok=True)
     _give_to_owner(data_dir())
-    _run(_as_owner([
-        _pg_bin("initdb"), "-D", str(data_dir()), "-U", SUPERUSER,
-        "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8",
-    ]), stdout=subprocess.DEVNULL)
+    _run(
+        _as_owner(
+            [
+                _pg_bin("initdb"),
+                "-D",
+                str(data_dir()),
+                "-U",
+                SUPERUSER,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+            ]
+        ),
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def _psql(sql: str, database: str = "postgres") -> str:
     result = _run(
-        [_pg_bin("psql"), "-h", str(socket_dir()), "-U", SUPERUSER, "-d", database,
-         "-tAc", sql],
-        capture_output=True, text=True,
+        [_pg_bin("psql"), "-h", str(socket_dir()), "-U", SUPERUSER, "-d", database, "-tAc", sql],
+        capture_output=True,
+        text=True,
     )
     return result.stdout.strip()
 
@@ -107,10 +118,22 @@ def start() -> None:
     _give_to_owner(socket_dir())
     if not is_running():
         options = f"-c listen_addresses='' -k {socket_dir()}"
-        _run(_as_owner([
-            _pg_bin("pg_ctl"), "-D", str(data_dir()), "-l", str(data_dir() / "server.log"),
-            "-o", options, "-w", "start",
-        ]), stdout=subprocess.DEVNULL)
+        _run(
+            _as_owner(
+                [
+                    _pg_bin("pg_ctl"),
+                    "-D",
+                    str(data_dir()),
+                    "-l",
+                    str(data_dir() / "server.log"),
+                    "-o",
+                    options,
+                    "-w",
+                    "start",
+                ]
+            ),
+            stdout=subprocess.DEVNULL,
+        )
     exists = _psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}'")  # noqa: S608
     if exists != "1":
         _psql(f"CREATE DATABASE {DATABASE_NAME}")
@@ -118,8 +141,10 @@ def start() -> None:
 
 def stop() -> None:
     if is_running():
-        _run(_as_owner([_pg_bin("pg_ctl"), "-D", str(data_dir()), "-m", "fast", "-w", "stop"]),
-             stdout=subprocess.DEVNULL)
+        _run(
+            _as_owner([_pg_bin("pg_ctl"), "-D", str(data_dir()), "-m", "fast", "-w", "stop"]),
+            stdout=subprocess.DEVNULL,
+        )
 
 
 def database_settings() -> dict:

@@ -143,10 +143,7 @@ PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Label sheets and other files served only through permission-checked views.
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
-    },
+    "private": {"BACKEND": "backend.storage.PrivateFileStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -170,9 +167,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 
 # Traceability.
-LABEL_FONT_PATH = env(
-    "LABEL_FONT_PATH", default="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-)
+LABEL_FONT_PATH = env("LABEL_FONT_PATH", default="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 LABEL_FONT_BOLD_PATH = env(
     "LABEL_FONT_BOLD_PATH", default="/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 )

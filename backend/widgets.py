@@ -22,11 +22,18 @@ class MapWidget(OpenLayersWidget):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         widget_id = context["id"]
-        context["options"] = json.dumps({
-            "geom_name": context["geom_type"], "id": widget_id, "map_id": f"{widget_id}_map",
-            "map_srid": context["map_srid"], "name": name,
-            "default_lon": self.default_lon, "default_lat": self.default_lat,
-            "default_zoom": self.default_zoom, "tile_url": settings.MAP_TILE_URL,
-            "attribution": settings.MAP_TILE_ATTRIBUTION,
-        })
+        context["options"] = json.dumps(
+            {
+                "geom_name": context["geom_type"],
+                "id": widget_id,
+                "map_id": f"{widget_id}_map",
+                "map_srid": context["map_srid"],
+                "name": name,
+                "default_lon": self.default_lon,
+                "default_lat": self.default_lat,
+                "default_zoom": self.default_zoom,
+                "tile_url": settings.MAP_TILE_URL,
+                "attribution": settings.MAP_TILE_ATTRIBUTION,
+            }
+        )
         return context

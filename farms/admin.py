@@ -78,11 +78,23 @@ class ProducerAdmin(ProducerScopedAdmin):
     search_fields = ["name", "registration_code", "commune"]
     inlines = [MembershipInline]
     fieldsets = [
-        (None, {"fields": ["kind", "name", "registration_code", "gln", "cooperative",
-                           "description"]}),
+        (
+            None,
+            {"fields": ["kind", "name", "registration_code", "gln", "cooperative", "description"]},
+        ),
         (_("Public address"), {"fields": ["commune", "district", "province"]}),
-        (_("Private details"), {"fields": ["street_address", "location", "contact_name",
-                                           "contact_phone", "contact_email"]}),
+        (
+            _("Private details"),
+            {
+                "fields": [
+                    "street_address",
+                    "location",
+                    "contact_name",
+                    "contact_phone",
+                    "contact_email",
+                ]
+            },
+        ),
     ]
     formfield_overrides = {PointField: {"widget": MapWidget}}
 
@@ -125,8 +137,13 @@ class PlotAdmin(ProducerScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         services.save_plot(
-            request.user, obj.producer, name=obj.name, geometry=obj.geometry, crop=obj.crop,
-            gln=obj.gln, plot=obj if change else None,
+            request.user,
+            obj.producer,
+            name=obj.name,
+            geometry=obj.geometry,
+            crop=obj.crop,
+            gln=obj.gln,
+            plot=obj if change else None,
         )
 
 

@@ -44,11 +44,16 @@ class Product(models.Model):
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     unit = models.CharField(_("unit"), max_length=8, choices=Unit.choices, default=Unit.KILOGRAM)
     gtin = models.CharField(
-        _("GTIN"), max_length=14, blank=True, validators=[validate_gtin],
+        _("GTIN"),
+        max_length=14,
+        blank=True,
+        validators=[validate_gtin],
         help_text=_("Barcode number of the packed product, if it has one."),
     )
     shelf_life_days = models.PositiveIntegerField(
-        _("shelf life (days)"), null=True, blank=True,
+        _("shelf life (days)"),
+        null=True,
+        blank=True,
         help_text=_("Days from production to expiry, if the product has a shelf life."),
     )
     image = models.ImageField(_("image"), upload_to="products/", blank=True)
@@ -87,7 +92,8 @@ class AgriculturalInput(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     active_ingredient = models.CharField(_("active ingredient"), max_length=200, blank=True)
     pre_harvest_interval_days = models.PositiveSmallIntegerField(
-        _("pre-harvest interval (days)"), default=0,
+        _("pre-harvest interval (days)"),
+        default=0,
         help_text=_("Days that must pass between the last application and harvest."),
     )
 
@@ -111,13 +117,19 @@ class Producer(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=200)
     registration_code = models.CharField(
-        _("registration code"), max_length=32, blank=True,
+        _("registration code"),
+        max_length=32,
+        blank=True,
         help_text=_("Cooperative registration number or tax code."),
     )
     gln = models.CharField(_("GLN"), max_length=13, blank=True, validators=[validate_gln])
     cooperative = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="member_farms", verbose_name=_("member of cooperative"),
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="member_farms",
+        verbose_name=_("member of cooperative"),
         limit_choices_to={"kind": Kind.COOPERATIVE},
     )
     description = models.TextField(_("public description"), blank=True)
@@ -140,7 +152,8 @@ class Producer(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["registration_code"], condition=~Q(registration_code=""),
+                fields=["registration_code"],
+                condition=~Q(registration_code=""),
                 name="unique_producer_registration_code",
             ),
             models.CheckConstraint(
@@ -167,7 +180,9 @@ class Membership(models.Model):
         MEMBER = "member", _("Member")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
         verbose_name=_("user"),
     )
     producer = models.ForeignKey(
@@ -201,7 +216,11 @@ class Plot(models.Model):
     geometry = models.PolygonField(_("boundary"), srid=4326)
     area_m2 = models.FloatField(_("area (m²)"), editable=False)
     crop = models.ForeignKey(
-        Product, on_delete=models.SET_NULL, null=True, blank=True, related_name="plots",
+        Product,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="plots",
         verbose_name=_("current crop"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -226,7 +245,9 @@ class Certification(models.Model):
         OTHER = "other", _("Other standard")
 
     producer = models.ForeignKey(
-        Producer, on_delete=models.CASCADE, related_name="certifications",
+        Producer,
+        on_delete=models.CASCADE,
+        related_name="certifications",
         verbose_name=_("producer"),
     )
     scheme = models.CharField(_("standard"), max_length=20, choices=Scheme.choices)
@@ -271,7 +292,11 @@ class Place(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=200)
     producer = models.ForeignKey(
-        Producer, on_delete=models.SET_NULL, null=True, blank=True, related_name="places",
+        Producer,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="places",
         verbose_name=_("operated by producer"),
     )
     location_code = models.CharField(

@@ -13,26 +13,43 @@ from farms.permissions import EXTENSION_STAFF_GROUP, INSPECTOR_GROUP
 COOPERATIVE_STAFF_GROUP = "cooperative_staff"
 
 _VIEW_ALL = [
-    ("farms", m, "view") for m in
-    ("producer", "membership", "plot", "certification", "place", "product", "agriculturalinput")
+    ("farms", m, "view")
+    for m in (
+        "producer",
+        "membership",
+        "plot",
+        "certification",
+        "place",
+        "product",
+        "agriculturalinput",
+    )
 ] + [
-    ("traceability", m, "view") for m in
-    ("batch", "traceevent", "eventinput", "eventphoto", "label", "labelsheet", "scan")
+    ("traceability", m, "view")
+    for m in ("batch", "traceevent", "eventinput", "eventphoto", "label", "labelsheet", "scan")
 ]
 ROLE_PERMISSIONS = {
     COOPERATIVE_STAFF_GROUP: [
         *_VIEW_ALL,
-        ("farms", "producer", "change"), ("farms", "membership", "add"),
-        ("farms", "membership", "change"), ("farms", "plot", "add"), ("farms", "plot", "change"),
-        ("farms", "certification", "add"), ("farms", "certification", "change"),
-        ("farms", "place", "add"), ("farms", "place", "change"),
-        ("traceability", "batch", "add"), ("traceability", "batch", "change"),
+        ("farms", "producer", "change"),
+        ("farms", "membership", "add"),
+        ("farms", "membership", "change"),
+        ("farms", "plot", "add"),
+        ("farms", "plot", "change"),
+        ("farms", "certification", "add"),
+        ("farms", "certification", "change"),
+        ("farms", "place", "add"),
+        ("farms", "place", "change"),
+        ("traceability", "batch", "add"),
+        ("traceability", "batch", "change"),
         ("traceability", "labelsheet", "add"),
     ],
     EXTENSION_STAFF_GROUP: [
         *_VIEW_ALL,
-        ("farms", "producer", "add"), ("farms", "product", "add"), ("farms", "product", "change"),
-        ("farms", "agriculturalinput", "add"), ("farms", "agriculturalinput", "change"),
+        ("farms", "producer", "add"),
+        ("farms", "product", "add"),
+        ("farms", "product", "change"),
+        ("farms", "agriculturalinput", "add"),
+        ("farms", "agriculturalinput", "change"),
         ("farms", "place", "add"),
     ],
     INSPECTOR_GROUP: [*_VIEW_ALL, ("traceability", "batch", "change")],

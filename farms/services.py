@@ -1,10 +1,10 @@
 """Business rules for producers and their land."""
 
 from django.contrib.gis.geos import GEOSGeometry, Polygon
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from backend.errors import field_error
 from farms.models import Certification, Membership, Plot, Producer, Product
 from farms.permissions import Action, require
 
@@ -30,26 +30,26 @@ def _clean_plot_geometry(geometry: GEOSGeometry) -> Polygon:
     if geometry.srid != 4326:
         geometry = geometry.transform(4326, clone=True)
     if geometry.geom_type != "Polygon":
-        raise ValidationError({"geometry": _("A plot boundary must be a single polygon.")},
-                              code="not_polygon")
+        raise field_error("geometry", _("A plot boundary must be a single polygon."), "not_polygon")
     if not geometry.valid:
-        raise ValidationError(
-            {"geometry": _("The plot boundary crosses itself: %(reason)s")
-             % {"reason": geometry.valid_reason}},
-            code="invalid_geometry",
+        raise field_error(
+            "geometry",
+            _("The plot boundary crosses itself: %(reason)s") % {"reason": geometry.valid_reason},
+            "invalid_geometry",
         )
     if not VIETNAM_BOUNDS.contains(geometry):
-        raise ValidationError(
-            {"geometry": _("The plot is not in Viet Nam: check that longitude and latitude "
-                           "are not swapped.")},
-            code="outside_vietnam",
+        raise field_error(
+            "geometry",
+            _("The plot is not in Viet Nam: check that longitude and latitude are not swapped."),
+            "outside_vietnam",
         )
     size = area_m2(geometry)
     if not MIN_PLOT_AREA_M2 <= size <= MAX_PLOT_AREA_M2:
-        raise ValidationError(
-            {"geometry": _("A plot must be between 1 m² and 500 ha; this one is %(area).0f m².")
-             % {"area": size}},
-            code="implausible_area",
+        raise field_error(
+            "geometry",
+            _("A plot must be between 1 m² and 500 ha; this one is %(area).0f m².")
+            % {"area": size},
+            "implausible_area",
         )
     return geometry
 
@@ -67,10 +67,11 @@ def validate_plot(producer: Producer, geometry: GEOSGeometry, plot: Plot | None 
     geometry = _clean_plot_geometry(geometry)
     clash = _overlapping_plot(producer, geometry, plot.pk if plot else None)
     if clash:
-        raise ValidationError(
-            {"geometry": _("This plot overlaps the plot “%(other)s” of the same producer.")
-             % {"other": clash.name}},
-            code="overlap",
+        raise field_error(
+            "geometry",
+            _("This plot overlaps the plot “%(other)s” of the same producer.")
+            % {"other": clash.name},
+            "overlap",
         )
     return geometry
 
@@ -113,9 +114,13 @@ def certification_for(plots, on_day) -> Certification | None:
     plot_ids = {plot.pk for plot in plots}
     if not plot_ids:
         return None
-    candidates = Certification.objects.filter(
-        plots__in=plot_ids, valid_from__lte=on_day, valid_to__gte=on_day
-    ).prefetch_related("plots").distinct()
+    candidates = (
+        Certification.objects.filter(
+            plots__in=plot_ids, valid_from__lte=on_day, valid_to__gte=on_day
+        )
+        .prefetch_related("plots")
+        .distinct()
+    )
     for certificate in candidates:
         if plot_ids <= {plot.pk for plot in certificate.plots.all()}:
             return certificate

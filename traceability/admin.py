@@ -60,16 +60,37 @@ class BatchAdmin(ProducerScopedAdmin):
     change_action = Action.OPERATE
     change_form_template = "admin/traceability/batch/change_form.html"
     change_list_template = "admin/traceability/batch/change_list.html"
-    list_display = ["code", "product", "producer", "status", "harvest_date", "remaining_quantity",
-                    "unit"]
+    list_display = [
+        "code",
+        "product",
+        "producer",
+        "status",
+        "harvest_date",
+        "remaining_quantity",
+        "unit",
+    ]
     list_filter = ["status", "product", "producer__district"]
     search_fields = ["code", "product__name_vi", "producer__name"]
     list_select_related = ["product", "producer"]
     date_hierarchy = "harvest_date"
-    fields = ["code", "product", "producer", "origin_plots", "status", "quantity",
-              "remaining_quantity", "unit", "harvest_date", "produced_on", "certification",
-              "recall_reason", "max_scans_per_label", "max_scan_spread_km", "event_count",
-              "chain_head"]
+    fields = [
+        "code",
+        "product",
+        "producer",
+        "origin_plots",
+        "status",
+        "quantity",
+        "remaining_quantity",
+        "unit",
+        "harvest_date",
+        "produced_on",
+        "certification",
+        "recall_reason",
+        "max_scans_per_label",
+        "max_scan_spread_km",
+        "event_count",
+        "chain_head",
+    ]
     readonly_fields = fields
     inlines = [ParentLinkInline, EventInline]
 
@@ -79,13 +100,17 @@ class BatchAdmin(ProducerScopedAdmin):
     def get_urls(self):
         def view(name, function, with_pk=True):
             route = f"<int:pk>/{name}/" if with_pk else f"{name}/"
-            return path(route, self.admin_site.admin_view(function),
-                        name=f"traceability_batch_{name}")
+            return path(
+                route, self.admin_site.admin_view(function), name=f"traceability_batch_{name}"
+            )
 
         return [
-            view("event", self.event_view), view("split", self.split_view),
-            view("transform", self.transform_view), view("labels", self.labels_view),
-            view("recall", self.recall_view), view("merge", self.merge_view, with_pk=False),
+            view("event", self.event_view),
+            view("split", self.split_view),
+            view("transform", self.transform_view),
+            view("labels", self.labels_view),
+            view("recall", self.recall_view),
+            view("merge", self.merge_view, with_pk=False),
             *super().get_urls(),
         ]
 
@@ -96,73 +121,116 @@ class BatchAdmin(ProducerScopedAdmin):
         def success(result):
             target = result[0] if isinstance(result, list) else result
             return message, reverse("admin:traceability_batch_change", args=[target.pk])
+
         return success
 
     def _run(self, request, form, title, perform, message, obj=None):
-        return service_form_view(request, self, title=title, form=form, perform=perform,
-                                 success=self._done(message), obj=obj)
+        return service_form_view(
+            request,
+            self,
+            title=title,
+            form=form,
+            perform=perform,
+            success=self._done(message),
+            obj=obj,
+        )
 
     def add_view(self, request, form_url="", extra_context=None):
         form = forms.BatchCreateForm(request.user, request.POST or None)
 
         def perform(data):
             return batches.create_batch(
-                request.user, producer=data["producer"], product=data["product"],
-                plots=list(data["plots"]), harvested_at=data["harvested_at"],
+                request.user,
+                producer=data["producer"],
+                product=data["product"],
+                plots=list(data["plots"]),
+                harvested_at=data["harvested_at"],
                 quantity=data["quantity"],
             )
+
         return self._run(request, form, _("New batch"), perform, _("Batch created."))
 
     def event_view(self, request, pk):
         batch = self._batch(request, pk)
-        form = forms.EventForm(batch, request.POST or None, request.FILES or None,
-                               initial={"occurred_at": timezone.localtime()})
+        form = forms.EventForm(
+            batch,
+            request.POST or None,
+            request.FILES or None,
+            initial={"occurred_at": timezone.localtime()},
+        )
 
         def perform(data):
             used = data["agricultural_input"] or data["input_name"]
-            inputs = [InputUse(agricultural_input=data["agricultural_input"],
-                               name=data["input_name"], dose=data["dose"],
-                               dose_unit=data["dose_unit"])] if used else []
+            inputs = (
+                [
+                    InputUse(
+                        agricultural_input=data["agricultural_input"],
+                        name=data["input_name"],
+                        dose=data["dose"],
+                        dose_unit=data["dose_unit"],
+                    )
+                ]
+                if used
+                else []
+            )
             record_event(
-                request.user, batch, data["business_step"], occurred_at=data["occurred_at"],
-                plot=data["plot"], place=data["place"], quantity=data["quantity"],
-                notes=data["notes"], inputs=inputs,
+                request.user,
+                batch,
+                data["business_step"],
+                occurred_at=data["occurred_at"],
+                plot=data["plot"],
+                place=data["place"],
+                quantity=data["quantity"],
+                notes=data["notes"],
+                inputs=inputs,
                 photos=[data["photo"]] if data["photo"] else [],
             )
             return batch
-        return self._run(request, form, _("Record an event"), perform, _("Event recorded."),
-                         batch)
+
+        return self._run(request, form, _("Record an event"), perform, _("Event recorded."), batch)
 
     def split_view(self, request, pk):
         batch = self._batch(request, pk)
         form = forms.SplitForm(request.POST or None, initial={"occurred_at": timezone.localtime()})
 
         def perform(data):
-            return transformations.split_batch(request.user, batch, data["quantities"],
-                                               occurred_at=data["occurred_at"])
+            return transformations.split_batch(
+                request.user, batch, data["quantities"], occurred_at=data["occurred_at"]
+            )
+
         return self._run(request, form, _("Split the batch"), perform, _("Batch split."), batch)
 
     def transform_view(self, request, pk):
         batch = self._batch(request, pk)
-        form = forms.TransformForm(request.POST or None,
-                                   initial={"occurred_at": timezone.localtime()})
+        form = forms.TransformForm(
+            request.POST or None, initial={"occurred_at": timezone.localtime()}
+        )
 
         def perform(data):
             return transformations.transform_batches(
-                request.user, [(batch, data["quantity_used"])], product=data["product"],
-                quantity=data["quantity"], occurred_at=data["occurred_at"], place=data["place"],
+                request.user,
+                [(batch, data["quantity_used"])],
+                product=data["product"],
+                quantity=data["quantity"],
+                occurred_at=data["occurred_at"],
+                place=data["place"],
             )
-        return self._run(request, form, _("Transform into a new product"), perform,
-                         _("New batch made."), batch)
+
+        return self._run(
+            request, form, _("Transform into a new product"), perform, _("New batch made."), batch
+        )
 
     def merge_view(self, request):
-        form = forms.MergeForm(request.user, request.POST or None,
-                               initial={"occurred_at": timezone.localtime()})
+        form = forms.MergeForm(
+            request.user, request.POST or None, initial={"occurred_at": timezone.localtime()}
+        )
 
         def perform(data):
             parts = [(b, b.remaining_quantity) for b in data["batches"]]
-            return transformations.merge_batches(request.user, parts, producer=data["producer"],
-                                                 occurred_at=data["occurred_at"])
+            return transformations.merge_batches(
+                request.user, parts, producer=data["producer"], occurred_at=data["occurred_at"]
+            )
+
         return self._run(request, form, _("Merge batches"), perform, _("Batches merged."))
 
     def labels_view(self, request, pk):
@@ -172,8 +240,15 @@ class BatchAdmin(ProducerScopedAdmin):
         def perform(data):
             labels.order_label_sheet(request.user, batch, data["count"], data["layout"])
             return batch
-        return self._run(request, form, _("Order labels"), perform,
-                         _("Labels ordered: the PDF appears under Label sheets when ready."), batch)
+
+        return self._run(
+            request,
+            form,
+            _("Order labels"),
+            perform,
+            _("Labels ordered: the PDF appears under Label sheets when ready."),
+            batch,
+        )
 
     def recall_view(self, request, pk):
         batch = self._batch(request, pk)
@@ -181,14 +256,19 @@ class BatchAdmin(ProducerScopedAdmin):
 
         def perform(data):
             return batches.recall_batch(request.user, batch, data["reason"])
-        return self._run(request, form, _("Recall the batch"), perform, _("Batch recalled."),
-                         batch)
+
+        return self._run(request, form, _("Recall the batch"), perform, _("Batch recalled."), batch)
 
 
 class EventInputInline(ReadOnlyMixin, admin.TabularInline):
     model = EventInput
-    fields = readonly_fields = ["name", "active_ingredient", "dose", "dose_unit",
-                                "pre_harvest_interval_days"]
+    fields = readonly_fields = [
+        "name",
+        "active_ingredient",
+        "dose",
+        "dose_unit",
+        "pre_harvest_interval_days",
+    ]
 
 
 class EventPhotoInline(ReadOnlyMixin, admin.TabularInline):
@@ -204,9 +284,26 @@ class TraceEventAdmin(ReadOnlyMixin, ProducerScopedAdmin):
     search_fields = ["batch__code"]
     list_select_related = ["batch__product", "producer"]
     fields = readonly_fields = [
-        "uuid", "batch", "sequence", "event_type", "action", "business_step", "disposition",
-        "occurred_at", "time_zone_offset", "recorded_at", "plot", "place", "producer",
-        "recorded_by", "quantity", "notes", "transformation_id", "details", "previous_hash", "hash",
+        "uuid",
+        "batch",
+        "sequence",
+        "event_type",
+        "action",
+        "business_step",
+        "disposition",
+        "occurred_at",
+        "time_zone_offset",
+        "recorded_at",
+        "plot",
+        "place",
+        "producer",
+        "recorded_by",
+        "quantity",
+        "notes",
+        "transformation_id",
+        "details",
+        "previous_hash",
+        "hash",
     ]
     inlines = [EventInputInline, EventPhotoInline]
 

@@ -80,10 +80,13 @@ def _common(event: TraceEvent) -> dict:
     if where:
         data["readPoint"] = data["bizLocation"] = {"id": location_uri(where)}
     inputs = [
-        {f"{PREFIX}:name": row.name, f"{PREFIX}:activeIngredient": row.active_ingredient,
-         f"{PREFIX}:dose": float(row.dose) if row.dose is not None else None,
-         f"{PREFIX}:doseUnit": row.dose_unit,
-         f"{PREFIX}:preHarvestIntervalDays": row.pre_harvest_interval_days}
+        {
+            f"{PREFIX}:name": row.name,
+            f"{PREFIX}:activeIngredient": row.active_ingredient,
+            f"{PREFIX}:dose": float(row.dose) if row.dose is not None else None,
+            f"{PREFIX}:doseUnit": row.dose_unit,
+            f"{PREFIX}:preHarvestIntervalDays": row.pre_harvest_interval_days,
+        }
         for row in event.inputs.all()
     ]
     if inputs:
@@ -101,7 +104,8 @@ def _harvest_ilmd(batch: Batch) -> dict:
     if batch.certification:
         certificate = batch.certification
         ilmd[f"{PREFIX}:certification"] = {
-            f"{PREFIX}:standard": certificate.scheme, f"{PREFIX}:number": certificate.number,
+            f"{PREFIX}:standard": certificate.scheme,
+            f"{PREFIX}:number": certificate.number,
             f"{PREFIX}:issuedBy": certificate.issued_by,
             f"{PREFIX}:validFrom": certificate.valid_from.isoformat(),
             f"{PREFIX}:validTo": certificate.valid_to.isoformat(),
@@ -111,9 +115,14 @@ def _harvest_ilmd(batch: Batch) -> dict:
 
 def _object_event(event: TraceEvent) -> dict:
     batch = event.batch
-    data = {"type": "ObjectEvent", **_common(event), "action": event.action or "OBSERVE",
-            "quantityList": [_quantity(lot_uri(batch.code, batch.product.gtin),
-                                       event.quantity, batch.unit)]}
+    data = {
+        "type": "ObjectEvent",
+        **_common(event),
+        "action": event.action or "OBSERVE",
+        "quantityList": [
+            _quantity(lot_uri(batch.code, batch.product.gtin), event.quantity, batch.unit)
+        ],
+    }
     if event.business_step == BusinessStep.HARVESTING:
         data["ilmd"] = _harvest_ilmd(batch)
     return data
@@ -121,20 +130,30 @@ def _object_event(event: TraceEvent) -> dict:
 
 def _transformation_event(event: TraceEvent, lots: dict[str, Batch]) -> dict:
     """One TransformationEvent from the events stored on every lot it touched."""
-    def quantities(entries):
-        return [_quantity(lot_uri(e["lot"], lots[e["lot"]].product.gtin), e["quantity"],
-                          lots[e["lot"]].unit) for e in entries]
 
-    return {"type": "TransformationEvent", **_common(event),
-            "inputQuantityList": quantities(event.details["inputs"]),
-            "outputQuantityList": quantities(event.details["outputs"]),
-            "transformationID": f"urn:uuid:{event.transformation_id}"}
+    def quantities(entries):
+        return [
+            _quantity(
+                lot_uri(e["lot"], lots[e["lot"]].product.gtin), e["quantity"], lots[e["lot"]].unit
+            )
+            for e in entries
+        ]
+
+    return {
+        "type": "TransformationEvent",
+        **_common(event),
+        "inputQuantityList": quantities(event.details["inputs"]),
+        "outputQuantityList": quantities(event.details["outputs"]),
+        "transformationID": f"urn:uuid:{event.transformation_id}",
+    }
 
 
 def _referenced_lots(trace: Trace) -> dict[str, Batch]:
     lots = {batch.code: batch for batch in trace.batches.values()}
     codes = {
-        entry["lot"] for event in trace.events for key in ("inputs", "outputs")
+        entry["lot"]
+        for event in trace.events
+        for key in ("inputs", "outputs")
         for entry in event.details.get(key, [])
     } - lots.keys()
     if codes:
@@ -160,7 +179,8 @@ def _locations(trace: Trace) -> list[dict]:
 def document(trace: Trace) -> dict:
     lots = _referenced_lots(trace)
     events = [
-        _transformation_event(e, lots) if e.event_type == EventType.TRANSFORMATION
+        _transformation_event(e, lots)
+        if e.event_type == EventType.TRANSFORMATION
         else _object_event(e)
         for e in trace.events
     ]
@@ -169,9 +189,15 @@ def document(trace: Trace) -> dict:
         "type": "EPCISDocument",
         "schemaVersion": "2.0",
         "creationDate": django_timezone.now().astimezone(UTC).isoformat(timespec="milliseconds"),
-        "epcisHeader": {"epcisMasterData": {"vocabularyList": [{
-            "type": "urn:epcglobal:epcis:vtype:BusinessLocation",
-            "vocabularyElementList": _locations(trace),
-        }]}},
+        "epcisHeader": {
+            "epcisMasterData": {
+                "vocabularyList": [
+                    {
+                        "type": "urn:epcglobal:epcis:vtype:BusinessLocation",
+                        "vocabularyElementList": _locations(trace),
+                    }
+                ]
+            }
+        },
         "epcisBody": {"eventList": events},
     }

@@ -19,7 +19,9 @@ class BatchCreateForm(forms.Form):
     product = forms.ModelChoiceField(Product.objects.all(), label=_("product"))
     plots = forms.ModelMultipleChoiceField(Plot.objects.none(), label=_("origin plots"))
     harvested_at = forms.DateTimeField(
-        label=_("harvested at"), required=False, widget=DATETIME_WIDGET,
+        label=_("harvested at"),
+        required=False,
+        widget=DATETIME_WIDGET,
         help_text=_("Leave empty for a crop still growing."),
     )
     quantity = forms.DecimalField(label=_("harvested quantity"), required=False, min_value=0)
@@ -28,9 +30,9 @@ class BatchCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         producers = producers_for(user, Action.OPERATE)
         self.fields["producer"].queryset = producers
-        self.fields["plots"].queryset = Plot.objects.filter(
-            producer__in=producers
-        ).select_related("producer")
+        self.fields["plots"].queryset = Plot.objects.filter(producer__in=producers).select_related(
+            "producer"
+        )
 
 
 class EventForm(forms.Form):
@@ -47,8 +49,9 @@ class EventForm(forms.Form):
     input_name = forms.CharField(label=_("or input name"), required=False, max_length=150)
     dose = forms.DecimalField(label=_("dose"), required=False, min_value=0)
     dose_unit = forms.CharField(label=_("dose unit"), required=False, max_length=40)
-    notes = forms.CharField(label=_("notes"), required=False,
-                            widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     photo = forms.ImageField(label=_("photo"), required=False)
 
     def __init__(self, batch: Batch, *args, **kwargs):
@@ -58,7 +61,8 @@ class EventForm(forms.Form):
 
 class SplitForm(forms.Form):
     quantities = forms.CharField(
-        label=_("quantities"), help_text=_("The new batches' quantities, separated by commas."),
+        label=_("quantities"),
+        help_text=_("The new batches' quantities, separated by commas."),
     )
     occurred_at = forms.DateTimeField(label=_("time"), widget=DATETIME_WIDGET)
 
@@ -93,8 +97,11 @@ class MergeForm(forms.Form):
 
 class LabelOrderForm(forms.Form):
     count = forms.IntegerField(label=_("number of labels"), min_value=1, initial=24)
-    layout = forms.ChoiceField(label=_("sticker layout"), initial=DEFAULT_LAYOUT,
-                               choices=[(key, layout.name) for key, layout in LAYOUTS.items()])
+    layout = forms.ChoiceField(
+        label=_("sticker layout"),
+        initial=DEFAULT_LAYOUT,
+        choices=[(key, layout.name) for key, layout in LAYOUTS.items()],
+    )
 
 
 class RecallForm(forms.Form):

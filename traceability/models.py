@@ -55,7 +55,11 @@ class Batch(models.Model):
     harvest_date = models.DateField(_("harvest date"), null=True, blank=True)
     produced_on = models.DateField(_("production date"), null=True, blank=True)
     certification = models.ForeignKey(
-        Certification, on_delete=models.PROTECT, null=True, blank=True, related_name="batches",
+        Certification,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="batches",
         verbose_name=_("certification"),
     )
     recall_reason = models.TextField(_("recall reason"), blank=True)
@@ -70,8 +74,12 @@ class Batch(models.Model):
     event_count = models.PositiveIntegerField(default=0, editable=False)
     chain_head = models.CharField(max_length=64, blank=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("created by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -131,27 +139,37 @@ class TraceEvent(models.Model):
     sequence = models.PositiveIntegerField(editable=False)
     event_type = models.CharField(max_length=20, choices=EventType.choices)
     action = models.CharField(max_length=8, default="OBSERVE")
-    business_step = models.CharField(
-        _("step"), max_length=20, choices=BusinessStep.choices
-    )
+    business_step = models.CharField(_("step"), max_length=20, choices=BusinessStep.choices)
     disposition = models.CharField(max_length=40, blank=True)
     occurred_at = models.DateTimeField(_("time"))
     time_zone_offset = models.CharField(max_length=6, default="+07:00")
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     plot = models.ForeignKey(
-        Plot, on_delete=models.PROTECT, null=True, blank=True, related_name="events",
+        Plot,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
         verbose_name=_("plot"),
     )
     place = models.ForeignKey(
-        Place, on_delete=models.PROTECT, null=True, blank=True, related_name="events",
+        Place,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
         verbose_name=_("place"),
     )
     producer = models.ForeignKey(
         Producer, on_delete=models.PROTECT, related_name="events", verbose_name=_("by producer")
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("recorded by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     quantity = models.DecimalField(_("quantity"), null=True, blank=True, **QUANTITY)
     notes = models.TextField(_("notes"), blank=True)
@@ -183,7 +201,11 @@ class EventInput(models.Model):
 
     event = models.ForeignKey(TraceEvent, on_delete=models.PROTECT, related_name="inputs")
     agricultural_input = models.ForeignKey(
-        AgriculturalInput, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        AgriculturalInput,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("catalogue entry"),
     )
     name = models.CharField(_("input"), max_length=150)

@@ -40,11 +40,13 @@ class SheetLayout:
 
 
 LAYOUTS = {
-    "a4_2x7": SheetLayout(gettext_lazy("A4, 14 labels 99.1 × 38.1 mm"), 2, 7, 99.1, 38.1,
-                          4.65, 15.15, gap_x_mm=2.5),
+    "a4_2x7": SheetLayout(
+        gettext_lazy("A4, 14 labels 99.1 × 38.1 mm"), 2, 7, 99.1, 38.1, 4.65, 15.15, gap_x_mm=2.5
+    ),
     "a4_3x8": SheetLayout(gettext_lazy("A4, 24 labels 70 × 37 mm"), 3, 8, 70, 37, 0, 0.5),
-    "a4_4x10": SheetLayout(gettext_lazy("A4, 40 labels 48.5 × 25.4 mm"), 4, 10, 48.5, 25.4,
-                           8, 21.5),
+    "a4_4x10": SheetLayout(
+        gettext_lazy("A4, 40 labels 48.5 × 25.4 mm"), 4, 10, 48.5, 25.4, 8, 21.5
+    ),
 }
 DEFAULT_LAYOUT = "a4_3x8"
 
@@ -69,7 +71,8 @@ class LabelText:
     def for_batch(cls, batch) -> "LabelText":
         harvest = (
             _("Harvested %(date)s") % {"date": date_format(batch.harvest_date, "SHORT_DATE_FORMAT")}
-            if batch.harvest_date else ""
+            if batch.harvest_date
+            else ""
         )
         certification = str(batch.certification) if batch.certification else ""
         return cls(batch.product.name, batch.producer.name, harvest, certification)
@@ -105,9 +108,13 @@ def _draw_label(canvas, layout: SheetLayout, text: LabelText, url: str, serial: 
     text_x = x + 2 * pad + qr_size
     text_width = width - qr_size - 3 * pad
     size = max(4.5, min(8.0, height / mm / 4.6))
-    lines = [(FONT_BOLD, size * 1.15, text.product), (FONT, size, text.producer),
-             (FONT, size, text.harvest), (FONT, size, text.certification),
-             (FONT, size * 0.85, serial)]
+    lines = [
+        (FONT_BOLD, size * 1.15, text.product),
+        (FONT, size, text.producer),
+        (FONT, size, text.harvest),
+        (FONT, size, text.certification),
+        (FONT, size * 0.85, serial),
+    ]
     line_y = y + height - pad - size * 1.15
     for font, font_size, line in lines:
         if line:
@@ -129,8 +136,10 @@ def render_sheet(output, layout_key: str, text: LabelText, labels: list[tuple[st
             canvas.showPage()
         column, row = slot % layout.columns, slot // layout.columns
         x = (layout.left_mm + column * (layout.width_mm + layout.gap_x_mm)) * mm
-        y = page_height - (layout.top_mm + (row + 1) * layout.height_mm
-                           + row * layout.gap_y_mm) * mm
+        y = (
+            page_height
+            - (layout.top_mm + (row + 1) * layout.height_mm + row * layout.gap_y_mm) * mm
+        )
         _draw_label(canvas, layout, text, url, serial, x, y)
     pages = canvas.getPageNumber()
     canvas.save()

@@ -76,7 +76,9 @@ class PublicTrace:
 def _producer(batch: Batch) -> PublicProducer:
     producer = batch.producer
     return PublicProducer(
-        name=producer.name, kind=producer.get_kind_display(), address=producer.public_address,
+        name=producer.name,
+        kind=producer.get_kind_display(),
+        address=producer.public_address,
         cooperative=producer.cooperative.name if producer.cooperative_id else "",
         description=producer.description,
     )
@@ -86,9 +88,12 @@ def _certificate(certificate: Certification | None) -> PublicCertificate | None:
     if certificate is None:
         return None
     return PublicCertificate(
-        scheme=certificate.get_scheme_display(), number=certificate.number,
-        issued_by=certificate.issued_by, valid_from=certificate.valid_from,
-        valid_to=certificate.valid_to, valid_today=certificate.is_valid_on(timezone.localdate()),
+        scheme=certificate.get_scheme_display(),
+        number=certificate.number,
+        issued_by=certificate.issued_by,
+        valid_from=certificate.valid_from,
+        valid_to=certificate.valid_to,
+        valid_today=certificate.is_valid_on(timezone.localdate()),
     )
 
 
@@ -99,8 +104,7 @@ def _quantity(value, batch: Batch) -> str:
 def _place(event: TraceEvent) -> tuple[str, str]:
     if event.plot_id:
         farm = event.plot.producer
-        return (f"{event.plot.name} · {farm.commune}, {farm.district}",
-                event.plot.location_code)
+        return (f"{event.plot.name} · {farm.commune}, {farm.district}", event.plot.location_code)
     if event.place_id:
         place = event.place
         area = ", ".join(p for p in (place.district, place.province) if p)
@@ -111,17 +115,27 @@ def _place(event: TraceEvent) -> tuple[str, str]:
 def _step(event: TraceEvent) -> PublicStep:
     place, place_code = _place(event)
     inputs = [
-        " ".join(part for part in (
-            row.name, f"({row.active_ingredient})" if row.active_ingredient else "",
-            f"{row.dose:g} {row.dose_unit}" if row.dose is not None else "",
-        ) if part)
+        " ".join(
+            part
+            for part in (
+                row.name,
+                f"({row.active_ingredient})" if row.active_ingredient else "",
+                f"{row.dose:g} {row.dose_unit}" if row.dose is not None else "",
+            )
+            if part
+        )
         for row in event.inputs.all()
     ]
     return PublicStep(
         time=timezone.localtime(event.occurred_at),
-        step=BusinessStep(event.business_step).label, step_code=event.business_step,
-        lot=event.batch.code, place=place, place_code=place_code, by=event.producer.name,
-        quantity=_quantity(event.quantity, event.batch), inputs=inputs,
+        step=BusinessStep(event.business_step).label,
+        step_code=event.business_step,
+        lot=event.batch.code,
+        place=place,
+        place_code=place_code,
+        by=event.producer.name,
+        quantity=_quantity(event.quantity, event.batch),
+        inputs=inputs,
         photos=[photo.image.url for photo in event.photos.all()],
     )
 
@@ -138,8 +152,10 @@ def _map(trace: Trace, size: float = 200.0) -> tuple[list[str], str]:
     scale = (size * 0.8) / (span or 1)
     margin = size * 0.1
     polygons = [
-        " ".join(f"{margin + (x - xmin) * scale:.1f},{size - margin - (y - ymin) * scale:.1f}"
-                 for x, y in shape.exterior_ring.coords)
+        " ".join(
+            f"{margin + (x - xmin) * scale:.1f},{size - margin - (y - ymin) * scale:.1f}"
+            for x, y in shape.exterior_ring.coords
+        )
         for shape in shapes
     ]
     centre = trace.plots[0].geometry.centroid
@@ -149,8 +165,10 @@ def _map(trace: Trace, size: float = 200.0) -> tuple[list[str], str]:
 def _suspicion(label: Label | None) -> str:
     if label is None or not label.suspicion:
         return ""
-    return _("This label has been scanned unusually often or in places far apart. "
-             "It may be a copy: ask the seller, or report it to the producer.")
+    return _(
+        "This label has been scanned unusually often or in places far apart. "
+        "It may be a copy: ask the seller, or report it to the producer."
+    )
 
 
 def _region(trace: Trace) -> str:
@@ -161,17 +179,29 @@ def _region(trace: Trace) -> str:
 def public_trace(trace: Trace, label: Label | None = None) -> PublicTrace:
     batch = trace.batch
     shelf_life = batch.product.shelf_life_days
-    expiry = (batch.produced_on + datetime.timedelta(days=shelf_life)
-              if batch.produced_on and shelf_life else None)
+    expiry = (
+        batch.produced_on + datetime.timedelta(days=shelf_life)
+        if batch.produced_on and shelf_life
+        else None
+    )
     shapes, link = _map(trace)
     return PublicTrace(
         product=batch.product.name,
         product_image=batch.product.image.url if batch.product.image else "",
-        lot=batch.code, gtin=batch.product.gtin, serial=label.serial if label else "",
-        producer=_producer(batch), harvest_date=batch.harvest_date,
-        production_date=batch.produced_on, expiry_date=expiry,
+        lot=batch.code,
+        gtin=batch.product.gtin,
+        serial=label.serial if label else "",
+        producer=_producer(batch),
+        harvest_date=batch.harvest_date,
+        production_date=batch.produced_on,
+        expiry_date=expiry,
         certificate=_certificate(batch.certification),
-        steps=[_step(event) for event in trace.events], intact=trace.intact,
-        recalled=batch.status == Batch.Status.RECALLED, recall_reason=batch.recall_reason,
-        suspicion=_suspicion(label), region=_region(trace), map_shapes=shapes, map_link=link,
+        steps=[_step(event) for event in trace.events],
+        intact=trace.intact,
+        recalled=batch.status == Batch.Status.RECALLED,
+        recall_reason=batch.recall_reason,
+        suspicion=_suspicion(label),
+        region=_region(trace),
+        map_shapes=shapes,
+        map_link=link,
     )

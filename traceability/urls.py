@@ -6,8 +6,11 @@ app_name = "traceability"
 
 urlpatterns = [
     # GS1 Digital Link: GTIN, then lot, then serial.
-    re_path(r"^01/(?P<gtin>\d{14})/10/(?P<lot>[^/]+)/21/(?P<serial>[^/]+)/?$",
-            views.scan_digital_link, name="digital_link"),
+    re_path(
+        r"^01/(?P<gtin>\d{14})/10/(?P<lot>[^/]+)/21/(?P<serial>[^/]+)/?$",
+        views.scan_digital_link,
+        name="digital_link",
+    ),
     re_path(r"^01/(?P<gtin>\d{14})/10/(?P<lot>[^/]+)/?$", views.lot_page, name="digital_link_lot"),
     path("s/<str:serial>", views.scan_short, name="scan"),
     path("scan/location", views.share_scan_location, name="share_location"),
@@ -15,7 +18,10 @@ urlpatterns = [
     path("lot/<str:lot>/verify", views.verify_lot, name="verify"),
     path("lot/<str:lot>/epcis.jsonld", views.epcis_export, name="epcis"),
     path("labels/sheets/<uuid:sheet_uuid>.pdf", views.label_sheet_pdf, name="sheet_pdf"),
-    re_path(r"^labels/(?P<serial>[0-9A-Z]{1,20})\.(?P<extension>svg|png)$", views.label_image,
-            name="label_image"),
+    re_path(
+        r"^labels/(?P<serial>[0-9A-Z]{1,20})\.(?P<extension>svg|png)$",
+        views.label_image,
+        name="label_image",
+    ),
     path("voc/bizstep/<str:term>", views.vocabulary_term, name="vocabulary"),
 ]

@@ -76,7 +76,8 @@ def share_scan_location(request):
     try:
         label = scans.share_location(
             request.POST.get("token", ""),
-            float(request.POST.get("latitude", "")), float(request.POST.get("longitude", "")),
+            float(request.POST.get("latitude", "")),
+            float(request.POST.get("longitude", "")),
         )
     except ValueError:
         return JsonResponse({"error": _("That is not a position on Earth.")}, status=400)
@@ -111,13 +112,16 @@ def epcis_export(request, lot: str):
 @login_required
 @require_GET
 def label_sheet_pdf(request, sheet_uuid):
-    sheet = get_object_or_404(LabelSheet.objects.select_related("batch__producer"),
-                              uuid=sheet_uuid)
+    sheet = get_object_or_404(LabelSheet.objects.select_related("batch__producer"), uuid=sheet_uuid)
     require(request.user, Action.VIEW, sheet.batch.producer)
     if sheet.status != LabelSheet.Status.READY:
         raise Http404(_("This label sheet is not ready yet."))
-    return FileResponse(sheet.file.open("rb"), as_attachment=True,
-                        filename=f"{sheet.batch.code}-labels.pdf", content_type="application/pdf")
+    return FileResponse(
+        sheet.file.open("rb"),
+        as_attachment=True,
+        filename=f"{sheet.batch.code}-labels.pdf",
+        content_type="application/pdf",
+    )
 
 
 @login_required
@@ -139,5 +143,6 @@ def vocabulary_term(request, term: str):
     """Our vocabulary URIs for farm steps that CBV lacks resolve to a definition."""
     if term not in BusinessStep.values or STEP_RULES[term].cbv:
         return not_found(request)
-    return render(request, "traceability/vocabulary.html",
-                  {"term": term, "label": BusinessStep(term).label})
+    return render(
+        request, "traceability/vocabulary.html", {"term": term, "label": BusinessStep(term).label}
+    )

@@ -7,11 +7,11 @@ import unicodedata
 import uuid
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend.errors import field_error
 from farms.models import LOCATION_CODE_ALPHABET, Plot, Producer, Product
 from farms.permissions import Action, require
 from traceability.models import Batch, TraceEvent
@@ -40,16 +40,18 @@ def new_lot_code(product: Product, day: datetime.date) -> str:
 
 def _check_origin_plots(producer: Producer, plots: list[Plot]) -> None:
     if not plots:
-        raise ValidationError({"plots": _("Choose the plots this batch comes from.")},
-                              code="plots_required")
+        raise field_error("plots", _("Choose the plots this batch comes from."), "plots_required")
     allowed = {producer.pk}
     if producer.kind == Producer.Kind.COOPERATIVE:
         allowed |= set(producer.member_farms.values_list("pk", flat=True))
     if any(plot.producer_id not in allowed for plot in plots):
-        raise ValidationError(
-            {"plots": _("A batch can only come from the producer's own plots "
-                        "(or, for a cooperative, its member farms' plots).")},
-            code="foreign_plot",
+        raise field_error(
+            "plots",
+            _(
+                "A batch can only come from the producer's own plots "
+                "(or, for a cooperative, its member farms' plots)."
+            ),
+            "foreign_plot",
         )
 
 
@@ -74,13 +76,18 @@ def create_batch(
     with transaction.atomic():
         start = timezone.localdate(harvested_at) if harvested_at else timezone.localdate()
         batch = Batch.objects.create(
-            uuid=batch_uuid or uuid.uuid4(), code=new_lot_code(product, start), product=product,
-            producer=producer, unit=unit or product.unit, created_by=actor,
+            uuid=batch_uuid or uuid.uuid4(),
+            code=new_lot_code(product, start),
+            product=product,
+            producer=producer,
+            unit=unit or product.unit,
+            created_by=actor,
         )
         batch.origin_plots.set(plots)
         if harvested_at:
-            record_event(actor, batch, BusinessStep.HARVESTING, occurred_at=harvested_at,
-                         quantity=quantity)
+            record_event(
+                actor, batch, BusinessStep.HARVESTING, occurred_at=harvested_at, quantity=quantity
+            )
             batch.refresh_from_db()
     return batch
 
@@ -89,22 +96,30 @@ def recall_batch(actor, batch: Batch, reason: str) -> list[Batch]:
     """Recall a batch and every batch made from it; each gets a recall event."""
     require(actor, Action.RECALL, batch.producer)
     if not reason.strip():
-        raise ValidationError({"reason": _("Say why the batch is recalled.")},
-                              code="reason_required")
+        raise field_error("reason", _("Say why the batch is recalled."), "reason_required")
     now = timezone.now()
     with transaction.atomic():
         ids = [batch.pk, *descendant_ids(batch.pk)]
         recalled = list(
-            Batch.objects.select_for_update(of=("self",)).select_related("product")
-            .filter(pk__in=ids).exclude(status=Batch.Status.RECALLED).order_by("pk")
+            Batch.objects.select_for_update(of=("self",))
+            .select_related("product")
+            .filter(pk__in=ids)
+            .exclude(status=Batch.Status.RECALLED)
+            .order_by("pk")
         )
         for target in recalled:
             target.status = Batch.Status.RECALLED
             target.recall_reason = reason.strip()
             target.save(update_fields=["status", "recall_reason"])
-            append_event(target, TraceEvent(
-                business_step=BusinessStep.RECALLING, occurred_at=now, producer=target.producer,
-                recorded_by=actor, notes=reason.strip(),
-                details={"recalled_because_of": batch.code},
-            ))
+            append_event(
+                target,
+                TraceEvent(
+                    business_step=BusinessStep.RECALLING,
+                    occurred_at=now,
+                    producer=target.producer,
+                    recorded_by=actor,
+                    notes=reason.strip(),
+                    details={"recalled_because_of": batch.code},
+                ),
+            )
     return recalled

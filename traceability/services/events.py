@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from backend.errors import field_error
 from backend.images import CleanImage, clean_image
 from farms.models import AgriculturalInput, Place, Plot
 from farms.permissions import Action, require
@@ -44,15 +45,17 @@ class InputUse:
         catalogue = self.agricultural_input
         name = self.name or (catalogue.name if catalogue else "")
         if not name:
-            raise ValidationError({"inputs": _("Name the input that was used.")},
-                                  code="input_name")
+            raise field_error("inputs", _("Name the input that was used."), "input_name")
         interval = self.pre_harvest_interval_days
         if interval is None:
             interval = catalogue.pre_harvest_interval_days if catalogue else 0
         return EventInput(
-            agricultural_input=catalogue, name=name,
+            agricultural_input=catalogue,
+            name=name,
             active_ingredient=catalogue.active_ingredient if catalogue else "",
-            dose=self.dose, dose_unit=self.dose_unit, pre_harvest_interval_days=interval,
+            dose=self.dose,
+            dose_unit=self.dose_unit,
+            pre_harvest_interval_days=interval,
         )
 
 
@@ -61,7 +64,7 @@ def _when(moment: datetime.datetime) -> str:
 
 
 def _order_error(message: str, code: str = "event_order") -> ValidationError:
-    return ValidationError({"occurred_at": message}, code=code)
+    return field_error("occurred_at", message, code)
 
 
 def check_time(occurred_at: datetime.datetime) -> None:
@@ -94,17 +97,21 @@ def check_order(batch: Batch, step: str, occurred_at, history: list[TraceEvent])
         if harvest:
             raise _order_error(
                 _("This batch was already harvested on %(date)s.")
-                % {"date": _when(harvest.occurred_at)}, "already_harvested",
+                % {"date": _when(harvest.occurred_at)},
+                "already_harvested",
             )
         later = [
-            e for e in history
+            e
+            for e in history
             if e.occurred_at > occurred_at and rule_for(e.business_step).phase == Phase.PRE_HARVEST
         ]
         if later:
             raise _order_error(
                 _("The harvest cannot come before the %(step)s on %(date)s.")
-                % {"step": later[0].get_business_step_display().lower(),
-                   "date": _when(later[0].occurred_at)}
+                % {
+                    "step": later[0].get_business_step_display().lower(),
+                    "date": _when(later[0].occurred_at),
+                }
             )
     start = origin.occurred_at if derived else (harvest.occurred_at if harvest else None)
     if phase in (Phase.POST_HARVEST, Phase.TRANSFORMATION):
@@ -151,18 +158,26 @@ def _interval_pairs(batch: Batch, step: str, occurred_at, rows: list[EventInput]
             EventInput.objects.filter(
                 pre_harvest_interval_days__gt=0, event__occurred_at__lte=occurred_at
             )
-            .filter(Q(event__batch=batch) | Q(event__plot_id__in=plot_ids)
-                    | Q(event__batch__origin_plots__in=plot_ids))
-            .select_related("event").distinct()
+            .filter(
+                Q(event__batch=batch)
+                | Q(event__plot_id__in=plot_ids)
+                | Q(event__batch__origin_plots__in=plot_ids)
+            )
+            .select_related("event")
+            .distinct()
         )
         return [(row, row.event.occurred_at, occurred_at) for row in applied]
     rows = [row for row in rows if row.pre_harvest_interval_days]
     if not rows:
         return []
     affected = [plot.pk] if plot else plot_ids
-    harvests = TraceEvent.objects.filter(
-        business_step=BusinessStep.HARVESTING, occurred_at__gte=occurred_at
-    ).filter(Q(batch=batch) | Q(batch__origin_plots__in=affected)).distinct()
+    harvests = (
+        TraceEvent.objects.filter(
+            business_step=BusinessStep.HARVESTING, occurred_at__gte=occurred_at
+        )
+        .filter(Q(batch=batch) | Q(batch__origin_plots__in=affected))
+        .distinct()
+    )
     return [(row, occurred_at, harvest.occurred_at) for row in rows for harvest in harvests]
 
 
@@ -171,23 +186,25 @@ def _check_pre_harvest_interval(batch: Batch, step: str, occurred_at, rows, plot
     for row, applied_at, harvested_at in _interval_pairs(batch, step, occurred_at, rows, plot):
         safe_from = applied_at + datetime.timedelta(days=row.pre_harvest_interval_days)
         if harvested_at < safe_from:
-            raise ValidationError(
-                {"occurred_at": _(
-                    "Harvest refused: %(input)s was applied on %(applied)s and needs "
-                    "%(days)d days before harvest, so the earliest safe harvest is %(safe)s."
-                ) % {"input": row.name, "applied": _when(applied_at),
-                     "days": row.pre_harvest_interval_days, "safe": _when(safe_from)}},
-                code="pre_harvest_interval",
-            )
+            message = _(
+                "Harvest refused: %(input)s was applied on %(applied)s and needs "
+                "%(days)d days before harvest, so the earliest safe harvest is %(safe)s."
+            ) % {
+                "input": row.name,
+                "applied": _when(applied_at),
+                "days": row.pre_harvest_interval_days,
+                "safe": _when(safe_from),
+            }
+            raise field_error("occurred_at", message, "pre_harvest_interval")
 
 
 def _check_place(batch: Batch, step: str, plot: Plot | None, place: Place | None) -> None:
     if plot and place:
-        raise ValidationError({"place": _("Give either a plot or a place, not both.")},
-                              code="plot_and_place")
+        raise field_error("place", _("Give either a plot or a place, not both."), "plot_and_place")
     if plot and plot.pk not in _origin_plot_ids(batch):
-        raise ValidationError({"plot": _("This plot is not an origin plot of the batch.")},
-                              code="foreign_plot")
+        raise field_error(
+            "plot", _("This plot is not an origin plot of the batch."), "foreign_plot"
+        )
 
 
 def append_event(
@@ -232,16 +249,21 @@ def locked_history(batch: Batch) -> tuple[Batch, list[TraceEvent]]:
 
 def _apply_harvest(batch: Batch, occurred_at, quantity: Decimal | None) -> None:
     if quantity is None or quantity <= 0:
-        raise ValidationError({"quantity": _("Give the harvested quantity.")},
-                              code="quantity_required")
+        raise field_error("quantity", _("Give the harvested quantity."), "quantity_required")
     batch.quantity = batch.remaining_quantity = quantity
     batch.harvest_date = batch.produced_on = timezone.localdate(occurred_at)
     batch.status = Batch.Status.ACTIVE
     batch.certification = certification_for(batch.origin_plots.all(), batch.harvest_date)
-    batch.save(update_fields=[
-        "quantity", "remaining_quantity", "harvest_date", "produced_on", "status",
-        "certification",
-    ])
+    batch.save(
+        update_fields=[
+            "quantity",
+            "remaining_quantity",
+            "harvest_date",
+            "produced_on",
+            "status",
+            "certification",
+        ]
+    )
 
 
 def record_event(
@@ -265,11 +287,11 @@ def record_event(
         if existing and existing.batch_id == batch.pk:
             return existing
         if existing:
-            raise ValidationError({"uuid": _("This identifier belongs to another event.")},
-                                  code="uuid_taken")
+            raise field_error("uuid", _("This identifier belongs to another event."), "uuid_taken")
     if step not in BusinessStep.values or not rule_for(step).recordable:
-        raise ValidationError({"business_step": _("This step cannot be recorded directly.")},
-                              code="invalid_step")
+        raise field_error(
+            "business_step", _("This step cannot be recorded directly."), "invalid_step"
+        )
     check_time(occurred_at)
     rows = [use.to_row() for use in inputs]
     clean_photos = [clean_image(photo) for photo in photos]
@@ -281,9 +303,15 @@ def record_event(
         if step == BusinessStep.HARVESTING:
             _apply_harvest(batch, occurred_at, quantity)
         event = TraceEvent(
-            uuid=event_uuid or uuid.uuid4(), business_step=step, occurred_at=occurred_at,
-            time_zone_offset=_offset(occurred_at), plot=plot, place=place,
-            producer=batch.producer, recorded_by=actor, quantity=quantity,
+            uuid=event_uuid or uuid.uuid4(),
+            business_step=step,
+            occurred_at=occurred_at,
+            time_zone_offset=_offset(occurred_at),
+            plot=plot,
+            place=place,
+            producer=batch.producer,
+            recorded_by=actor,
+            quantity=quantity,
             notes=notes.strip(),
         )
         return append_event(batch, event, rows, clean_photos)

@@ -45,8 +45,14 @@ def event_payload(event: TraceEvent, inputs: list[EventInput], photo_digests: li
         "transformation": str(event.transformation_id) if event.transformation_id else None,
         "details": event.details,
         "inputs": [
-            [item.name, item.active_ingredient, _decimal(item.dose), item.dose_unit,
-             item.pre_harvest_interval_days, item.agricultural_input_id]
+            [
+                item.name,
+                item.active_ingredient,
+                _decimal(item.dose),
+                item.dose_unit,
+                item.pre_harvest_interval_days,
+                item.agricultural_input_id,
+            ]
             for item in inputs
         ],
         "photos": photo_digests,

@@ -4,12 +4,12 @@ import io
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend.errors import field_error
 from backend.gs1 import digital_link_path
 from farms.models import LOCATION_CODE_ALPHABET
 from farms.permissions import Action, require
@@ -39,27 +39,32 @@ def label_url(serial: str, batch: Batch) -> str:
     return f"{settings.SITE_URL}/s/{serial}"
 
 
-def order_label_sheet(actor, batch: Batch, count: int, layout: str = printing.DEFAULT_LAYOUT
-                      ) -> LabelSheet:
+def order_label_sheet(
+    actor, batch: Batch, count: int, layout: str = printing.DEFAULT_LAYOUT
+) -> LabelSheet:
     """Create ``count`` labels for a batch; a Celery task draws their PDF sheet."""
     require(actor, Action.OPERATE, batch.producer)
     if layout not in printing.LAYOUTS:
-        raise ValidationError({"layout": _("Unknown sticker layout.")}, code="invalid_layout")
+        raise field_error("layout", _("Unknown sticker layout."), "invalid_layout")
     if not 1 <= count <= settings.LABEL_MAX_SHEET_SIZE:
-        raise ValidationError(
-            {"count": _("Order between 1 and %(max)d labels at a time.")
-             % {"max": settings.LABEL_MAX_SHEET_SIZE}}, code="invalid_count",
+        raise field_error(
+            "count",
+            _("Order between 1 and %(max)d labels at a time.")
+            % {"max": settings.LABEL_MAX_SHEET_SIZE},
+            "invalid_count",
         )
     if batch.status not in (Batch.Status.ACTIVE, Batch.Status.DEPLETED):
-        raise ValidationError(
-            {"batch": _("Labels can be printed only for a harvested batch that is not recalled.")},
-            code="batch_not_labellable",
+        raise field_error(
+            "batch",
+            _("Labels can be printed only for a harvested batch that is not recalled."),
+            "batch_not_labellable",
         )
     from traceability.tasks import build_label_sheet
 
     with transaction.atomic():
-        sheet = LabelSheet.objects.create(batch=batch, layout=layout, label_count=count,
-                                          requested_by=actor)
+        sheet = LabelSheet.objects.create(
+            batch=batch, layout=layout, label_count=count, requested_by=actor
+        )
         Label.objects.bulk_create(
             [Label(batch=batch, sheet=sheet, serial=serial) for serial in new_serials(count)],
             batch_size=2000,

@@ -24,7 +24,8 @@ def find_label(serial: str, *, gtin: str | None = None, lot: str | None = None) 
     """The label for a serial; with a Digital Link, its GTIN and lot must match too."""
     label = (
         Label.objects.select_related("batch__product", "batch__producer")
-        .filter(serial=serial).first()
+        .filter(serial=serial)
+        .first()
     )
     if label is None or (lot is not None and label.batch.code != lot):
         return None
@@ -70,10 +71,11 @@ def share_location(token: str, latitude: float, longitude: float) -> Label:
     try:
         scan_id = signing.loads(token, salt=_SIGNING_SALT, max_age=LOCATION_TOKEN_MAX_AGE)
     except signing.BadSignature as error:
-        raise ValidationError(_("This page is too old: scan the label again."),
-                              code="expired_token") from error
-    scan = Scan.objects.select_related("label__batch").select_for_update(of=("self",)).get(
-        pk=scan_id
+        raise ValidationError(
+            _("This page is too old: scan the label again."), code="expired_token"
+        ) from error
+    scan = (
+        Scan.objects.select_related("label__batch").select_for_update(of=("self",)).get(pk=scan_id)
     )
     if scan.location is not None:
         return scan.label

@@ -95,7 +95,8 @@ def _shown_once(events: list[TraceEvent]) -> list[TraceEvent]:
             if current is None or _is_output_side(event):
                 preferred[event.transformation_id] = event
     shown = [
-        e for e in events
+        e
+        for e in events
         if e.event_type != EventType.TRANSFORMATION or preferred[e.transformation_id] is e
     ]
     return sorted(shown, key=lambda e: (e.occurred_at, e.batch_id, e.sequence))
@@ -113,8 +114,11 @@ def load_trace(batch: Batch, *, verify: bool = True) -> Trace:
         Batch.objects.filter(parent_links__parent=batch).select_related("product").distinct()
     )
     trace = Trace(
-        batch=batches[batch.pk], batches=batches, events=_shown_once(events),
-        plots=list(plots.values()), next_batches=next_batches,
+        batch=batches[batch.pk],
+        batches=batches,
+        events=_shown_once(events),
+        plots=list(plots.values()),
+        next_batches=next_batches,
     )
     if verify:
         trace.reports = [verify_chain(b, by_batch[b.pk]) for b in batches.values()]

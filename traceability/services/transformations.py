@@ -10,11 +10,11 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend.errors import field_error
 from farms.models import Place, Producer, Product
 from farms.permissions import Action, require
 from traceability.models import Batch, BatchLink, TraceEvent
@@ -34,24 +34,28 @@ class Output:
 def _take(parts: list[tuple[Batch, Decimal]], occurred_at) -> list[tuple[Batch, Decimal, list]]:
     """Lock the parents (in id order, to avoid deadlocks) and check what is taken."""
     if len({batch.pk for batch, _q in parts}) != len(parts):
-        raise ValidationError({"inputs": _("Each batch may be given only once.")},
-                              code="duplicate_input")
+        raise field_error("inputs", _("Each batch may be given only once."), "duplicate_input")
     taken = []
     for batch, quantity in sorted(parts, key=lambda part: part[0].pk):
         locked, history = locked_history(batch)
         check_order(locked, BusinessStep.REPACKAGING, occurred_at, history)
         if locked.status != Batch.Status.ACTIVE:
-            raise ValidationError(
-                {"inputs": _("Batch %(lot)s is %(status)s and cannot be used.")
-                 % {"lot": locked.code, "status": locked.get_status_display().lower()}},
-                code="batch_not_active",
+            raise field_error(
+                "inputs",
+                _("Batch %(lot)s is %(status)s and cannot be used.")
+                % {"lot": locked.code, "status": locked.get_status_display().lower()},
+                "batch_not_active",
             )
         if quantity is None or quantity <= 0 or quantity > locked.remaining_quantity:
-            raise ValidationError(
-                {"quantity": _("Batch %(lot)s has %(left)s %(unit)s left.")
-                 % {"lot": locked.code, "left": f"{locked.remaining_quantity:g}",
-                    "unit": locked.get_unit_display()}},
-                code="insufficient_quantity",
+            raise field_error(
+                "quantity",
+                _("Batch %(lot)s has %(left)s %(unit)s left.")
+                % {
+                    "lot": locked.code,
+                    "left": f"{locked.remaining_quantity:g}",
+                    "unit": locked.get_unit_display(),
+                },
+                "insufficient_quantity",
             )
         taken.append((locked, quantity, history))
     return taken
@@ -75,75 +79,119 @@ def _transform(actor, kind: str, parts, outputs: list[Output], occurred_at, plac
         inputs = [{"lot": p.code, "quantity": f"{q:.3f}"} for p, q, _h in taken]
         outputs = [{"lot": c.code, "quantity": f"{c.quantity:.3f}"} for c in children]
         details = {"inputs": inputs, "outputs": outputs}
-        common = {"business_step": step, "event_type": EventType.TRANSFORMATION,
-                  "occurred_at": occurred_at, "place": place, "recorded_by": actor,
-                  "notes": notes.strip(), "transformation_id": transformation_id}
+        common = {
+            "business_step": step,
+            "event_type": EventType.TRANSFORMATION,
+            "occurred_at": occurred_at,
+            "place": place,
+            "recorded_by": actor,
+            "notes": notes.strip(),
+            "transformation_id": transformation_id,
+        }
         for parent, quantity, _history in taken:
             parent.remaining_quantity -= quantity
             if parent.remaining_quantity == 0:
                 parent.status = Batch.Status.DEPLETED
             parent.save(update_fields=["remaining_quantity", "status"])
-            append_event(parent, TraceEvent(producer=parent.producer, quantity=quantity,
-                                            details=details, **common))
+            append_event(
+                parent,
+                TraceEvent(producer=parent.producer, quantity=quantity, details=details, **common),
+            )
         for child in children:
-            BatchLink.objects.bulk_create([
-                BatchLink(parent=p, child=child, kind=kind, quantity=q,
-                          transformation_id=transformation_id) for p, q, _h in taken
-            ])
-            append_event(child, TraceEvent(producer=child.producer, quantity=child.quantity,
-                                           details=details, **common))
+            BatchLink.objects.bulk_create(
+                [
+                    BatchLink(
+                        parent=p,
+                        child=child,
+                        kind=kind,
+                        quantity=q,
+                        transformation_id=transformation_id,
+                    )
+                    for p, q, _h in taken
+                ]
+            )
+            append_event(
+                child,
+                TraceEvent(
+                    producer=child.producer, quantity=child.quantity, details=details, **common
+                ),
+            )
     return children
 
 
 def _new_child(actor, out: Output, parents: list[Batch], kind: str, occurred_at) -> Batch:
     if out.quantity is None or out.quantity <= 0:
-        raise ValidationError({"quantity": _("Each new batch needs a quantity above zero.")},
-                              code="quantity_required")
+        raise field_error(
+            "quantity", _("Each new batch needs a quantity above zero."), "quantity_required"
+        )
     harvests = [p.harvest_date for p in parents if p.harvest_date]
     produced = [p.produced_on for p in parents if p.produced_on]
     made_on = timezone.localdate(occurred_at)
     return Batch.objects.create(
-        code=new_lot_code(out.product, made_on), product=out.product, producer=out.producer,
-        unit=out.unit, quantity=out.quantity, remaining_quantity=out.quantity,
-        status=Batch.Status.ACTIVE, harvest_date=min(harvests, default=None),
+        code=new_lot_code(out.product, made_on),
+        product=out.product,
+        producer=out.producer,
+        unit=out.unit,
+        quantity=out.quantity,
+        remaining_quantity=out.quantity,
+        status=Batch.Status.ACTIVE,
+        harvest_date=min(harvests, default=None),
         produced_on=made_on if kind == BatchLink.Kind.TRANSFORM else min(produced, default=None),
-        certification=_shared_certification(parents), created_by=actor,
+        certification=_shared_certification(parents),
+        created_by=actor,
     )
 
 
 def split_batch(
-    actor, batch: Batch, quantities: list[Decimal], *, occurred_at: datetime.datetime,
-    place: Place | None = None, notes: str = "",
+    actor,
+    batch: Batch,
+    quantities: list[Decimal],
+    *,
+    occurred_at: datetime.datetime,
+    place: Place | None = None,
+    notes: str = "",
 ) -> list[Batch]:
     """Divide part or all of a batch into new batches of the given quantities."""
     if len(quantities) < 2:
-        raise ValidationError({"quantities": _("A split makes at least two batches.")},
-                              code="too_few_parts")
+        raise field_error("quantities", _("A split makes at least two batches."), "too_few_parts")
     outputs = [Output(batch.product, batch.producer, q, batch.unit) for q in quantities]
-    return _transform(actor, BatchLink.Kind.SPLIT, [(batch, sum(quantities, Decimal(0)))],
-                      outputs, occurred_at, place, notes)
+    return _transform(
+        actor,
+        BatchLink.Kind.SPLIT,
+        [(batch, sum(quantities, Decimal(0)))],
+        outputs,
+        occurred_at,
+        place,
+        notes,
+    )
 
 
 def merge_batches(
-    actor, parts: list[tuple[Batch, Decimal]], *, producer: Producer,
-    occurred_at: datetime.datetime, place: Place | None = None, notes: str = "",
+    actor,
+    parts: list[tuple[Batch, Decimal]],
+    *,
+    producer: Producer,
+    occurred_at: datetime.datetime,
+    place: Place | None = None,
+    notes: str = "",
 ) -> Batch:
     """Combine quantities of batches of one product (e.g. a cooperative collecting from
     member farms) into one new batch owned by ``producer``."""
     if len(parts) < 2:
-        raise ValidationError({"inputs": _("A merge needs at least two batches.")},
-                              code="too_few_parts")
+        raise field_error("inputs", _("A merge needs at least two batches."), "too_few_parts")
     first = parts[0][0]
     if any(b.product_id != first.product_id or b.unit != first.unit for b, _q in parts):
-        raise ValidationError(
-            {"inputs": _("Only batches of the same product and unit can be merged.")},
-            code="mixed_products",
+        raise field_error(
+            "inputs",
+            _("Only batches of the same product and unit can be merged."),
+            "mixed_products",
         )
     allowed = {producer.pk, *producer.member_farms.values_list("pk", flat=True)}
     if any(b.producer_id not in allowed for b, _q in parts):
-        raise ValidationError(
-            {"inputs": _("A producer can merge only its own batches and its member farms'.")},
-            code="foreign_batch",
+        raise field_error(
+            "inputs",
+            _("A producer can merge only its own batches and its member farms'."),
+            "foreign_batch",
         )
     total = sum((q for _b, q in parts), Decimal(0))
     output = Output(first.product, producer, total, first.unit)
@@ -151,14 +199,19 @@ def merge_batches(
 
 
 def transform_batches(
-    actor, parts: list[tuple[Batch, Decimal]], *, product: Product, quantity: Decimal,
-    unit: str | None = None, occurred_at: datetime.datetime, place: Place | None = None,
+    actor,
+    parts: list[tuple[Batch, Decimal]],
+    *,
+    product: Product,
+    quantity: Decimal,
+    unit: str | None = None,
+    occurred_at: datetime.datetime,
+    place: Place | None = None,
     notes: str = "",
 ) -> Batch:
     """Turn quantities of batches into a new product (paddy → milled rice → 5 kg bags)."""
     if not parts:
-        raise ValidationError({"inputs": _("Choose the batches that are transformed.")},
-                              code="too_few_parts")
+        raise field_error("inputs", _("Choose the batches that are transformed."), "too_few_parts")
     producer = parts[0][0].producer
     output = Output(product, producer, quantity, unit or product.unit)
     kind = BatchLink.Kind.TRANSFORM

@@ -1,0 +1,111 @@
+"""Test data builders. Plots are real polygons in Hà Nội, sized in metres."""
+
+import datetime
+import math
+from decimal import Decimal
+
+import factory
+from django.contrib.gis.geos import Polygon
+from django.utils import timezone
+
+from accounts.models import User
+from farms.models import AgriculturalInput, Certification, Membership, Plot, Producer, Product
+from farms.services import area_m2
+
+DONG_ANH = (105.85, 21.14)
+
+
+def square(west: float, south: float, size_m: float) -> Polygon:
+    """A square of about ``size_m`` metres whose south-west corner is at (west, south)."""
+    phi = math.radians(south)
+    per_degree_lat = 111_132.92 - 559.82 * math.cos(2 * phi) + 1.175 * math.cos(4 * phi)
+    per_degree_lon = 111_412.84 * math.cos(phi) - 93.5 * math.cos(3 * phi)
+    polygon = Polygon.from_bbox(
+        (west, south, west + size_m / per_degree_lon, south + size_m / per_degree_lat)
+    )
+    polygon.srid = 4326
+    return polygon
+
+
+def moment(days_ago: float = 0, hour: int = 8) -> datetime.datetime:
+    """A time ``days_ago`` days before now, in Viet Nam's time zone."""
+    base = timezone.localtime() - datetime.timedelta(days=days_ago)
+    return base.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+
+    phone = factory.Sequence(lambda n: f"+8491{n:07d}")
+    full_name = factory.Faker("name", locale="vi_VN")
+    password = factory.django.Password("an-unguessable-passphrase")
+
+
+class ProducerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Producer
+
+    kind = Producer.Kind.COOPERATIVE
+    name = factory.Sequence(lambda n: f"HTX Rau an toàn số {n}")
+    registration_code = factory.Sequence(lambda n: f"0108{n:06d}")
+    commune = "Vân Nội"
+    district = "Đông Anh"
+    province = "Hà Nội"
+    street_address = "Số 12 ngõ 34 thôn Bắc"
+    contact_name = "Nguyễn Văn Bình"
+    contact_phone = "0912345678"
+    contact_email = "binh.private@example.vn"
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    code = factory.Sequence(lambda n: f"rau-muong-{n}")
+    name_vi = "Rau muống"
+    name_en = "Water spinach"
+    category = Product.Category.VEGETABLE
+    unit = "kg"
+    shelf_life_days = 3
+
+
+class PlotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Plot
+
+    producer = factory.SubFactory(ProducerFactory)
+    name = factory.Sequence(lambda n: f"Thửa {n}")
+    geometry = factory.Sequence(lambda n: square(DONG_ANH[0] + n * 0.01, DONG_ANH[1], 60))
+    area_m2 = factory.LazyAttribute(lambda plot: area_m2(plot.geometry))
+
+
+class PesticideFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgriculturalInput
+
+    name = factory.Sequence(lambda n: f"Thuốc trừ sâu {n}")
+    kind = AgriculturalInput.Kind.PESTICIDE
+    active_ingredient = "Abamectin"
+    pre_harvest_interval_days = 7
+
+
+class CertificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Certification
+
+    producer = factory.SubFactory(ProducerFactory)
+    scheme = Certification.Scheme.VIETGAP
+    number = factory.Sequence(lambda n: f"VietGAP-TT-{n:04d}")
+    issued_by = "Trung tâm Chứng nhận Phù hợp"
+    valid_from = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=300))
+    valid_to = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=400))
+
+
+def member(user: User, producer: Producer, role: str = Membership.Role.OWNER) -> User:
+    Membership.objects.create(user=user, producer=producer, role=role)
+    return user
+
+
+def kg(value) -> Decimal:
+    return Decimal(str(value))
