@@ -27,10 +27,10 @@ def square(west: float, south: float, size_m: float) -> Polygon:
     return polygon
 
 
-def moment(days_ago: float = 0, hour: int = 8) -> datetime.datetime:
-    """A time ``days_ago`` days before now, in Viet Nam's time zone."""
+def moment(days_ago: float = 0) -> datetime.datetime:
+    """A time ``days_ago`` days (may be fractional or negative) before now, in Viet Nam."""
     base = timezone.localtime() - datetime.timedelta(days=days_ago)
-    return base.replace(hour=hour, minute=0, second=0, microsecond=0)
+    return base.replace(second=0, microsecond=0)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,180 @@
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from tests.factories import PlotFactory, kg, moment
+from traceability.models import Batch, TraceEvent
+from traceability.services.batches import create_batch
+from traceability.services.events import InputUse, record_event
+from traceability.steps import BusinessStep as Step
+
+
+def codes(error: ValidationError) -> set[str]:
+    return {e.code for errors in error.error_dict.values() for e in errors}
+
+
+def test_a_crop_grows_then_is_harvested(owner, growing, plot):
+    record_event(owner, growing, Step.PLANTING, occurred_at=moment(30), plot=plot)
+    record_event(owner, growing, Step.FERTILIZING, occurred_at=moment(20), plot=plot)
+    record_event(owner, growing, Step.HARVESTING, occurred_at=moment(1), quantity=kg(250))
+    growing.refresh_from_db()
+    assert growing.status == Batch.Status.ACTIVE
+    assert growing.quantity == growing.remaining_quantity == kg(250)
+    assert growing.harvest_date == moment(1).date()
+    assert list(growing.events.values_list("sequence", flat=True)) == [1, 2, 3]
+
+
+def test_a_harvested_batch_records_its_harvest_event(harvested):
+    harvest = harvested.events.get()
+    assert harvest.business_step == Step.HARVESTING
+    assert harvest.action == "ADD"
+    assert harvest.quantity == kg(100)
+
+
+@pytest.mark.parametrize(
+    ("step", "days_ago", "code"),
+    [
+        (Step.SHIPPING, 5, "not_harvested"),
+        (Step.SELLING, 5, "not_harvested"),
+        (Step.PACKING, 1, "not_harvested"),
+    ],
+)
+def test_post_harvest_steps_need_a_harvest(owner, growing, step, days_ago, code):
+    with pytest.raises(ValidationError) as refused:
+        record_event(owner, growing, step, occurred_at=moment(days_ago))
+    assert codes(refused.value) == {code}
+    assert not growing.events.exists()
+
+
+def test_no_shipping_before_the_harvest_time(owner, harvested):
+    with pytest.raises(ValidationError) as refused:
+        record_event(owner, harvested, Step.SHIPPING, occurred_at=moment(3))
+    assert codes(refused.value) == {"event_order"}
+
+
+def test_no_field_work_after_the_harvest(owner, harvested, plot):
+    with pytest.raises(ValidationError) as refused:
+        record_event(owner, harvested, Step.FERTILIZING, occurred_at=moment(0.5), plot=plot)
+    assert codes(refused.value) == {"event_order"}
+    # Back-filling the farm diary before the harvest is fine.
+    record_event(owner, harvested, Step.FERTILIZING, occurred_at=moment(10), plot=plot)
+
+
+def test_a_batch_is_harvested_once_and_after_its_field_work(owner, growing, harvested):
+    with pytest.raises(ValidationError) as refused:
+        record_event(owner, harvested, Step.HARVESTING, occurred_at=moment(0.25), quantity=kg(5))
+    assert codes(refused.value) == {"already_harvested"}
+    record_event(owner, growing, Step.IRRIGATING, occurred_at=moment(2))
+    with pytest.raises(ValidationError) as refused:
+        record_event(owner, growing, Step.HARVESTING, occurred_at=moment(3), quantity=kg(5))
+    assert codes(refused.value) == {"event_order"}
+
+
+def test_receiving_needs_a_shipping_first(owner, harvested):
+    with pytest.raises(ValidationError) as refused:
+        record_event(owner, harvested, Step.RECEIVING, occurred_at=moment(0.25))
+    assert codes(refused.value) == {"not_shipped"}
+    record_event(owner, harvested, Step.SHIPPING, occurred_at=moment(0.3))
+    record_event(owner, harvested, Step.RECEIVING, occurred_at=moment(0.25))
+
+
+def test_events_cannot_be_in_the_future_or_without_time_zone(owner, harvested):
+    with pytest.raises(ValidationError) as refused:
+        record_event(owner, harvested, Step.STORING, occurred_at=moment(-1))
+    assert codes(refused.value) == {"future_event"}
+    with pytest.raises(ValidationError) as refused:
+        record_event(owner, harvested, Step.STORING, occurred_at=moment(0).replace(tzinfo=None))
+    assert codes(refused.value) == {"naive_time"}
+
+
+def test_a_harvest_needs_a_quantity(owner, growing):
+    with pytest.raises(ValidationError) as refused:
+        record_event(owner, growing, Step.HARVESTING, occurred_at=moment(1))
+    assert codes(refused.value) == {"quantity_required"}
+    growing.refresh_from_db()
+    assert growing.status == Batch.Status.GROWING
+
+
+def test_field_work_must_be_on_the_batch_s_own_plots(owner, growing, coop):
+    elsewhere = PlotFactory(producer=coop)
+    with pytest.raises(ValidationError) as refused:
+        record_event(owner, growing, Step.SPRAYING, occurred_at=moment(3), plot=elsewhere)
+    assert codes(refused.value) == {"foreign_plot"}
+
+
+def test_strangers_cannot_record_events(stranger, harvested):
+    with pytest.raises(PermissionDenied):
+        record_event(stranger, harvested, Step.STORING, occurred_at=moment(0.25))
+    assert harvested.events.count() == 1
+
+
+def test_the_same_event_sent_twice_is_recorded_once(owner, harvested):
+    import uuid
+
+    key = uuid.uuid4()
+    first = record_event(owner, harvested, Step.STORING, occurred_at=moment(0.25), event_uuid=key)
+    again = record_event(owner, harvested, Step.STORING, occurred_at=moment(0.25), event_uuid=key)
+    assert first.pk == again.pk
+    assert harvested.events.count() == 2
+
+
+def test_transformation_steps_cannot_be_recorded_directly(owner, harvested):
+    with pytest.raises(ValidationError) as refused:
+        record_event(owner, harvested, Step.RECALLING, occurred_at=moment(0.25))
+    assert codes(refused.value) == {"invalid_step"}
+
+
+class TestPreHarvestInterval:
+    def spray(self, owner, batch, pesticide, days_ago, plot=None):
+        return record_event(
+            owner,
+            batch,
+            Step.SPRAYING,
+            occurred_at=moment(days_ago),
+            plot=plot,
+            inputs=[InputUse(agricultural_input=pesticide, dose=kg(20), dose_unit="ml/bình 16 l")],
+        )
+
+    def test_harvest_inside_the_waiting_period_is_refused(self, owner, growing, pesticide):
+        self.spray(owner, growing, pesticide, days_ago=3)
+        with pytest.raises(ValidationError) as refused:
+            record_event(owner, growing, Step.HARVESTING, occurred_at=moment(0.25), quantity=kg(9))
+        assert codes(refused.value) == {"pre_harvest_interval"}
+        assert pesticide.name in refused.value.messages[0]
+        growing.refresh_from_db()
+        assert growing.status == Batch.Status.GROWING
+        assert growing.events.count() == 1
+
+    def test_harvest_after_the_waiting_period_is_accepted(self, owner, growing, pesticide):
+        self.spray(owner, growing, pesticide, days_ago=8)
+        record_event(owner, growing, Step.HARVESTING, occurred_at=moment(0.25), quantity=kg(9))
+        assert (
+            growing.events.get(business_step=Step.SPRAYING).inputs.get().pre_harvest_interval_days
+            == 7
+        )
+
+    def test_back_filled_spraying_inside_the_window_is_refused(self, owner, harvested, pesticide):
+        with pytest.raises(ValidationError) as refused:
+            self.spray(owner, harvested, pesticide, days_ago=4)
+        assert codes(refused.value) == {"pre_harvest_interval"}
+        self.spray(owner, harvested, pesticide, days_ago=9)
+
+    def test_spraying_a_plot_holds_back_every_crop_on_it(
+        self, owner, coop, product, plot, pesticide
+    ):
+        cut_one = create_batch(owner, producer=coop, product=product, plots=[plot])
+        cut_two = create_batch(owner, producer=coop, product=product, plots=[plot])
+        self.spray(owner, cut_one, pesticide, days_ago=2, plot=plot)
+        with pytest.raises(ValidationError) as refused:
+            record_event(owner, cut_two, Step.HARVESTING, occurred_at=moment(0.25), quantity=kg(3))
+        assert codes(refused.value) == {"pre_harvest_interval"}
+
+    def test_an_interval_given_by_hand_overrides_the_catalogue(self, owner, growing):
+        record_event(
+            owner,
+            growing,
+            Step.SPRAYING,
+            occurred_at=moment(5),
+            inputs=[InputUse(name="Chế phẩm sinh học", pre_harvest_interval_days=0)],
+        )
+        record_event(owner, growing, Step.HARVESTING, occurred_at=moment(0.25), quantity=kg(9))
+        assert TraceEvent.objects.filter(batch=growing).count() == 2
