@@ -98,6 +98,8 @@ if env("DATABASE_URL", default=""):
 else:
     DATABASES = {"default": embedded_db.database_settings()}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+if env("DATABASE_TEST_NAME", default=""):
+    DATABASES["default"]["TEST"] = {"NAME": env("DATABASE_TEST_NAME")}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -2,6 +2,8 @@ import pytest
 
 from farms.models import Membership
 from tests import factories
+from tests.factories import kg, moment
+from traceability.services.batches import create_batch
 
 
 @pytest.fixture(autouse=True)
@@ -39,3 +41,30 @@ def product(db):
 @pytest.fixture
 def pesticide(db):
     return factories.PesticideFactory()
+
+
+@pytest.fixture
+def admin_user(db):
+    """pytest-django's admin logs in with a phone number here."""
+    from accounts.models import User
+
+    return User.objects.create_superuser("0900000001", "an-admin-passphrase", full_name="Admin")
+
+
+@pytest.fixture
+def growing(owner, coop, product, plot):
+    """A crop planted 30 days ago, not yet harvested."""
+    return create_batch(owner, producer=coop, product=product, plots=[plot])
+
+
+@pytest.fixture
+def harvested(owner, coop, product, plot):
+    """100 kg harvested yesterday."""
+    return create_batch(
+        owner,
+        producer=coop,
+        product=product,
+        plots=[plot],
+        harvested_at=moment(1),
+        quantity=kg(100),
+    )

@@ -5,8 +5,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from farms.models import Producer
-from tests.factories import PlotFactory, ProducerFactory, ProductFactory, UserFactory, kg, member
-from tests.factories import moment
+from tests.factories import (
+    PlotFactory,
+    ProducerFactory,
+    ProductFactory,
+    UserFactory,
+    kg,
+    member,
+    moment,
+)
 from traceability.models import Batch, BatchLink
 from traceability.services.batches import create_batch, recall_batch
 from traceability.services.events import record_event

@@ -44,6 +44,7 @@ def order_label_sheet(
 ) -> LabelSheet:
     """Create ``count`` labels for a batch; a Celery task draws their PDF sheet."""
     require(actor, Action.OPERATE, batch.producer)
+    batch = Batch.objects.get(pk=batch.pk)  # the current status, not a caller's stale copy
     if layout not in printing.LAYOUTS:
         raise field_error("layout", _("Unknown sticker layout."), "invalid_layout")
     if not 1 <= count <= settings.LABEL_MAX_SHEET_SIZE:

@@ -1,0 +1,129 @@
+"""The admin is usable by each kind of staff, and shows each only what they may see."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from farms.models import Plot
+from farms.roles import COOPERATIVE_STAFF_GROUP
+from tests.factories import (
+    DONG_ANH,
+    PlotFactory,
+    ProducerFactory,
+    UserFactory,
+    kg,
+    member,
+    moment,
+    square,
+)
+from traceability.models import Batch
+from traceability.services.batches import create_batch
+
+ADMIN_MODELS = [
+    "accounts/user",
+    "farms/producer",
+    "farms/membership",
+    "farms/plot",
+    "farms/certification",
+    "farms/place",
+    "farms/product",
+    "farms/agriculturalinput",
+    "traceability/batch",
+    "traceability/traceevent",
+    "traceability/labelsheet",
+    "traceability/label",
+    "traceability/scan",
+]
+
+
+@pytest.fixture
+def cooperative_staff(owner):
+    owner.is_staff = True
+    owner.save()
+    owner.groups.add(Group.objects.get(name=COOPERATIVE_STAFF_GROUP))
+    return owner
+
+
+@pytest.mark.parametrize("model", ADMIN_MODELS)
+def test_every_model_has_a_working_admin(admin_client, harvested, model):
+    assert admin_client.get(f"/admin/{model}/").status_code == 200
+    assert admin_client.get(f"/admin/{model}/?q=x").status_code == 200
+
+
+def test_batch_pages_and_actions_open(admin_client, harvested):
+    assert admin_client.get(f"/admin/traceability/batch/{harvested.pk}/change/").status_code == 200
+    for action in ["event", "split", "transform", "labels", "recall"]:
+        response = admin_client.get(f"/admin/traceability/batch/{harvested.pk}/{action}/")
+        assert response.status_code == 200, action
+    assert admin_client.get("/admin/traceability/batch/merge/").status_code == 200
+    assert admin_client.get("/admin/traceability/batch/add/").status_code == 200
+    assert admin_client.get("/admin/farms/plot/add/").status_code == 200
+
+
+def test_cooperative_staff_see_only_their_own_batches(client, cooperative_staff, harvested):
+    other = ProducerFactory()
+    other_owner = member(UserFactory(), other)
+    foreign = create_batch(
+        other_owner,
+        producer=other,
+        product=harvested.product,
+        plots=[PlotFactory(producer=other)],
+        harvested_at=moment(1),
+        quantity=kg(3),
+    )
+    client.force_login(cooperative_staff)
+    listing = client.get("/admin/traceability/batch/").content.decode()
+    assert harvested.code in listing and foreign.code not in listing
+    assert client.get(f"/admin/traceability/batch/{foreign.pk}/change/").status_code == 302
+    assert client.get(f"/admin/traceability/batch/{foreign.pk}/split/").status_code == 404
+
+
+def test_an_event_recorded_in_the_admin_goes_through_the_rules(
+    client, cooperative_staff, harvested
+):
+    client.force_login(cooperative_staff)
+    url = f"/admin/traceability/batch/{harvested.pk}/event/"
+    too_early = moment(3).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(url, {"business_step": "shipping", "occurred_at": too_early})
+    assert response.status_code == 200
+    assert "trước khi" in response.content.decode() or "before" in response.content.decode()
+    assert harvested.events.count() == 1
+    later = moment(0.5).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(url, {"business_step": "shipping", "occurred_at": later})
+    assert response.status_code == 302
+    assert harvested.events.count() == 2
+
+
+def test_an_overlapping_plot_is_a_form_error_not_a_crash(client, cooperative_staff, coop):
+    client.force_login(cooperative_staff)
+    PlotFactory(producer=coop, geometry=square(*DONG_ANH, 100))
+    response = client.post(
+        reverse("admin:farms_plot_add"),
+        {
+            "producer": coop.pk,
+            "name": "Chồng lấn",
+            "geometry": square(*DONG_ANH, 50).geojson,
+        },
+    )
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
+    assert Plot.objects.count() == 1
+
+
+def test_a_batch_created_in_the_admin_is_harvested_by_the_service(
+    client, cooperative_staff, coop, plot, product
+):
+    client.force_login(cooperative_staff)
+    response = client.post(
+        reverse("admin:traceability_batch_add"),
+        {
+            "producer": coop.pk,
+            "product": product.pk,
+            "plots": [plot.pk],
+            "harvested_at": moment(1).strftime("%Y-%m-%dT%H:%M"),
+            "quantity": "42",
+        },
+    )
+    assert response.status_code == 302
+    batch = Batch.objects.get()
+    assert batch.quantity == kg(42) and batch.events.count() == 1

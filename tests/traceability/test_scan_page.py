@@ -1,0 +1,204 @@
+import pytest
+from django.contrib.gis.geos import Point
+from django.test import Client
+
+from tests.factories import CertificationFactory, ProductFactory, kg, moment
+from traceability.models import Label, Scan, TraceEvent
+from traceability.services import scans
+from traceability.services.batches import create_batch, recall_batch
+from traceability.services.events import InputUse, record_event
+from traceability.services.labels import new_serials
+from traceability.steps import BusinessStep as Step
+
+PAGE_BUDGET_BYTES = 100 * 1024
+
+
+def add_label(batch) -> Label:
+    return Label.objects.create(batch=batch, serial=new_serials(1)[0])
+
+
+@pytest.fixture
+def journey(owner, coop, plot, growing, pesticide):
+    CertificationFactory(producer=coop, number="VG-0042").plots.add(plot)
+    record_event(owner, growing, Step.SEEDING, occurred_at=moment(30), plot=plot)
+    record_event(
+        owner,
+        growing,
+        Step.SPRAYING,
+        occurred_at=moment(12),
+        plot=plot,
+        inputs=[InputUse(agricultural_input=pesticide, dose=kg(10), dose_unit="ml")],
+        notes="Gọi anh Bình 0912345678 nếu cần",
+    )
+    record_event(owner, growing, Step.HARVESTING, occurred_at=moment(2), quantity=kg(120))
+    record_event(owner, growing, Step.SHIPPING, occurred_at=moment(1))
+    growing.refresh_from_db()
+    return growing
+
+
+@pytest.fixture
+def label(journey):
+    return add_label(journey)
+
+
+def test_the_scan_page_tells_where_the_food_came_from(client, label, coop, plot):
+    response = client.get(f"/s/{label.serial}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for expected in [
+        "Rau muống",
+        coop.name,
+        "Vân Nội, Đông Anh, Hà Nội",
+        "VietGAP",
+        "VG-0042",
+        label.batch.code,
+        label.serial,
+        "Gieo hạt",
+        "Thu hoạch",
+        "Vận chuyển",
+        "Thuốc trừ sâu",
+        "Abamectin",
+        plot.name,
+        "<polygon",
+    ]:
+        assert expected in html, expected
+    assert "Nhật ký nguyên vẹn" in html or "nguyên vẹn" in html
+
+
+def test_the_scan_page_shows_no_personal_data(client, label, coop):
+    html = client.get(f"/s/{label.serial}").content.decode()
+    for private in [
+        coop.contact_phone,
+        coop.street_address,
+        coop.contact_name,
+        coop.contact_email,
+        "0912345678",
+        label.batch.created_by.phone,
+        label.batch.created_by.full_name,
+    ]:
+        assert private not in html, private
+
+
+def test_every_scan_is_counted_without_personal_data(client, label):
+    client.get(f"/s/{label.serial}", HTTP_USER_AGENT="Mozilla/5.0 (Linux; Android 9)")
+    client.get(f"/s/{label.serial}")
+    label.refresh_from_db()
+    assert label.scan_count == 2
+    scan_fields = {field.name for field in Scan._meta.get_fields()}
+    assert scan_fields == {"id", "label", "scanned_at", "location"}
+
+
+def test_page_is_small_and_costs_a_constant_number_of_queries(
+    client, label, owner, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(20) as short:
+        response = client.get(f"/s/{label.serial}")
+    assert len(response.content) < PAGE_BUDGET_BYTES
+    for days in range(30):
+        record_event(owner, label.batch, Step.STORING, occurred_at=moment(0.9 - days * 0.01))
+    with django_assert_max_num_queries(len(short.captured_queries)):
+        response = client.get(f"/s/{label.serial}")
+    assert response.content.decode().count("Lưu kho") == 30
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/s/NOSUCHSERIAL",
+        "/s/" + "A" * 300,
+        "/01/123/10/X/21/Y",
+        "/01/00000000000000/10/X/21/Y",
+        "/lot/NOPE",
+        "/lot/NOPE/verify",
+        "/01/04006381333931/10/%FF%FE/21/%00",
+    ],
+)
+def test_unknown_or_malformed_codes_get_a_friendly_404(client, db, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "Chúng tôi không tìm thấy mã này" in response.content.decode()
+
+
+def test_a_digital_link_needs_matching_gtin_and_lot(client, owner, coop, plot):
+    bags = ProductFactory(code="gao-tui", gtin="4006381333931")
+    batch = create_batch(
+        owner, producer=coop, product=bags, plots=[plot], harvested_at=moment(1), quantity=kg(10)
+    )
+    label = add_label(batch)
+    good = f"/01/04006381333931/10/{batch.code}/21/{label.serial}"
+    assert client.get(good).status_code == 200
+    assert client.get(f"/01/04006381333931/10/OTHER/21/{label.serial}").status_code == 404
+    assert client.get(f"/01/09999999999994/10/{batch.code}/21/{label.serial}").status_code == 404
+    assert client.get(f"/01/04006381333931/10/{batch.code}").status_code == 200
+
+
+def test_english_is_beside_vietnamese(label):
+    english = Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/s/{label.serial}").content.decode()
+    assert "Water spinach" in english and "Harvesting" in english
+    vietnamese = Client().get(f"/s/{label.serial}").content.decode()
+    assert 'lang="vi"' in vietnamese and "Thu hoạch" in vietnamese
+
+
+def test_recalled_batches_warn_the_consumer(client, label, owner):
+    recall_batch(owner, label.batch, "Phát hiện dư lượng thuốc")
+    html = client.get(f"/s/{label.serial}").content.decode()
+    assert "THU HỒI" in html and "Phát hiện dư lượng thuốc" in html
+
+
+def test_a_tampered_history_warns_the_consumer(client, label):
+    TraceEvent.objects.filter(batch=label.batch, sequence=1).update(notes="sửa lại")
+    html = client.get(f"/s/{label.serial}").content.decode()
+    assert "đã bị sửa đổi" in html
+    verify = client.get(f"/lot/{label.batch.code}/verify").content.decode()
+    assert "bị thay đổi" in verify
+
+
+def test_a_label_scanned_far_too_often_is_flagged(client, label):
+    label.batch.max_scans_per_label = 3
+    label.batch.save()
+    for _ in range(3):
+        assert "có thể là hàng giả" not in client.get(f"/s/{label.serial}").content.decode()
+    html = client.get(f"/s/{label.serial}").content.decode()
+    label.refresh_from_db()
+    assert label.suspicion == Label.Suspicion.TOO_MANY_SCANS
+    assert "có thể là hàng giả" in html
+
+
+def test_scans_far_apart_flag_the_label(client, label):
+    hanoi, saigon = (21.03, 105.85), (10.78, 106.70)
+    for latitude, longitude in (hanoi, saigon):
+        scan = scans.record_scan(label)
+        response = client.post(
+            "/scan/location",
+            {"token": scans.location_token(scan), "latitude": latitude, "longitude": longitude},
+        )
+        assert response.status_code == 200
+    label.refresh_from_db()
+    assert label.suspicion == Label.Suspicion.FAR_APART
+    stored = list(Scan.objects.exclude(location=None).values_list("location", flat=True))
+    assert Point(105.9, 21.0, srid=4326) in stored  # rounded to 0.1°, about 10 km
+
+
+def test_nearby_scans_are_normal_and_bad_positions_refused(client, label):
+    for latitude in (21.03, 21.05):
+        scan = scans.record_scan(label)
+        client.post(
+            "/scan/location",
+            {"token": scans.location_token(scan), "latitude": latitude, "longitude": 105.85},
+        )
+    label.refresh_from_db()
+    assert label.suspicion == ""
+    bad = client.post("/scan/location", {"token": "forged", "latitude": 1, "longitude": 1})
+    assert bad.status_code == 400
+    scan = scans.record_scan(label)
+    far_off = client.post(
+        "/scan/location", {"token": scans.location_token(scan), "latitude": 123, "longitude": 1}
+    )
+    assert far_off.status_code == 400
+
+
+def test_a_lot_page_shows_the_trace_without_counting(client, label):
+    response = client.get(f"/lot/{label.batch.code}")
+    assert response.status_code == 200
+    label.refresh_from_db()
+    assert label.scan_count == 0

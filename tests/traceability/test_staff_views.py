@@ -1,0 +1,53 @@
+import json
+
+import pytest
+
+from traceability.services.labels import order_label_sheet
+
+
+@pytest.fixture
+def sheet(owner, harvested, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return order_label_sheet(owner, harvested, 3)
+
+
+def test_members_download_the_epcis_export(client, owner, harvested):
+    client.force_login(owner)
+    response = client.get(f"/lot/{harvested.code}/epcis.jsonld")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/ld+json"
+    assert json.loads(response.content)["type"] == "EPCISDocument"
+
+
+def test_the_export_is_not_public(client, stranger, harvested):
+    assert client.get(f"/lot/{harvested.code}/epcis.jsonld").status_code == 302
+    client.force_login(stranger)
+    assert client.get(f"/lot/{harvested.code}/epcis.jsonld").status_code == 403
+
+
+def test_label_sheets_are_downloaded_by_members_only(client, owner, stranger, sheet):
+    url = f"/labels/sheets/{sheet.uuid}.pdf"
+    assert client.get(url).status_code == 302
+    client.force_login(stranger)
+    assert client.get(url).status_code == 403
+    client.force_login(owner)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_single_labels_as_svg_and_png(client, owner, stranger, sheet):
+    serial = sheet.labels.first().serial
+    client.force_login(stranger)
+    assert client.get(f"/labels/{serial}.png").status_code == 403
+    client.force_login(owner)
+    png = client.get(f"/labels/{serial}.png")
+    assert png["Content-Type"] == "image/png" and png.content.startswith(b"\x89PNG")
+    svg = client.get(f"/labels/{serial}.svg")
+    assert svg["Content-Type"] == "image/svg+xml" and b"<svg" in svg.content
+
+
+def test_our_vocabulary_uris_resolve(client, db):
+    assert client.get("/voc/bizstep/spraying").status_code == 200
+    assert client.get("/voc/bizstep/shipping").status_code == 404  # a CBV step, not ours
+    assert client.get("/voc/bizstep/nonsense").status_code == 404
