@@ -120,7 +120,7 @@ class Producer(models.Model):
         _("registration code"),
         max_length=32,
         blank=True,
-        help_text=_("Cooperative registration number or tax code."),
+        help_text=_("Business or cooperative registration number, or tax code."),
     )
     gln = models.CharField(_("GLN"), max_length=13, blank=True, validators=[validate_gln])
     cooperative = models.ForeignKey(

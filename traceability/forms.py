@@ -62,15 +62,17 @@ class EventForm(forms.Form):
 class SplitForm(forms.Form):
     quantities = forms.CharField(
         label=_("quantities"),
-        help_text=_("The new batches' quantities, separated by commas."),
+        help_text=_("The new batches' quantities, separated by semicolons, e.g. 12,5; 7,5"),
     )
     occurred_at = forms.DateTimeField(label=_("time"), widget=DATETIME_WIDGET)
 
     def clean_quantities(self) -> list[Decimal]:
+        """Semicolons separate quantities; a comma or a point marks decimals (12,5 or 12.5)."""
+        parts = [p.strip() for p in self.cleaned_data["quantities"].split(";") if p.strip()]
         try:
-            return [Decimal(part.strip()) for part in self.cleaned_data["quantities"].split(",")]
+            return [Decimal(part.replace(",", ".")) for part in parts]
         except InvalidOperation as error:
-            raise forms.ValidationError(_("Write numbers separated by commas.")) from error
+            raise forms.ValidationError(_("Write numbers separated by semicolons.")) from error
 
 
 class TransformForm(forms.Form):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
+from backend.gs1 import CSET82, MAX_LOT_OR_SERIAL_LENGTH
 from farms.permissions import Action, require
 from traceability import epcis, qr
 from traceability.models import Batch, LabelSheet
@@ -19,7 +20,11 @@ from traceability.services.labels import label_url
 from traceability.services.trace import load_trace
 from traceability.steps import STEP_RULES, BusinessStep
 
-MAX_CODE_LENGTH = 20
+
+def _well_formed(*codes: str) -> bool:
+    """Lots and serials are short GS1 strings: anything else is not ours (and never
+    reaches the database, which refuses some characters outright)."""
+    return all(len(code) <= MAX_LOT_OR_SERIAL_LENGTH and set(code) <= CSET82 for code in codes)
 
 
 def not_found(request, exception=None):
@@ -37,7 +42,7 @@ def _render_trace(request, batch: Batch, label=None, scan=None):
 
 
 def _scan(request, serial: str, **digital_link):
-    if len(serial) > MAX_CODE_LENGTH:
+    if not _well_formed(serial, digital_link.get("lot") or ""):
         return not_found(request)
     label = scans.find_label(serial, **digital_link)
     if label is None:
@@ -62,8 +67,10 @@ def scan_digital_link(request, gtin: str, lot: str, serial: str):
 @cache_control(public=True, max_age=60)
 def lot_page(request, lot: str, gtin: str | None = None):
     """A lot without a serial (Digital Link /01/…/10/… or /lot/…): shown, not counted."""
+    if not _well_formed(lot):
+        return not_found(request)
     batch = Batch.objects.filter(code=lot).select_related("product").first()
-    if len(lot) > MAX_CODE_LENGTH or batch is None:
+    if batch is None:
         return not_found(request)
     if gtin is not None and batch.product.gtin.zfill(14) != gtin:
         return not_found(request)
@@ -89,7 +96,7 @@ def share_scan_location(request):
 @require_GET
 def verify_lot(request, lot: str):
     """Whether each recorded history in a lot's trace is intact (public, no private data)."""
-    batch = Batch.objects.filter(code=lot[:MAX_CODE_LENGTH]).first()
+    batch = Batch.objects.filter(code=lot).first() if _well_formed(lot) else None
     if batch is None:
         return not_found(request)
     trace = load_trace(batch)

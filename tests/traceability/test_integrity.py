@@ -52,7 +52,7 @@ def test_removing_the_newest_event_is_detected(history):
     TraceEvent.objects.filter(batch=history, sequence=4).delete()
     report = verify_batch(history)
     assert not report.intact
-    assert "removed" in report.problems[0]
+    assert "bị xóa" in report.problems[0]
 
 
 def test_removing_an_event_in_the_middle_is_detected(history):

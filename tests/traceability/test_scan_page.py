@@ -165,7 +165,7 @@ def test_a_label_scanned_far_too_often_is_flagged(client, label):
 
 
 def test_scans_far_apart_flag_the_label(client, label):
-    hanoi, saigon = (21.03, 105.85), (10.78, 106.70)
+    hanoi, saigon = (21.03, 105.86), (10.78, 106.70)
     for latitude, longitude in (hanoi, saigon):
         scan = scans.record_scan(label)
         response = client.post(

@@ -13,12 +13,21 @@ from traceability.services.labels import order_label_sheet
 BROKER = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
 
 
+def _forget_connections():
+    """Publishers are pooled per broker URL when first used: start afresh."""
+    app.pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def real_broker():
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
     app.conf.update(broker_url=BROKER, task_always_eager=False)
+    _forget_connections()
     yield
     app.conf.update(saved)
+    _forget_connections()
 
 
 def wait_for(sheet: LabelSheet, seconds: float = 60) -> LabelSheet:
