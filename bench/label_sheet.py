@@ -18,6 +18,7 @@ def main() -> None:
         member,
         moment,
     )
+    from traceability.models import LabelSheet
     from traceability.services.batches import create_batch
     from traceability.services.labels import build_sheet, order_label_sheet
 
@@ -36,14 +37,15 @@ def main() -> None:
         sheet = order_label_sheet(owner, batch, LABELS, layout)  # Celery eager: builds the PDF
         total = time.perf_counter() - start
         sheet.refresh_from_db()
-        sheet.status = "pending"
+        size = sheet.file.size
+        LabelSheet.objects.filter(pk=sheet.pk).update(status=LabelSheet.Status.PENDING)
         start = time.perf_counter()
         build_sheet(sheet.pk)
         render = time.perf_counter() - start
         print(
             f"{LABELS} labels, {layout}: {LABELS / render:.0f} labels/s drawing the PDF "
             f"({render:.2f} s), {LABELS / total:.0f} labels/s ordering end to end "
-            f"({total:.2f} s), {sheet.file.size / 1024:.0f} KB"
+            f"({total:.2f} s), {size / 1024:.0f} KB"
         )
 
 

@@ -24,4 +24,6 @@ urlpatterns = [
         name="label_image",
     ),
     path("voc/bizstep/<str:term>", views.vocabulary_term, name="vocabulary"),
+    path("loc/<str:code>", views.location_page, name="location"),
+    path("party/<int:producer_id>", views.party_page, name="party"),
 ]

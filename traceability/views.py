@@ -11,6 +11,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from backend.gs1 import CSET82, MAX_LOT_OR_SERIAL_LENGTH
+from farms.models import Place, Plot, Producer
 from farms.permissions import Action, require
 from traceability import epcis, qr
 from traceability.models import Batch, LabelSheet
@@ -142,6 +143,27 @@ def label_image(request, serial: str, extension: str):
     if extension == "svg":
         return HttpResponse(qr.svg(url), content_type="image/svg+xml")
     return HttpResponse(qr.png(url), content_type="image/png")
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def location_page(request, code: str):
+    """What a location code in a trace record names: public facts only."""
+    where = (
+        Plot.objects.select_related("producer", "crop").filter(location_code=code).first()
+        or Place.objects.filter(location_code=code).first()
+    )
+    if where is None:
+        return not_found(request)
+    return render(request, "traceability/location.html", {"where": where})
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def party_page(request, producer_id: int):
+    """A producer's public identity, as named by trace records (no contacts or address)."""
+    producer = get_object_or_404(Producer.objects.select_related("cooperative"), pk=producer_id)
+    return render(request, "traceability/party.html", {"producer": producer})
 
 
 @require_GET

@@ -51,3 +51,23 @@ def test_our_vocabulary_uris_resolve(client, db):
     assert client.get("/voc/bizstep/spraying").status_code == 200
     assert client.get("/voc/bizstep/shipping").status_code == 404  # a CBV step, not ours
     assert client.get("/voc/bizstep/nonsense").status_code == 404
+
+
+def test_exported_location_and_party_uris_resolve_to_public_facts(client, coop, plot):
+    from farms.models import Place
+
+    shop = Place.objects.create(
+        kind=Place.Kind.SUPERMARKET,
+        name="Siêu thị Xanh",
+        district="Cầu Giấy",
+        address="Số 1 phố Xuân Thủy",
+    )
+    plot_page = client.get(f"/loc/{plot.location_code}").content.decode()
+    assert plot.name in plot_page and "Vân Nội" in plot_page
+    assert coop.street_address not in plot_page
+    assert "Siêu thị Xanh" in client.get(f"/loc/{shop.location_code}").content.decode()
+    assert client.get("/loc/LNOTACODE1").status_code == 404
+    party = client.get(f"/party/{coop.pk}").content.decode()
+    assert coop.name in party
+    for private in (coop.contact_phone, coop.contact_name, coop.street_address, coop.contact_email):
+        assert private not in party

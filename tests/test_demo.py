@@ -1,0 +1,88 @@
+"""The demo data loads through the services, once, and tells a true story."""
+
+import io
+
+import pytest
+from django.apps import apps
+from django.contrib.gis.geos import Polygon
+from django.core.management import call_command
+
+from farms.models import Plot
+from fixtures.demo import DEMO_PASSWORD, demo_labels, demo_producers, load_demo, scan_path
+from traceability.models import Batch
+from traceability.services.integrity import verify_batch
+
+# Rough boxes around each pilot district (west, south, east, north), from the map.
+DISTRICT_BOXES = {
+    "Đông Anh": (105.72, 21.05, 105.93, 21.24),
+    "Thanh Trì": (105.78, 20.89, 105.92, 20.99),
+    "Phúc Thọ": (105.46, 21.05, 105.63, 21.19),
+    "Phú Xuyên": (105.83, 20.64, 105.99, 20.79),
+}
+
+
+@pytest.fixture
+def demo(db):
+    return load_demo()
+
+
+def row_counts() -> dict[str, int]:
+    app_labels = ("accounts", "auth", "farms", "traceability")
+    return {
+        model._meta.label: model.objects.count()
+        for model in apps.get_models()
+        if model._meta.app_label in app_labels
+    }
+
+
+def test_the_demo_loads(demo):
+    assert demo.created
+    assert demo.producers == 7 and demo.plots >= 14 and demo.users == 7
+    assert demo.batches >= 10 and demo.events >= 50 and demo.labels == 5 * 24
+    assert {producer.district for producer in demo_producers()} == set(DISTRICT_BOXES)
+
+
+def test_loading_twice_creates_nothing(demo):
+    before = row_counts()
+    again = load_demo()
+    assert not again.created
+    assert row_counts() == before
+    assert (again.batches, again.events, again.labels) == (demo.batches, demo.events, demo.labels)
+
+
+def test_every_demo_history_is_intact(demo):
+    batches = Batch.objects.filter(producer__in=demo_producers())
+    assert batches.count() == demo.batches
+    for batch in batches:
+        report = verify_batch(batch)
+        assert report.intact, (batch.code, report.problems)
+
+
+def test_every_plot_lies_in_its_district(demo):
+    plots = Plot.objects.filter(producer__in=demo_producers()).select_related("producer")
+    for plot in plots:
+        box = Polygon.from_bbox(DISTRICT_BOXES[plot.producer.district])
+        assert box.contains(plot.geometry), plot.name
+
+
+def test_each_label_opens_its_public_page(demo, client):
+    labels = demo_labels()
+    assert len(labels) == 5
+    assert any(scan_path(label).startswith("/01/") for label in labels)
+    for label in labels:
+        for path in (f"/s/{label.serial}", scan_path(label)):
+            response = client.get(path)
+            assert response.status_code == 200, path
+            html = response.content.decode()
+            assert label.batch.product.name_vi in html
+            producer = label.batch.producer
+            assert producer.contact_phone not in html
+            assert producer.street_address not in html
+
+
+def test_demo_urls_prints_logins_and_pages(demo):
+    out = io.StringIO()
+    call_command("demo_urls", base="http://demo.test:8000/", stdout=out)
+    text = out.getvalue()
+    assert "http://demo.test:8000/admin/" in text and DEMO_PASSWORD in text
+    assert "http://demo.test:8000/01/" in text and "/verify" in text and "/epcis.jsonld" in text
