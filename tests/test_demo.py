@@ -6,6 +6,7 @@ import pytest
 from django.apps import apps
 from django.contrib.gis.geos import Polygon
 from django.core.management import call_command
+from django.db import transaction
 
 from farms.models import Plot
 from fixtures.demo import DEMO_PASSWORD, demo_labels, demo_producers, load_demo, scan_path
@@ -21,9 +22,17 @@ DISTRICT_BOXES = {
 }
 
 
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker):
+    """The demo, loaded once for this module and rolled back after its last test."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield load_demo()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(db):
-    return load_demo()
+def demo(loaded, db):
+    return loaded
 
 
 def row_counts() -> dict[str, int]:
