@@ -25,6 +25,32 @@ def setup() -> None:
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
 
 
+def harvested_batch(days_ago: float, quantity: int, gtin: str = ""):
+    """A cooperative, its owner, and a batch harvested ``days_ago`` days ago."""
+    from tests.factories import (
+        PlotFactory,
+        ProducerFactory,
+        ProductFactory,
+        UserFactory,
+        kg,
+        member,
+        moment,
+    )
+    from traceability.services.batches import create_batch
+
+    coop = ProducerFactory()
+    owner = member(UserFactory(), coop)
+    batch = create_batch(
+        owner,
+        producer=coop,
+        product=ProductFactory(gtin=gtin),
+        plots=[PlotFactory(producer=coop)],
+        harvested_at=moment(days_ago),
+        quantity=kg(quantity),
+    )
+    return owner, batch
+
+
 def timed(function: Callable[[], object], repeat: int) -> list[float]:
     """Seconds taken by each of ``repeat`` calls."""
     durations = []

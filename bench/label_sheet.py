@@ -2,36 +2,17 @@
 
 import time
 
-from bench.common import setup
+from bench.common import harvested_batch, setup
 
 LABELS = 1000
 
 
 def main() -> None:
     setup()
-    from tests.factories import (
-        PlotFactory,
-        ProducerFactory,
-        ProductFactory,
-        UserFactory,
-        kg,
-        member,
-        moment,
-    )
     from traceability.models import LabelSheet
-    from traceability.services.batches import create_batch
     from traceability.services.labels import build_sheet, order_label_sheet
 
-    coop = ProducerFactory()
-    owner = member(UserFactory(), coop)
-    batch = create_batch(
-        owner,
-        producer=coop,
-        product=ProductFactory(gtin="4006381333931"),
-        plots=[PlotFactory(producer=coop)],
-        harvested_at=moment(1),
-        quantity=kg(100),
-    )
+    owner, batch = harvested_batch(1, 100, gtin="4006381333931")
     for layout in ("a4_3x8", "a4_4x10"):
         start = time.perf_counter()
         sheet = order_label_sheet(owner, batch, LABELS, layout)  # Celery eager: builds the PDF

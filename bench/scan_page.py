@@ -3,38 +3,20 @@
 The page must cost the same number of queries however long the product's journey is.
 """
 
-from bench.common import describe, setup, timed
+from bench.common import describe, harvested_batch, setup, timed
 
 JOURNEY_LENGTHS = (5, 50, 200)
 REQUESTS = 200
 
 
 def build_journey(events: int):
-    from tests.factories import (
-        PlotFactory,
-        ProducerFactory,
-        ProductFactory,
-        UserFactory,
-        kg,
-        member,
-        moment,
-    )
+    from tests.factories import kg, moment
     from traceability.models import Label
-    from traceability.services.batches import create_batch
     from traceability.services.events import record_event
     from traceability.services.labels import new_serials
     from traceability.services.transformations import split_batch
 
-    coop = ProducerFactory()
-    owner = member(UserFactory(), coop)
-    batch = create_batch(
-        owner,
-        producer=coop,
-        product=ProductFactory(),
-        plots=[PlotFactory(producer=coop)],
-        harvested_at=moment(10),
-        quantity=kg(1000),
-    )
+    owner, batch = harvested_batch(10, 1000)
     child = split_batch(owner, batch, [kg(500), kg(500)], occurred_at=moment(9))[0]
     for index in range(events - 3):
         record_event(owner, child, "storing", occurred_at=moment(8 - index * 0.03))
