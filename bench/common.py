@@ -68,3 +68,75 @@ def describe(durations: list[float]) -> str:
         f"p50 {statistics.median(ordered) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms, "
         f"{len(ordered) / sum(ordered):.0f} req/s (one process)"
     )
+
+
+def serve(port: int = 8765, workers: int = 2):
+    """Start gunicorn on the benchmark database; the caller terminates it."""
+    import subprocess
+    import sys
+    import urllib.request
+    from pathlib import Path
+
+    from django.db import connection
+
+    settings_dict = connection.settings_dict
+    # A socket folder goes in the query string, which psycopg2 receives as ``host``.
+    url = f"postgis://{settings_dict['USER']}@/{settings_dict['NAME']}?host={settings_dict['HOST']}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+    }
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    server = subprocess.Popen(  # noqa: S603
+        [
+            gunicorn,
+            "backend.wsgi",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def load(port: int, path: str, clients: int = 8, seconds: float = 10.0) -> str:
+    """Requests per second and latency from ``clients`` keep-alive connections."""
+    import http.client
+    import threading
+
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    def client():
+        connection = http.client.HTTPConnection("127.0.0.1", port)
+        while time.perf_counter() < deadline:
+            start = time.perf_counter()
+            connection.request("GET", path)
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 200
+            latencies.append(time.perf_counter() - start)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ordered = sorted(latencies)
+    return (
+        f"{len(ordered) / seconds:.0f} req/s, p50 {statistics.median(ordered) * 1000:.0f} ms, "
+        f"p95 {ordered[int(len(ordered) * 0.95)] * 1000:.0f} ms"
+    )

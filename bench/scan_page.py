@@ -3,7 +3,7 @@
 The page must cost the same number of queries however long the product's journey is.
 """
 
-from bench.common import describe, harvested_batch, setup, timed
+from bench.common import describe, harvested_batch, load, serve, setup, timed
 
 JOURNEY_LENGTHS = (5, 50, 200)
 REQUESTS = 200
@@ -49,12 +49,20 @@ def measure(label) -> tuple[int, str, int]:
 def main() -> None:
     setup()
     print(f"Scan page, {REQUESTS} requests per journey, Django test client in one process")
-    for length in JOURNEY_LENGTHS:
-        label = build_journey(length)
+    labels = {length: build_journey(length) for length in JOURNEY_LENGTHS}
+    for length, label in labels.items():
         queries, speed, size = measure(label)
         print(
             f"  journey of {length:>3} events: {queries} SQL queries, {size / 1024:.1f} KB, {speed}"
         )
+
+    print("Over HTTP: gunicorn, 2 workers (2 cores), 8 concurrent clients, 10 s each")
+    server = serve()
+    try:
+        for length, label in labels.items():
+            print(f"  journey of {length:>3} events: {load(8765, f'/s/{label.serial}')}")
+    finally:
+        server.terminate()
 
 
 if __name__ == "__main__":

@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend.numbers import quantity
 from farms.models import Certification
 from farms.services import utm_srid
 from traceability.models import Batch, Label, TraceEvent
 from traceability.services.trace import Trace
-from traceability.steps import BusinessStep
+from traceability.steps import BusinessStep, Phase, rule_for
 
 
 @dataclass(frozen=True)
@@ -98,10 +99,14 @@ def _certificate(certificate: Certification | None) -> PublicCertificate | None:
 
 
 def _quantity(value, batch: Batch) -> str:
-    return f"{value:g} {batch.get_unit_display()}" if value is not None else ""
+    return f"{quantity(value)} {batch.get_unit_display()}" if value is not None else ""
 
 
 def _place(event: TraceEvent) -> tuple[str, str]:
+    if not event.plot_id and not event.place_id:
+        if rule_for(event.business_step).phase in (Phase.PRE_HARVEST, Phase.HARVEST):
+            return ", ".join(plot.name for plot in event.batch.origin_plots.all()), ""
+        return "", ""
     if event.plot_id:
         farm = event.plot.producer
         return (f"{event.plot.name} · {farm.commune}, {farm.district}", event.plot.location_code)
@@ -120,7 +125,7 @@ def _step(event: TraceEvent) -> PublicStep:
             for part in (
                 row.name,
                 f"({row.active_ingredient})" if row.active_ingredient else "",
-                f"{row.dose:g} {row.dose_unit}" if row.dose is not None else "",
+                f"{quantity(row.dose)} {row.dose_unit}" if row.dose is not None else "",
             )
             if part
         )

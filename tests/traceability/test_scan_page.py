@@ -202,3 +202,26 @@ def test_a_lot_page_shows_the_trace_without_counting(client, label):
     assert response.status_code == 200
     label.refresh_from_db()
     assert label.scan_count == 0
+
+
+def test_quantities_read_right_in_vietnamese_and_english(owner, coop, plot, product):
+    batch = create_batch(
+        owner,
+        producer=coop,
+        product=product,
+        plots=[plot],
+        harvested_at=moment(1),
+        quantity=kg("15500"),
+    )
+    record_event(owner, batch, Step.PACKING, occurred_at=moment(0.5), quantity=kg("12.5"))
+    label = add_label(batch)
+    vietnamese = Client().get(f"/s/{label.serial}").content.decode()
+    assert "15.500 kg" in vietnamese and "12,5 kg" in vietnamese
+    assert "15500.000" not in vietnamese
+    english = Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/s/{label.serial}").content.decode()
+    assert "15,500 kg" in english and "12.5 kg" in english
+
+
+def test_field_work_says_where_it_happened(owner, growing, plot):
+    record_event(owner, growing, Step.IRRIGATING, occurred_at=moment(5))
+    assert growing.events.get().plot == plot  # the batch's only plot

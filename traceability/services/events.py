@@ -207,6 +207,14 @@ def _check_place(batch: Batch, step: str, plot: Plot | None, place: Place | None
         )
 
 
+def _only_origin_plot(batch: Batch, step: str) -> Plot | None:
+    """Field work on a batch grown on a single plot happened on that plot."""
+    if rule_for(step).phase not in (Phase.PRE_HARVEST, Phase.HARVEST):
+        return None
+    plots = list(batch.origin_plots.all()[:2])
+    return plots[0] if len(plots) == 1 else None
+
+
 def append_event(
     batch: Batch,
     event: TraceEvent,
@@ -299,6 +307,7 @@ def record_event(
         batch, history = locked_history(batch)
         check_order(batch, step, occurred_at, history)
         _check_place(batch, step, plot, place)
+        plot = plot or (None if place else _only_origin_plot(batch, step))
         _check_pre_harvest_interval(batch, step, occurred_at, rows, plot)
         if step == BusinessStep.HARVESTING:
             _apply_harvest(batch, occurred_at, quantity)

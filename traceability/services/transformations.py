@@ -52,7 +52,7 @@ def _take(parts: list[tuple[Batch, Decimal]], occurred_at) -> list[tuple[Batch, 
                 _("Batch %(lot)s has %(left)s %(unit)s left.")
                 % {
                     "lot": locked.code,
-                    "left": f"{locked.remaining_quantity:g}",
+                    "left": quantity(locked.remaining_quantity),
                     "unit": locked.get_unit_display(),
                 },
                 "insufficient_quantity",
