@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.utils.formats import number_format
 
 
-def quantity(value: Decimal | int | float) -> str:
+def format_quantity(value: Decimal | int | float) -> str:
     value = Decimal(value)
     exact = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
     return number_format(exact, use_l10n=True, force_grouping=True)

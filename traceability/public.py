@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.numbers import quantity
+from backend.numbers import format_quantity
 from farms.models import Certification
 from farms.services import utm_srid
 from traceability.models import Batch, Label, TraceEvent
@@ -99,7 +99,7 @@ def _certificate(certificate: Certification | None) -> PublicCertificate | None:
 
 
 def _quantity(value, batch: Batch) -> str:
-    return f"{quantity(value)} {batch.get_unit_display()}" if value is not None else ""
+    return f"{format_quantity(value)} {batch.get_unit_display()}" if value is not None else ""
 
 
 def _place(event: TraceEvent) -> tuple[str, str]:
@@ -125,7 +125,7 @@ def _step(event: TraceEvent) -> PublicStep:
             for part in (
                 row.name,
                 f"({row.active_ingredient})" if row.active_ingredient else "",
-                f"{quantity(row.dose)} {row.dose_unit}" if row.dose is not None else "",
+                f"{format_quantity(row.dose)} {row.dose_unit}" if row.dose is not None else "",
             )
             if part
         )

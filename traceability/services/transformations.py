@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.errors import field_error
+from backend.numbers import format_quantity
 from farms.models import Place, Producer, Product
 from farms.permissions import Action, require
 from traceability.models import Batch, BatchLink, TraceEvent
@@ -52,7 +53,7 @@ def _take(parts: list[tuple[Batch, Decimal]], occurred_at) -> list[tuple[Batch, 
                 _("Batch %(lot)s has %(left)s %(unit)s left.")
                 % {
                     "lot": locked.code,
-                    "left": quantity(locked.remaining_quantity),
+                    "left": format_quantity(locked.remaining_quantity),
                     "unit": locked.get_unit_display(),
                 },
                 "insufficient_quantity",
