@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Prefetch
 
-from farms.models import Certification, Plot
+from farms.models import Plot
 from traceability.models import Batch, TraceEvent
 from traceability.services.integrity import ChainReport, verify_chain
 from traceability.steps import EventType
@@ -49,7 +49,6 @@ class Trace:
     batches: dict[int, Batch]
     events: list[TraceEvent]  # time order; a transformation shown once
     plots: list[Plot]
-    next_batches: list[Batch]  # one step after: made from this batch
     reports: list[ChainReport] = field(default_factory=list)
 
     @property
@@ -58,9 +57,7 @@ class Trace:
 
 
 def _batches(ids: list[int]) -> dict[int, Batch]:
-    plots = Plot.objects.select_related("crop", "producer").prefetch_related(
-        Prefetch("certifications", queryset=Certification.objects.order_by("-valid_to"))
-    )
+    plots = Plot.objects.select_related("crop", "producer")
     rows = (
         Batch.objects.filter(pk__in=ids)
         .select_related("product", "producer__cooperative", "certification")
@@ -110,15 +107,11 @@ def load_trace(batch: Batch, *, verify: bool = True) -> Trace:
     for event in events:
         by_batch[event.batch_id].append(event)
     plots = {plot.pk: plot for b in batches.values() for plot in b.origin_plots.all()}
-    next_batches = list(
-        Batch.objects.filter(parent_links__parent=batch).select_related("product").distinct()
-    )
     trace = Trace(
         batch=batches[batch.pk],
         batches=batches,
         events=_shown_once(events),
         plots=list(plots.values()),
-        next_batches=next_batches,
     )
     if verify:
         trace.reports = [verify_chain(b, by_batch[b.pk]) for b in batches.values()]
