@@ -24,3 +24,13 @@ def normalize_phone(raw: str) -> str:
             _("Enter a Vietnamese phone number, for example 0912 345 678."), code="invalid_phone"
         )
     return number
+
+
+def login_key(request, credentials: dict) -> str:
+    """The username django-axes counts failures against: one per person, however the
+    number is written (else '0912 000 111' and '0912000111' would be counted apart)."""
+    raw = (credentials or {}).get("username") or request.POST.get("username", "")
+    try:
+        return normalize_phone(raw)
+    except ValidationError:
+        return raw

@@ -123,6 +123,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=8)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.phone.login_key"
 AXES_VERBOSE = False
 
 # GDAL 3.6 (Debian 12) cannot block file/network access from spatial references. We
