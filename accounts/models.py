@@ -75,3 +75,29 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[-1] if self.full_name else self.phone
+
+
+class ApiSession(models.Model):
+    """A signed-in app: a short-lived access token and a longer refresh token.
+
+    Only SHA-256 digests of the tokens are stored, so a database leak gives no one a
+    session. Refreshing rotates both tokens; reusing an old refresh token ends the session.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_sessions")
+    access_digest = models.CharField(max_length=64, unique=True)
+    refresh_digest = models.CharField(max_length=64, unique=True)
+    access_expires_at = models.DateTimeField()
+    refresh_expires_at = models.DateTimeField()
+    previous_refresh_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    device = models.CharField(_("device"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("app session")
+        verbose_name_plural = _("app sessions")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.device or self.created_at:%Y-%m-%d}"

@@ -9,6 +9,7 @@ import io
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 class CleanImage:
     content: ContentFile
     sha256: str
+    location: Point | None = None  # only when the uploader chose to keep it
 
 
 def _reject(message: str, code: str) -> None:
@@ -44,7 +46,28 @@ def _open_checked(data: bytes) -> Image.Image:
     return image
 
 
-def clean_image(upload, name: str = "photo") -> CleanImage:
+_GPS_IFD = 0x8825
+
+
+def _degrees(value, reference: str) -> float:
+    degrees, minutes, seconds = (float(part) for part in value)
+    sign = -1 if reference in ("S", "W") else 1
+    return sign * (degrees + minutes / 60 + seconds / 3600)
+
+
+def _exif_location(image: Image.Image) -> Point | None:
+    """Where a photo was taken, from its EXIF GPS tags, if it says."""
+    try:
+        gps = image.getexif().get_ifd(_GPS_IFD)
+        latitude, longitude = _degrees(gps[2], gps[1]), _degrees(gps[4], gps[3])
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    return Point(longitude, latitude, srid=4326)
+
+
+def clean_image(upload, name: str = "photo", keep_location: bool = False) -> CleanImage:
     """Validate an uploaded file and return it re-encoded, with its SHA-256 digest."""
     if upload.size > settings.MAX_UPLOAD_IMAGE_BYTES:
         _reject(
@@ -54,6 +77,7 @@ def clean_image(upload, name: str = "photo") -> CleanImage:
         )
     upload.seek(0)
     image = _open_checked(upload.read())
+    location = _exif_location(image) if keep_location else None
     image_format = image.format
     image = ImageOps.exif_transpose(image)
     if image_format == "JPEG" and image.mode not in ("RGB", "L"):
@@ -63,4 +87,14 @@ def clean_image(upload, name: str = "photo") -> CleanImage:
     data = output.getvalue()
     extension = ALLOWED_FORMATS[image_format]
     content = ContentFile(data, name=f"{name}.{extension}")
-    return CleanImage(content, hashlib.sha256(data).hexdigest())
+    return CleanImage(content, hashlib.sha256(data).hexdigest(), location)
+
+
+def thumbnail(source, size: int = 320) -> ContentFile:
+    """A small JPEG of an image already cleaned, for slow connections."""
+    with Image.open(source) as image:
+        image = image.convert("RGB")
+        image.thumbnail((size, size))
+        output = io.BytesIO()
+        image.save(output, format="JPEG", quality=75, optimize=True)
+    return ContentFile(output.getvalue(), name="thumb.jpg")

@@ -52,11 +52,14 @@ INSTALLED_APPS = [
     "django.contrib.gis",
     "django.contrib.postgres",
     "axes",
+    "graphene_django",
+    "django_filters",
     "backend",
     "accounts",
     "farms",
     "traceability",
     "fixtures",
+    "mobile_api",
 ]
 
 MIDDLEWARE = [
@@ -129,6 +132,21 @@ AXES_VERBOSE = False
 # GDAL 3.6 (Debian 12) cannot block file/network access from spatial references. We
 # never pass user-supplied spatial reference definitions to GDAL: see docs/decisions.md.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# The mobile API (GraphQL).
+API_ACCESS_TOKEN_SECONDS = env.int("API_ACCESS_TOKEN_SECONDS", default=3600)
+API_REFRESH_TOKEN_SECONDS = env.int("API_REFRESH_TOKEN_SECONDS", default=60 * 86400)
+GRAPHQL_INTROSPECTION = env.bool("GRAPHQL_INTROSPECTION", default=not PRODUCTION)
+GRAPHQL_MAX_DEPTH = env.int("GRAPHQL_MAX_DEPTH", default=10)
+GRAPHQL_MAX_COST = env.int("GRAPHQL_MAX_COST", default=20_000)
+GRAPHQL_MAX_PAGE_SIZE = env.int("GRAPHQL_MAX_PAGE_SIZE", default=100)
+GRAPHQL_MAX_SYNC_OPERATIONS = env.int("GRAPHQL_MAX_SYNC_OPERATIONS", default=200)
+GRAPHENE = {
+    "SCHEMA": "mobile_api.schema.schema",
+    "RELAY_CONNECTION_MAX_LIMIT": GRAPHQL_MAX_PAGE_SIZE,
+    "RELAY_CONNECTION_ENFORCE_FIRST_OR_LAST": False,
+    "ATOMIC_MUTATIONS": False,  # services own their transactions; sync applies each item alone
+}
 
 # Vietnamese first, English beside it.
 LANGUAGE_CODE = "vi"

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView, TemplateView
 from django.views.static import serve
 
 from backend import views
+from mobile_api.views import graphql_view
 
 handler404 = "traceability.views.not_found"
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "favicon.svg")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("graphql", graphql_view(), name="graphql"),
     path("", include("traceability.urls")),
 ]
 

@@ -1,6 +1,7 @@
 """Producers, the people who act for them, their land, and the shared catalogues."""
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.contrib.gis.db import models
@@ -114,6 +115,7 @@ class Producer(models.Model):
         COOPERATIVE = "cooperative", _("Cooperative")
         ENTERPRISE = "enterprise", _("Enterprise")
 
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=200)
     registration_code = models.CharField(
@@ -205,6 +207,7 @@ class Membership(models.Model):
 class Plot(models.Model):
     """A production area (thửa, khu sản xuất) drawn as a polygon."""
 
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     producer = models.ForeignKey(
         Producer, on_delete=models.PROTECT, related_name="plots", verbose_name=_("producer")
     )

@@ -1,6 +1,9 @@
 """Business rules for producers and their land."""
 
+import uuid
+
 from django.contrib.gis.geos import GEOSGeometry, Polygon
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -86,18 +89,86 @@ def save_plot(
     crop: Product | None = None,
     gln: str = "",
     plot: Plot | None = None,
+    plot_uuid: uuid.UUID | None = None,
 ) -> Plot:
-    """Create or update a plot; its area is computed and it may not overlap a sibling."""
+    """Create or update a plot; its area is computed and it may not overlap a sibling.
+    A create sent again with the same ``plot_uuid`` returns the first result."""
     require(actor, Action.MANAGE, producer)
+    if plot is None and plot_uuid:
+        existing = Plot.objects.filter(uuid=plot_uuid).first()
+        if existing:
+            return _same_owner(existing, producer, "plot_uuid")
     # Lock the producer so two plots saved at once cannot both pass the overlap check.
     Producer.objects.select_for_update().filter(pk=producer.pk).first()
     geometry = validate_plot(producer, geometry, plot)
-    plot = plot or Plot(producer=producer)
+    plot = plot or Plot(producer=producer, uuid=plot_uuid or uuid.uuid4())
     plot.name, plot.geometry, plot.crop, plot.gln = name, geometry, crop, gln
     plot.area_m2 = area_m2(geometry)
     plot.full_clean()
     plot.save()
     return plot
+
+
+def _same_owner(existing, producer: Producer, field: str):
+    if existing.producer_id != producer.pk:
+        raise field_error(field, _("This identifier is already used."), "uuid_taken")
+    return existing
+
+
+PRODUCER_FIELDS = (
+    "kind",
+    "name",
+    "registration_code",
+    "gln",
+    "description",
+    "commune",
+    "district",
+    "province",
+    "street_address",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+)
+
+
+def _apply(producer: Producer, fields: dict) -> Producer:
+    for name, value in fields.items():
+        if name not in PRODUCER_FIELDS:
+            raise ValueError(name)
+        setattr(producer, name, value.strip() if isinstance(value, str) else value)
+    producer.full_clean()
+    producer.save()
+    return producer
+
+
+@transaction.atomic
+def register_producer(
+    actor,
+    *,
+    cooperative: Producer | None = None,
+    producer_uuid: uuid.UUID | None = None,
+    **fields,
+) -> Producer:
+    """A farmer registers their farm (and becomes its owner), or a cooperative's manager
+    registers a member farm."""
+    if not actor.is_authenticated:
+        raise PermissionDenied(_("Please sign in."))
+    if producer_uuid:
+        existing = Producer.objects.filter(uuid=producer_uuid).first()
+        if existing:
+            require(actor, Action.VIEW, existing)
+            return existing
+    if cooperative is not None:
+        require(actor, Action.MANAGE, cooperative)
+    producer = _apply(Producer(uuid=producer_uuid or uuid.uuid4(), cooperative=cooperative), fields)
+    Membership.objects.create(user=actor, producer=producer, role=Membership.Role.OWNER)
+    return producer
+
+
+@transaction.atomic
+def update_producer(actor, producer: Producer, **fields) -> Producer:
+    require(actor, Action.MANAGE, producer)
+    return _apply(producer, fields)
 
 
 @transaction.atomic

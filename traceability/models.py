@@ -229,6 +229,9 @@ class EventPhoto(models.Model):
     event = models.ForeignKey(TraceEvent, on_delete=models.PROTECT, related_name="photos")
     image = models.ImageField(_("photo"), upload_to="events/%Y/%m/")
     sha256 = models.CharField(max_length=64, editable=False)
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="events/thumbs/%Y/%m/", blank=True)
+    # Only when the farmer chose to keep where the photo was taken (private, never public).
+    location = models.PointField(_("where taken"), srid=4326, null=True, blank=True)
 
     class Meta:
         verbose_name = _("photo")

@@ -141,7 +141,7 @@ def _step(event: TraceEvent) -> PublicStep:
         by=event.producer.name,
         quantity=_quantity(event.quantity, event.batch),
         inputs=inputs,
-        photos=[photo.image.url for photo in event.photos.all()],
+        photos=[(photo.thumbnail or photo.image).url for photo in event.photos.all()],
     )
 
 

@@ -71,7 +71,7 @@ STEP_RULES: dict[str, StepRule] = {
     BusinessStep.RECALLING: StepRule(Phase.ANYTIME, "holding", "recalled", recordable=False),
 }
 
-RECORDABLE_STEPS = [step for step, rule in STEP_RULES.items() if rule.recordable]
+RECORDABLE_STEPS = [step.value for step, rule in STEP_RULES.items() if rule.recordable]
 
 
 def rule_for(step: str) -> StepRule:

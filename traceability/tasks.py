@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import translation
 
-from traceability.services import labels
+from traceability.services import labels, photos
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
@@ -9,3 +9,9 @@ def build_label_sheet(sheet_id: int) -> None:
     """Draw a label sheet's PDF (thousands of labels take a while)."""
     with translation.override("vi"):
         labels.build_sheet(sheet_id)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def make_thumbnails(photo_ids: list[int]) -> None:
+    """Small versions of event photos for the app and the scan page."""
+    photos.make_thumbnails(photo_ids)

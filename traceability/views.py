@@ -3,6 +3,7 @@
 import json
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -16,7 +17,7 @@ from farms.permissions import Action, require
 from traceability import epcis, qr
 from traceability.models import Batch, LabelSheet
 from traceability.public import public_trace
-from traceability.services import scans
+from traceability.services import labels, scans
 from traceability.services.labels import label_url
 from traceability.services.trace import load_trace
 from traceability.steps import STEP_RULES, BusinessStep
@@ -117,11 +118,14 @@ def epcis_export(request, lot: str):
     return response
 
 
-@login_required
 @require_GET
 def label_sheet_pdf(request, sheet_uuid):
+    """For signed-in members, or anyone holding a fresh signed link from the app."""
     sheet = get_object_or_404(LabelSheet.objects.select_related("batch__producer"), uuid=sheet_uuid)
-    require(request.user, Action.VIEW, sheet.batch.producer)
+    if not labels.download_token_valid(sheet, request.GET.get("token", "")):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        require(request.user, Action.VIEW, sheet.batch.producer)
     if sheet.status != LabelSheet.Status.READY:
         raise Http404(_("This label sheet is not ready yet."))
     return FileResponse(

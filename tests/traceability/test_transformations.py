@@ -98,7 +98,7 @@ def test_only_one_product_can_be_merged(owner, coop, harvested, plot):
         merge_batches(
             owner, [(harvested, kg(1)), (other, kg(1))], producer=coop, occurred_at=moment(0.5)
         )
-    assert refused.value.error_dict["inputs"][0].code == "mixed_products"
+    assert refused.value.error_dict["parts"][0].code == "mixed_products"
 
 
 def test_transform_walks_back_to_the_plots(owner, harvested, plot):

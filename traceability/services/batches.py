@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.errors import field_error
+from backend.numbers import checked_quantity
 from farms.models import LOCATION_CODE_ALPHABET, Plot, Producer, Product
 from farms.permissions import Action, require
 from traceability.models import Batch, TraceEvent
@@ -73,6 +74,8 @@ def create_batch(
         if existing:
             return existing
     _check_origin_plots(producer, plots)
+    if harvested_at and quantity is not None:
+        checked_quantity(quantity)
     with transaction.atomic():
         start = timezone.localdate(harvested_at) if harvested_at else timezone.localdate()
         batch = Batch.objects.create(

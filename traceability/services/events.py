@@ -21,14 +21,19 @@ from django.utils.translation import gettext as _
 
 from backend.errors import field_error
 from backend.images import CleanImage, clean_image
+from backend.numbers import checked_quantity
 from farms.models import AgriculturalInput, Place, Plot
 from farms.permissions import Action, require
 from farms.services import certification_for
 from traceability.models import Batch, EventInput, EventPhoto, TraceEvent
 from traceability.services.integrity import GENESIS_HASH, chain_hash, event_payload
 from traceability.steps import BusinessStep, EventType, Phase, rule_for
+from traceability.tasks import make_thumbnails
 
 CLOCK_SKEW = datetime.timedelta(minutes=10)
+MAX_INTERVAL_DAYS = 365
+MAX_PHOTOS = 10
+MAX_NOTES = 2000
 
 
 @dataclass
@@ -47,13 +52,17 @@ class InputUse:
         if not name:
             raise field_error("inputs", _("Name the input that was used."), "input_name")
         interval = self.pre_harvest_interval_days
+        if interval is not None and not 0 <= interval <= MAX_INTERVAL_DAYS:
+            raise field_error(
+                "inputs", _("A pre-harvest interval is 0 to 365 days."), "invalid_interval"
+            )
         if interval is None:
             interval = catalogue.pre_harvest_interval_days if catalogue else 0
         return EventInput(
             agricultural_input=catalogue,
             name=name,
             active_ingredient=catalogue.active_ingredient if catalogue else "",
-            dose=self.dose,
+            dose=None if self.dose is None else checked_quantity(self.dose, "inputs"),
             dose_unit=self.dose_unit,
             pre_harvest_interval_days=interval,
         )
@@ -235,8 +244,15 @@ def append_event(
     for row in inputs:
         row.event = event
     EventInput.objects.bulk_create(inputs)
-    for photo in photos:
-        EventPhoto.objects.create(event=event, image=photo.content, sha256=photo.sha256)
+    saved = [
+        EventPhoto.objects.create(
+            event=event, image=photo.content, sha256=photo.sha256, location=photo.location
+        )
+        for photo in photos
+    ]
+    if saved:
+        ids = [photo.pk for photo in saved]
+        transaction.on_commit(lambda: make_thumbnails.delay(ids))
     batch.event_count, batch.chain_head = event.sequence, event.hash
     Batch.objects.filter(pk=batch.pk).update(
         event_count=batch.event_count, chain_head=batch.chain_head
@@ -286,9 +302,11 @@ def record_event(
     notes: str = "",
     inputs: list[InputUse] = (),
     photos=(),
+    keep_photo_location: bool = False,
     event_uuid: uuid.UUID | None = None,
 ) -> TraceEvent:
-    """Record what happened to ``batch``. Sending the same ``event_uuid`` twice records once."""
+    """Record what happened to ``batch``. Sending the same ``event_uuid`` twice records once.
+    Photos lose their EXIF data; where they were taken is kept (privately) only if asked."""
     require(actor, Action.OPERATE, batch.producer)
     if event_uuid:
         existing = TraceEvent.objects.filter(uuid=event_uuid).first()
@@ -301,8 +319,9 @@ def record_event(
             "business_step", _("This step cannot be recorded directly."), "invalid_step"
         )
     check_time(occurred_at)
+    _check_sizes(quantity, notes, photos)
     rows = [use.to_row() for use in inputs]
-    clean_photos = [clean_image(photo) for photo in photos]
+    clean_photos = [clean_image(photo, keep_location=keep_photo_location) for photo in photos]
     with transaction.atomic():
         batch, history = locked_history(batch)
         check_order(batch, step, occurred_at, history)
@@ -324,6 +343,15 @@ def record_event(
             notes=notes.strip(),
         )
         return append_event(batch, event, rows, clean_photos)
+
+
+def _check_sizes(quantity, notes: str, photos) -> None:
+    if quantity is not None:
+        checked_quantity(quantity)
+    if len(notes) > MAX_NOTES:
+        raise field_error("notes", _("Notes may be at most 2000 characters."), "notes_too_long")
+    if len(photos) > MAX_PHOTOS:
+        raise field_error("photos", _("At most 10 photos per event."), "too_many_photos")
 
 
 def _offset(moment: datetime.datetime) -> str:

@@ -2,8 +2,10 @@
 
 import io
 import secrets
+import uuid
 
 from django.conf import settings
+from django.core import signing
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +19,8 @@ from traceability import printing
 from traceability.models import Batch, Label, LabelSheet
 
 SERIAL_LENGTH = 12  # 60 random bits: a serial cannot be guessed from another
+DOWNLOAD_LINK_SECONDS = 3600
+_DOWNLOAD_SALT = "traceability.label-sheet-download"
 
 
 def _random_serial() -> str:
@@ -40,10 +44,19 @@ def label_url(serial: str, batch: Batch) -> str:
 
 
 def order_label_sheet(
-    actor, batch: Batch, count: int, layout: str = printing.DEFAULT_LAYOUT
+    actor,
+    batch: Batch,
+    count: int,
+    layout: str = printing.DEFAULT_LAYOUT,
+    sheet_uuid: uuid.UUID | None = None,
 ) -> LabelSheet:
-    """Create ``count`` labels for a batch; a Celery task draws their PDF sheet."""
+    """Create ``count`` labels for a batch; a Celery task draws their PDF sheet.
+    An order sent again with the same ``sheet_uuid`` returns the first one."""
     require(actor, Action.OPERATE, batch.producer)
+    if sheet_uuid:
+        existing = LabelSheet.objects.filter(uuid=sheet_uuid, batch=batch).first()
+        if existing:
+            return existing
     batch = Batch.objects.get(pk=batch.pk)  # the current status, not a caller's stale copy
     if layout not in printing.LAYOUTS:
         raise field_error("layout", _("Unknown sticker layout."), "invalid_layout")
@@ -64,7 +77,11 @@ def order_label_sheet(
 
     with transaction.atomic():
         sheet = LabelSheet.objects.create(
-            batch=batch, layout=layout, label_count=count, requested_by=actor
+            uuid=sheet_uuid or uuid.uuid4(),
+            batch=batch,
+            layout=layout,
+            label_count=count,
+            requested_by=actor,
         )
         Label.objects.bulk_create(
             [Label(batch=batch, sheet=sheet, serial=serial) for serial in new_serials(count)],
@@ -72,6 +89,22 @@ def order_label_sheet(
         )
         transaction.on_commit(lambda: build_label_sheet.delay(sheet.pk))
     return sheet
+
+
+def signed_download_path(sheet: LabelSheet) -> str:
+    """A link to the sheet's PDF that works without a browser session, for an hour: the
+    app hands it to the phone's PDF viewer or printer."""
+    token = signing.dumps(str(sheet.uuid), salt=_DOWNLOAD_SALT)
+    return f"/labels/sheets/{sheet.uuid}.pdf?token={token}"
+
+
+def download_token_valid(sheet: LabelSheet, token: str) -> bool:
+    try:
+        return signing.loads(token, salt=_DOWNLOAD_SALT, max_age=DOWNLOAD_LINK_SECONDS) == str(
+            sheet.uuid
+        )
+    except signing.BadSignature:
+        return False
 
 
 def build_sheet(sheet_id: int) -> LabelSheet:

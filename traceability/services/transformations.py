@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.errors import field_error
-from backend.numbers import format_quantity
+from backend.numbers import checked_quantity, format_quantity
 from farms.models import Place, Producer, Product
 from farms.permissions import Action, require
 from traceability.models import Batch, BatchLink, TraceEvent
@@ -35,14 +35,14 @@ class Output:
 def _take(parts: list[tuple[Batch, Decimal]], occurred_at) -> list[tuple[Batch, Decimal, list]]:
     """Lock the parents (in id order, to avoid deadlocks) and check what is taken."""
     if len({batch.pk for batch, _q in parts}) != len(parts):
-        raise field_error("inputs", _("Each batch may be given only once."), "duplicate_input")
+        raise field_error("parts", _("Each batch may be given only once."), "duplicate_input")
     taken = []
     for batch, quantity in sorted(parts, key=lambda part: part[0].pk):
         locked, history = locked_history(batch)
         check_order(locked, BusinessStep.REPACKAGING, occurred_at, history)
         if locked.status != Batch.Status.ACTIVE:
             raise field_error(
-                "inputs",
+                "parts",
                 _("Batch %(lot)s is %(status)s and cannot be used.")
                 % {"lot": locked.code, "status": locked.get_status_display().lower()},
                 "batch_not_active",
@@ -67,64 +67,92 @@ def _shared_certification(parents: list[Batch]):
     return parents[0].certification if len(certificates) == 1 else None
 
 
-def _transform(actor, kind: str, parts, outputs: list[Output], occurred_at, place, notes):
+def _transform(
+    actor,
+    kind: str,
+    parts,
+    outputs: list[Output],
+    occurred_at,
+    place,
+    notes,
+    transformation_id: uuid.UUID | None = None,
+) -> list[Batch]:
     check_time(occurred_at)
     for producer in {batch.producer for batch, _q in parts} | {out.producer for out in outputs}:
         require(actor, Action.OPERATE, producer)
-    step = BusinessStep.PROCESSING if kind == BatchLink.Kind.TRANSFORM else BusinessStep.REPACKAGING
-    transformation_id = uuid.uuid4()
+    if transformation_id:
+        done = list(
+            Batch.objects.filter(parent_links__transformation_id=transformation_id)
+            .distinct()
+            .order_by("pk")
+        )
+        if done:
+            return done  # the same operation sent again (offline sync)
+    for _batch, quantity in parts:
+        checked_quantity(quantity)
     with transaction.atomic():
         taken = _take(parts, occurred_at)
         parents = [parent for parent, _q, _h in taken]
         children = [_new_child(actor, out, parents, kind, occurred_at) for out in outputs]
-        inputs = [{"lot": p.code, "quantity": f"{q:.3f}"} for p, q, _h in taken]
-        outputs = [{"lot": c.code, "quantity": f"{c.quantity:.3f}"} for c in children]
-        details = {"inputs": inputs, "outputs": outputs}
-        common = {
-            "business_step": step,
-            "event_type": EventType.TRANSFORMATION,
-            "occurred_at": occurred_at,
-            "place": place,
-            "recorded_by": actor,
-            "notes": notes.strip(),
-            "transformation_id": transformation_id,
-        }
-        for parent, quantity, _history in taken:
-            parent.remaining_quantity -= quantity
-            if parent.remaining_quantity == 0:
-                parent.status = Batch.Status.DEPLETED
-            parent.save(update_fields=["remaining_quantity", "status"])
-            append_event(
-                parent,
-                TraceEvent(producer=parent.producer, quantity=quantity, details=details, **common),
-            )
-        for child in children:
-            BatchLink.objects.bulk_create(
-                [
-                    BatchLink(
-                        parent=p,
-                        child=child,
-                        kind=kind,
-                        quantity=q,
-                        transformation_id=transformation_id,
-                    )
-                    for p, q, _h in taken
-                ]
-            )
-            append_event(
-                child,
-                TraceEvent(
-                    producer=child.producer, quantity=child.quantity, details=details, **common
-                ),
-            )
+        _record(
+            actor,
+            kind,
+            taken,
+            children,
+            transformation_id or uuid.uuid4(),
+            occurred_at=occurred_at,
+            place=place,
+            notes=notes.strip(),
+        )
     return children
 
 
-def _new_child(actor, out: Output, parents: list[Batch], kind: str, occurred_at) -> Batch:
-    if out.quantity is None or out.quantity <= 0:
-        raise field_error(
-            "quantity", _("Each new batch needs a quantity above zero."), "quantity_required"
+def _record(actor, kind: str, taken, children: list[Batch], transformation_id, **when) -> None:
+    """Take the quantities, link parents to children, and write the transformation into
+    every lot's chain."""
+    step = BusinessStep.PROCESSING if kind == BatchLink.Kind.TRANSFORM else BusinessStep.REPACKAGING
+    details = {
+        "inputs": [{"lot": p.code, "quantity": f"{q:.3f}"} for p, q, _h in taken],
+        "outputs": [{"lot": c.code, "quantity": f"{c.quantity:.3f}"} for c in children],
+    }
+
+    def event(batch: Batch, quantity) -> TraceEvent:
+        return TraceEvent(
+            producer=batch.producer,
+            quantity=quantity,
+            details=details,
+            business_step=step,
+            event_type=EventType.TRANSFORMATION,
+            recorded_by=actor,
+            transformation_id=transformation_id,
+            **when,
         )
+
+    for parent, quantity, _history in taken:
+        parent.remaining_quantity -= quantity
+        if parent.remaining_quantity == 0:
+            parent.status = Batch.Status.DEPLETED
+        parent.save(update_fields=["remaining_quantity", "status"])
+        append_event(parent, event(parent, quantity))
+    BatchLink.objects.bulk_create(
+        [
+            BatchLink(
+                parent=parent,
+                child=child,
+                kind=kind,
+                quantity=quantity,
+                transformation_id=transformation_id,
+            )
+            for child in children
+            for parent, quantity, _h in taken
+        ]
+    )
+    for child in children:
+        append_event(child, event(child, child.quantity))
+
+
+def _new_child(actor, out: Output, parents: list[Batch], kind: str, occurred_at) -> Batch:
+    checked_quantity(out.quantity)
     harvests = [p.harvest_date for p in parents if p.harvest_date]
     produced = [p.produced_on for p in parents if p.produced_on]
     made_on = timezone.localdate(occurred_at)
@@ -151,19 +179,22 @@ def split_batch(
     occurred_at: datetime.datetime,
     place: Place | None = None,
     notes: str = "",
+    transformation_id: uuid.UUID | None = None,
 ) -> list[Batch]:
     """Divide part or all of a batch into new batches of the given quantities."""
     if len(quantities) < 2:
         raise field_error("quantities", _("A split makes at least two batches."), "too_few_parts")
     outputs = [Output(batch.product, batch.producer, q, batch.unit) for q in quantities]
+    total = sum((checked_quantity(q, "quantities") for q in quantities), Decimal(0))
     return _transform(
         actor,
         BatchLink.Kind.SPLIT,
-        [(batch, sum(quantities, Decimal(0)))],
+        [(batch, total)],
         outputs,
         occurred_at,
         place,
         notes,
+        transformation_id,
     )
 
 
@@ -175,28 +206,30 @@ def merge_batches(
     occurred_at: datetime.datetime,
     place: Place | None = None,
     notes: str = "",
+    transformation_id: uuid.UUID | None = None,
 ) -> Batch:
     """Combine quantities of batches of one product (e.g. a cooperative collecting from
     member farms) into one new batch owned by ``producer``."""
     if len(parts) < 2:
-        raise field_error("inputs", _("A merge needs at least two batches."), "too_few_parts")
+        raise field_error("parts", _("A merge needs at least two batches."), "too_few_parts")
     first = parts[0][0]
     if any(b.product_id != first.product_id or b.unit != first.unit for b, _q in parts):
         raise field_error(
-            "inputs",
+            "parts",
             _("Only batches of the same product and unit can be merged."),
             "mixed_products",
         )
     allowed = {producer.pk, *producer.member_farms.values_list("pk", flat=True)}
     if any(b.producer_id not in allowed for b, _q in parts):
         raise field_error(
-            "inputs",
+            "parts",
             _("A producer can merge only its own batches and its member farms'."),
             "foreign_batch",
         )
     total = sum((q for _b, q in parts), Decimal(0))
     output = Output(first.product, producer, total, first.unit)
-    return _transform(actor, BatchLink.Kind.MERGE, parts, [output], occurred_at, place, notes)[0]
+    kind = BatchLink.Kind.MERGE
+    return _transform(actor, kind, parts, [output], occurred_at, place, notes, transformation_id)[0]
 
 
 def transform_batches(
@@ -209,11 +242,12 @@ def transform_batches(
     occurred_at: datetime.datetime,
     place: Place | None = None,
     notes: str = "",
+    transformation_id: uuid.UUID | None = None,
 ) -> Batch:
     """Turn quantities of batches into a new product (paddy → milled rice → 5 kg bags)."""
     if not parts:
-        raise field_error("inputs", _("Choose the batches that are transformed."), "too_few_parts")
+        raise field_error("parts", _("Choose the batches that are transformed."), "too_few_parts")
     producer = parts[0][0].producer
     output = Output(product, producer, quantity, unit or product.unit)
     kind = BatchLink.Kind.TRANSFORM
-    return _transform(actor, kind, parts, [output], occurred_at, place, notes)[0]
+    return _transform(actor, kind, parts, [output], occurred_at, place, notes, transformation_id)[0]

@@ -1,0 +1,126 @@
+"""Signing up, in and out from the app; who am I."""
+
+import graphene
+
+from accounts import services
+from mobile_api.errors import sign_in_required
+from mobile_api.mutations import ServiceMutation
+
+
+class UserType(graphene.ObjectType):
+    phone = graphene.String(required=True)
+    full_name = graphene.String(required=True)
+    preferred_language = graphene.String(required=True)
+
+
+class TokensType(graphene.ObjectType):
+    access_token = graphene.String(required=True)
+    refresh_token = graphene.String(required=True)
+    access_expires_at = graphene.DateTime(required=True)
+    refresh_expires_at = graphene.DateTime(required=True)
+
+
+def _tokens(tokens: services.Tokens) -> dict:
+    return {
+        "tokens": TokensType(
+            tokens.access_token,
+            tokens.refresh_token,
+            tokens.access_expires_at,
+            tokens.refresh_expires_at,
+        ),
+        "user": tokens.user,
+    }
+
+
+class SignUpInput(graphene.InputObjectType):
+    phone = graphene.String(required=True)
+    password = graphene.String(required=True)
+    full_name = graphene.String(required=True)
+    language = graphene.String(default_value="vi")
+    device = graphene.String(default_value="")
+
+
+class SignUp(ServiceMutation):
+    """Create an account and sign in."""
+
+    login_required = False
+    user = graphene.Field(UserType)
+    tokens = graphene.Field(TokensType)
+
+    class Arguments:
+        input = SignUpInput(required=True)
+
+    @classmethod
+    def perform(cls, info, data):
+        language = data["language"] if data["language"] in ("vi", "en") else "vi"
+        services.sign_up(data["phone"], data["password"], data["full_name"], language)
+        return _tokens(
+            services.sign_in(info.context, data["phone"], data["password"], data["device"])
+        )
+
+
+class SignInInput(graphene.InputObjectType):
+    phone = graphene.String(required=True)
+    password = graphene.String(required=True)
+    device = graphene.String(default_value="")
+
+
+class SignIn(ServiceMutation):
+    login_required = False
+    user = graphene.Field(UserType)
+    tokens = graphene.Field(TokensType)
+
+    class Arguments:
+        input = SignInInput(required=True)
+
+    @classmethod
+    def perform(cls, info, data):
+        return _tokens(
+            services.sign_in(info.context, data["phone"], data["password"], data["device"])
+        )
+
+
+class RefreshTokensInput(graphene.InputObjectType):
+    refresh_token = graphene.String(required=True)
+
+
+class RefreshTokens(ServiceMutation):
+    """Trade a refresh token for new tokens (the old ones stop working)."""
+
+    login_required = False
+    user = graphene.Field(UserType)
+    tokens = graphene.Field(TokensType)
+
+    class Arguments:
+        input = RefreshTokensInput(required=True)
+
+    @classmethod
+    def perform(cls, info, data):
+        return _tokens(services.refresh(data["refresh_token"]))
+
+
+class SignOut(ServiceMutation):
+    """End this app session: its tokens stop working at once."""
+
+    ok = graphene.Boolean()
+
+    @classmethod
+    def perform(cls, info, data):
+        services.sign_out(info.context.api_session)
+        return {"ok": True}
+
+
+class Query(graphene.ObjectType):
+    me = graphene.Field(UserType, description="The signed-in user.")
+
+    def resolve_me(root, info):
+        if not info.context.user.is_authenticated:
+            raise sign_in_required()
+        return info.context.user
+
+
+class Mutation(graphene.ObjectType):
+    sign_up = SignUp.Field()
+    sign_in = SignIn.Field()
+    refresh_tokens = RefreshTokens.Field()
+    sign_out = SignOut.Field()

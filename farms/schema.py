@@ -1,0 +1,299 @@
+"""GraphQL for producers, their plots and the catalogues."""
+
+import graphene
+from graphene import relay
+from graphene_django import DjangoObjectType
+
+from farms import services
+from farms.models import (
+    AgriculturalInput,
+    Certification,
+    Membership,
+    Place,
+    Plot,
+    Producer,
+    Product,
+)
+from mobile_api.context import get_for, producer_ids
+from mobile_api.errors import sign_in_required
+from mobile_api.mutations import ServiceMutation, given
+from mobile_api.scalars import GeoJSON
+
+PRIVATE_PRODUCER_FIELDS = ("street_address", "contact_name", "contact_phone", "contact_email")
+CATALOGUE_LIMIT = 1000
+
+
+def _private(field: str):
+    def resolve(producer, info):
+        return getattr(producer, field) if producer.pk in producer_ids(info) else None
+
+    return resolve
+
+
+class ProducerNode(DjangoObjectType):
+    """A farm household, cooperative or enterprise. Contacts and the street address are
+    shown only to those who act for it."""
+
+    location = GeoJSON()
+
+    class Meta:
+        model = Producer
+        interfaces = (relay.Node,)
+        fields = (
+            "uuid",
+            "kind",
+            "name",
+            "registration_code",
+            "gln",
+            "description",
+            "commune",
+            "district",
+            "province",
+            "cooperative",
+            *PRIVATE_PRODUCER_FIELDS,
+        )
+
+    resolve_street_address = _private("street_address")
+    resolve_contact_name = _private("contact_name")
+    resolve_contact_phone = _private("contact_phone")
+    resolve_contact_email = _private("contact_email")
+
+    def resolve_location(producer, info):
+        return producer.location if producer.pk in producer_ids(info) else None
+
+
+class ProductNode(DjangoObjectType):
+    name = graphene.String(required=True, description="In the request's language.")
+
+    class Meta:
+        model = Product
+        interfaces = (relay.Node,)
+        fields = ("code", "name_vi", "name_en", "category", "unit", "gtin", "shelf_life_days")
+
+    def resolve_name(product, info):
+        return product.name
+
+
+class AgriculturalInputNode(DjangoObjectType):
+    class Meta:
+        model = AgriculturalInput
+        interfaces = (relay.Node,)
+        fields = ("name", "kind", "active_ingredient", "pre_harvest_interval_days")
+
+
+class PlaceNode(DjangoObjectType):
+    class Meta:
+        model = Place
+        interfaces = (relay.Node,)
+        fields = ("kind", "name", "location_code", "gln", "commune", "district", "province")
+
+
+class CertificationType(DjangoObjectType):
+    class Meta:
+        model = Certification
+        fields = ("scheme", "number", "issued_by", "valid_from", "valid_to")
+
+
+class PlotNode(DjangoObjectType):
+    geometry = GeoJSON(required=True)
+
+    class Meta:
+        model = Plot
+        interfaces = (relay.Node,)
+        fields = (
+            "uuid",
+            "name",
+            "location_code",
+            "gln",
+            "area_m2",
+            "crop",
+            "producer",
+            "certifications",
+        )
+
+    @classmethod
+    def get_queryset(cls, queryset, info):
+        return queryset.filter(producer_id__in=producer_ids(info))
+
+    def resolve_certifications(plot, info):
+        return plot.certifications.all()
+
+
+class ProducerRole(graphene.ObjectType):
+    producer = graphene.Field(ProducerNode, required=True)
+    role = graphene.String(required=True)
+
+
+def _require_user(info):
+    if not info.context.user.is_authenticated:
+        raise sign_in_required()
+
+
+class Query(graphene.ObjectType):
+    my_producers = graphene.List(graphene.NonNull(ProducerRole), required=True)
+    my_plots = graphene.List(graphene.NonNull(PlotNode), required=True, producer_id=graphene.ID())
+    crops = graphene.List(graphene.NonNull(ProductNode), required=True)
+    agricultural_inputs = graphene.List(graphene.NonNull(AgriculturalInputNode), required=True)
+    places = graphene.List(graphene.NonNull(PlaceNode), required=True)
+
+    def resolve_my_producers(root, info):
+        _require_user(info)
+        memberships = Membership.objects.filter(user=info.context.user).select_related(
+            "producer__cooperative"
+        )
+        return [ProducerRole(producer=m.producer, role=m.role) for m in memberships]
+
+    def resolve_my_plots(root, info, producer_id=None):
+        _require_user(info)
+        plots = (
+            Plot.objects.filter(producer_id__in=producer_ids(info))
+            .select_related("crop", "producer")
+            .prefetch_related("certifications")
+            .order_by("producer", "name")
+        )
+        if producer_id:
+            producer = get_for(
+                info, Producer.objects.all(), producer_id, "ProducerNode", "producerId", owned=False
+            )
+            plots = plots.filter(producer=producer)
+        return plots[:CATALOGUE_LIMIT]
+
+    def resolve_crops(root, info):
+        return Product.objects.all()[:CATALOGUE_LIMIT]
+
+    def resolve_agricultural_inputs(root, info):
+        return AgriculturalInput.objects.all()[:CATALOGUE_LIMIT]
+
+    def resolve_places(root, info):
+        return Place.objects.all()[:CATALOGUE_LIMIT]
+
+
+class ProducerFieldsInput(graphene.InputObjectType):
+    kind = graphene.String()
+    name = graphene.String()
+    registration_code = graphene.String()
+    gln = graphene.String()
+    description = graphene.String()
+    commune = graphene.String()
+    district = graphene.String()
+    province = graphene.String()
+    street_address = graphene.String()
+    contact_name = graphene.String()
+    contact_phone = graphene.String()
+    contact_email = graphene.String()
+
+
+class RegisterProducerInput(ProducerFieldsInput):
+    client_id = graphene.UUID(description="Generated by the app: sending it again is safe.")
+    kind = graphene.String(required=True)
+    name = graphene.String(required=True)
+    commune = graphene.String(required=True)
+    district = graphene.String(required=True)
+    cooperative_id = graphene.ID(description="Register a member farm of this cooperative.")
+
+
+class RegisterProducer(ServiceMutation):
+    producer = graphene.Field(ProducerNode)
+
+    class Arguments:
+        input = RegisterProducerInput(required=True)
+
+    @classmethod
+    def perform(cls, info, data):
+        data = given(data)
+        cooperative_id = data.pop("cooperative_id", None)
+        cooperative = (
+            get_for(
+                info,
+                Producer.objects.all(),
+                cooperative_id,
+                "ProducerNode",
+                "cooperativeId",
+                owned=False,
+            )
+            if cooperative_id
+            else None
+        )
+        producer = services.register_producer(
+            info.context.user,
+            cooperative=cooperative,
+            producer_uuid=data.pop("client_id", None),
+            **data,
+        )
+        return {"producer": producer}
+
+
+class UpdateProducerInput(ProducerFieldsInput):
+    id = graphene.ID(required=True)
+
+
+class UpdateProducer(ServiceMutation):
+    producer = graphene.Field(ProducerNode)
+
+    class Arguments:
+        input = UpdateProducerInput(required=True)
+
+    @classmethod
+    def perform(cls, info, data):
+        data = given(data)
+        producer = get_for(
+            info, Producer.objects.all(), data.pop("id"), "ProducerNode", "id", owned=False
+        )
+        return {"producer": services.update_producer(info.context.user, producer, **data)}
+
+
+class SavePlotInput(graphene.InputObjectType):
+    client_id = graphene.UUID(description="Generated by the app: sending it again is safe.")
+    id = graphene.ID(description="The plot to change; leave out to create one.")
+    producer_id = graphene.ID(required=True)
+    name = graphene.String(required=True)
+    geometry = GeoJSON(required=True, description="The boundary walked with the phone's GPS.")
+    crop_id = graphene.ID()
+    gln = graphene.String(default_value="")
+
+
+class SavePlot(ServiceMutation):
+    plot = graphene.Field(PlotNode)
+
+    class Arguments:
+        input = SavePlotInput(required=True)
+
+    @classmethod
+    def perform(cls, info, data):
+        producer = get_for(
+            info,
+            Producer.objects.all(),
+            data["producer_id"],
+            "ProducerNode",
+            "producerId",
+            owned=False,
+        )
+        plot = (
+            get_for(info, Plot.objects.all(), data["id"], "PlotNode", "id")
+            if data.get("id")
+            else None
+        )
+        crop = (
+            get_for(
+                info, Product.objects.all(), data["crop_id"], "ProductNode", "cropId", owned=False
+            )
+            if data.get("crop_id")
+            else None
+        )
+        saved = services.save_plot(
+            info.context.user,
+            producer,
+            name=data["name"],
+            geometry=data["geometry"],
+            crop=crop,
+            gln=data["gln"],
+            plot=plot,
+            plot_uuid=data.get("client_id"),
+        )
+        return {"plot": saved}
+
+
+class Mutation(graphene.ObjectType):
+    register_producer = RegisterProducer.Field()
+    update_producer = UpdateProducer.Field()
+    save_plot = SavePlot.Field()

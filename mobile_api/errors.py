@@ -1,0 +1,53 @@
+"""Mutations never raise at the app: they return the object and a typed list of errors.
+
+A service's ValidationError becomes one Error per message, with the field (in the API's
+camelCase), a stable code to branch on, and a message in the request's language.
+"""
+
+import graphene
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+from graphene.utils.str_converters import to_camel_case
+
+
+class Error(graphene.ObjectType):
+    field = graphene.String(description="The input field at fault, or null for the whole request.")
+    code = graphene.String(required=True, description="A stable code, e.g. `pre_harvest_interval`.")
+    message = graphene.String(required=True, description="Readable, in the request's language.")
+
+
+def errors_from(error: Exception) -> list[Error]:
+    if isinstance(error, ValidationError):
+        if hasattr(error, "error_dict"):
+            return [
+                Error(
+                    field=None if field == "__all__" else to_camel_case(field),
+                    code=item.code or "invalid",
+                    message=" ".join(item.messages),
+                )
+                for field, items in error.error_dict.items()
+                for item in items
+            ]
+        return [
+            Error(field=None, code=item.code or "invalid", message=" ".join(item.messages))
+            for item in error.error_list
+        ]
+    if isinstance(error, PermissionDenied):
+        return [
+            Error(
+                field=None,
+                code="permission_denied",
+                message=str(error) or _("You may not do this."),
+            )
+        ]
+    if isinstance(error, ObjectDoesNotExist):
+        return [Error(field=None, code="not_found", message=_("Not found."))]
+    raise error
+
+
+def not_found(field: str) -> ValidationError:
+    return ValidationError({field: ValidationError(_("Not found."), code="not_found")})
+
+
+def sign_in_required() -> PermissionDenied:
+    return PermissionDenied(_("Please sign in."))

@@ -1,0 +1,20 @@
+"""The schema the farmers' app talks to, composed from each domain app's schema module."""
+
+import graphene
+from graphene import relay
+
+from accounts import schema as accounts
+from farms import schema as farms
+from mobile_api.sync import Sync
+from traceability import schema as traceability
+
+
+class Query(accounts.Query, farms.Query, traceability.Query, graphene.ObjectType):
+    node = relay.Node.Field()
+
+
+class Mutation(accounts.Mutation, farms.Mutation, traceability.Mutation, graphene.ObjectType):
+    sync = Sync.Field()
+
+
+schema = graphene.Schema(query=Query, mutation=Mutation)

@@ -1,0 +1,493 @@
+"""GraphQL for batches, trace events and labels: what the farmer's app reads and writes."""
+
+import django_filters
+import graphene
+from django.db.models import Prefetch
+from graphene import relay
+from graphene_django import DjangoObjectType
+from graphene_django.filter import DjangoFilterConnectionField, GlobalIDFilter
+from graphene_file_upload.scalars import Upload
+
+from farms.models import AgriculturalInput, Place, Plot, Producer, Product
+from mobile_api.context import get_for, producer_ids
+from mobile_api.errors import sign_in_required
+from mobile_api.mutations import ServiceMutation
+from mobile_api.selection import requested_paths
+from traceability import printing
+from traceability.models import Batch, EventInput, LabelSheet, TraceEvent
+from traceability.public import public_trace
+from traceability.services import batches, labels, transformations
+from traceability.services.events import InputUse, record_event
+from traceability.services.trace import load_trace
+from traceability.steps import RECORDABLE_STEPS, BusinessStep
+
+StepEnum = graphene.Enum("BusinessStep", [(s.upper(), s) for s in BusinessStep.values])
+RecordableStepEnum = graphene.Enum("RecordableStep", [(s.upper(), s) for s in RECORDABLE_STEPS])
+LayoutEnum = graphene.Enum("LabelLayout", [(key.upper(), key) for key in printing.LAYOUTS])
+
+
+class EventInputType(DjangoObjectType):
+    class Meta:
+        model = EventInput
+        fields = ("name", "active_ingredient", "dose", "dose_unit", "pre_harvest_interval_days")
+
+
+class PhotoType(graphene.ObjectType):
+    url = graphene.String(required=True)
+    thumbnail_url = graphene.String(description="Null until the thumbnail is made.")
+
+    def resolve_url(photo, info):
+        return info.context.build_absolute_uri(photo.image.url)
+
+    def resolve_thumbnail_url(photo, info):
+        return info.context.build_absolute_uri(photo.thumbnail.url) if photo.thumbnail else None
+
+
+class TraceEventType(DjangoObjectType):
+    business_step = StepEnum(required=True)
+    inputs = graphene.List(graphene.NonNull(EventInputType), required=True)
+    photos = graphene.List(graphene.NonNull(PhotoType), required=True)
+
+    class Meta:
+        model = TraceEvent
+        fields = (
+            "uuid",
+            "sequence",
+            "event_type",
+            "disposition",
+            "occurred_at",
+            "time_zone_offset",
+            "recorded_at",
+            "plot",
+            "place",
+            "quantity",
+            "notes",
+            "hash",
+        )
+
+    def resolve_inputs(event, info):
+        return event.inputs.all()
+
+    def resolve_photos(event, info):
+        return event.photos.all()
+
+
+class LabelSheetType(DjangoObjectType):
+    download_url = graphene.String(description="A link valid for an hour, once ready.")
+
+    class Meta:
+        model = LabelSheet
+        fields = ("uuid", "layout", "label_count", "status", "created_at", "finished_at")
+
+    def resolve_download_url(sheet, info):
+        if sheet.status != LabelSheet.Status.READY:
+            return None
+        return info.context.build_absolute_uri(labels.signed_download_path(sheet))
+
+
+class TraceStepType(graphene.ObjectType):
+    time = graphene.DateTime(required=True)
+    step = graphene.String(required=True)
+    step_code = graphene.String(required=True)
+    lot = graphene.String(required=True)
+    place = graphene.String(required=True)
+    by = graphene.String(required=True)
+    quantity = graphene.String(required=True)
+    inputs = graphene.List(graphene.NonNull(graphene.String), required=True)
+
+
+class TraceType(graphene.ObjectType):
+    """The journey back to the plots, as a consumer would see it, and its integrity."""
+
+    intact = graphene.Boolean(required=True)
+    problems = graphene.List(graphene.NonNull(graphene.String), required=True)
+    steps = graphene.List(graphene.NonNull(TraceStepType), required=True)
+    lots = graphene.List(graphene.NonNull(graphene.String), required=True)
+
+
+class BatchNode(DjangoObjectType):
+    events = graphene.List(graphene.NonNull(TraceEventType), required=True)
+    label_sheets = graphene.List(graphene.NonNull(LabelSheetType), required=True)
+    trace = graphene.Field(TraceType, required=True)
+    scan_page_url = graphene.String(required=True)
+
+    class Meta:
+        model = Batch
+        interfaces = (relay.Node,)
+        fields = (
+            "uuid",
+            "code",
+            "product",
+            "producer",
+            "origin_plots",
+            "unit",
+            "quantity",
+            "remaining_quantity",
+            "status",
+            "harvest_date",
+            "produced_on",
+            "certification",
+            "recall_reason",
+        )
+
+    @classmethod
+    def get_queryset(cls, queryset, info):
+        return queryset.filter(producer_id__in=producer_ids(info))
+
+    def resolve_events(batch, info):
+        return batch.events.all()
+
+    def resolve_label_sheets(batch, info):
+        return batch.label_sheets.all()
+
+    def resolve_origin_plots(batch, info):
+        return batch.origin_plots.all()
+
+    def resolve_scan_page_url(batch, info):
+        return info.context.build_absolute_uri(f"/lot/{batch.code}")
+
+    def resolve_trace(batch, info):
+        trace = load_trace(batch)
+        public = public_trace(trace)
+        return TraceType(
+            intact=trace.intact,
+            problems=[p for r in trace.reports for p in r.problems],
+            steps=public.steps,
+            lots=sorted(b.code for b in trace.batches.values()),
+        )
+
+
+class BatchFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Batch.Status.choices)
+    product = GlobalIDFilter(field_name="product")
+    producer = GlobalIDFilter(field_name="producer")
+    harvested_after = django_filters.DateFilter(field_name="harvest_date", lookup_expr="gte")
+    harvested_before = django_filters.DateFilter(field_name="harvest_date", lookup_expr="lte")
+    code = django_filters.CharFilter(field_name="code", lookup_expr="istartswith")
+
+    class Meta:
+        model = Batch
+        fields = ["status", "product", "producer", "harvested_after", "harvested_before", "code"]
+
+
+def _planned(queryset, paths: set[str], prefix: str):
+    """Prefetch only what the query reads below ``prefix`` (e.g. "edges.node.")."""
+    queryset = queryset.select_related("product", "producer", "certification")
+    if f"{prefix}events" in paths:
+        events = (
+            TraceEvent.objects.select_related("plot", "place")
+            .prefetch_related("inputs", "photos")
+            .order_by("sequence")
+        )
+        queryset = queryset.prefetch_related(Prefetch("events", queryset=events))
+    if f"{prefix}labelSheets" in paths:
+        queryset = queryset.prefetch_related("label_sheets")
+    if f"{prefix}originPlots" in paths:
+        queryset = queryset.prefetch_related(
+            Prefetch("origin_plots", queryset=Plot.objects.select_related("crop", "producer"))
+        )
+    return queryset
+
+
+class Query(graphene.ObjectType):
+    my_batches = DjangoFilterConnectionField(BatchNode, filterset_class=BatchFilter)
+    batch_by_code = graphene.Field(BatchNode, code=graphene.String(required=True))
+
+    def resolve_my_batches(root, info, **kwargs):
+        if not info.context.user.is_authenticated:
+            raise sign_in_required()
+        visible = Batch.objects.filter(producer_id__in=producer_ids(info))
+        return _planned(visible, requested_paths(info), "edges.node.").order_by(
+            "-created_at", "-pk"
+        )
+
+    def resolve_batch_by_code(root, info, code):
+        visible = Batch.objects.filter(producer_id__in=producer_ids(info), code=code)
+        return _planned(visible, requested_paths(info), "").first()
+
+
+def _batch(info, global_id, field="batchId") -> Batch:
+    return get_for(
+        info, Batch.objects.select_related("product", "producer"), global_id, "BatchNode", field
+    )
+
+
+def _place(info, global_id):
+    return (
+        get_for(info, Place.objects.all(), global_id, "PlaceNode", "placeId", owned=False)
+        if global_id
+        else None
+    )
+
+
+def _producer(info, global_id, field="producerId"):
+    return get_for(info, Producer.objects.all(), global_id, "ProducerNode", field, owned=False)
+
+
+def _product(info, global_id, field="productId"):
+    return get_for(info, Product.objects.all(), global_id, "ProductNode", field, owned=False)
+
+
+class CreateBatchInput(graphene.InputObjectType):
+    client_id = graphene.UUID(description="Generated by the app: sending it again is safe.")
+    producer_id = graphene.ID(required=True)
+    product_id = graphene.ID(required=True)
+    plot_ids = graphene.List(graphene.NonNull(graphene.ID), required=True)
+    unit = graphene.String()
+    harvested_at = graphene.DateTime(description="Leave out for a crop still growing.")
+    quantity = graphene.Decimal()
+
+
+class CreateBatch(ServiceMutation):
+    batch = graphene.Field(BatchNode)
+
+    class Arguments:
+        input = CreateBatchInput(required=True)
+
+    @classmethod
+    def perform(cls, info, data):
+        plots = [
+            get_for(info, Plot.objects.all(), plot_id, "PlotNode", "plotIds")
+            for plot_id in data["plot_ids"]
+        ]
+        batch = batches.create_batch(
+            info.context.user,
+            producer=_producer(info, data["producer_id"]),
+            product=_product(info, data["product_id"]),
+            plots=plots,
+            unit=data.get("unit"),
+            harvested_at=data.get("harvested_at"),
+            quantity=data.get("quantity"),
+            batch_uuid=data.get("client_id"),
+        )
+        return {"batch": batch}
+
+
+class InputUseInput(graphene.InputObjectType):
+    agricultural_input_id = graphene.ID()
+    name = graphene.String(default_value="")
+    dose = graphene.Decimal()
+    dose_unit = graphene.String(default_value="")
+    pre_harvest_interval_days = graphene.Int(description="Overrides the catalogue's.")
+
+
+class RecordEventInput(graphene.InputObjectType):
+    client_id = graphene.UUID(description="Generated by the app: sending it again is safe.")
+    batch_id = graphene.ID(required=True)
+    step = RecordableStepEnum(required=True)
+    occurred_at = graphene.DateTime(required=True, description="When it happened, with offset.")
+    plot_id = graphene.ID()
+    place_id = graphene.ID()
+    quantity = graphene.Decimal()
+    notes = graphene.String(default_value="")
+    inputs = graphene.List(graphene.NonNull(InputUseInput), default_value=[])
+    photos = graphene.List(graphene.NonNull(Upload), default_value=[])
+    keep_photo_location = graphene.Boolean(
+        default_value=False, description="Keep where the photos were taken (private)."
+    )
+
+
+def _input_use(info, item) -> InputUse:
+    catalogue = (
+        get_for(
+            info,
+            AgriculturalInput.objects.all(),
+            item["agricultural_input_id"],
+            "AgriculturalInputNode",
+            "inputs",
+            owned=False,
+        )
+        if item.get("agricultural_input_id")
+        else None
+    )
+    return InputUse(
+        agricultural_input=catalogue,
+        name=item.get("name") or "",
+        dose=item.get("dose"),
+        dose_unit=item.get("dose_unit") or "",
+        pre_harvest_interval_days=item.get("pre_harvest_interval_days"),
+    )
+
+
+class RecordEvent(ServiceMutation):
+    event = graphene.Field(TraceEventType)
+    batch = graphene.Field(BatchNode)
+
+    class Arguments:
+        input = RecordEventInput(required=True)
+
+    @classmethod
+    def perform(cls, info, data):
+        batch = _batch(info, data["batch_id"])
+        plot = (
+            get_for(info, Plot.objects.all(), data["plot_id"], "PlotNode", "plotId")
+            if data.get("plot_id")
+            else None
+        )
+        step = data["step"].value if hasattr(data["step"], "value") else data["step"]
+        event = record_event(
+            info.context.user,
+            batch,
+            step,
+            occurred_at=data["occurred_at"],
+            plot=plot,
+            place=_place(info, data.get("place_id")),
+            quantity=data.get("quantity"),
+            notes=data.get("notes") or "",
+            inputs=[_input_use(info, i) for i in data["inputs"]],
+            photos=data["photos"],
+            keep_photo_location=data["keep_photo_location"],
+            event_uuid=data.get("client_id"),
+        )
+        batch.refresh_from_db()
+        return {"event": event, "batch": batch}
+
+
+class TransformationFields(graphene.InputObjectType):
+    client_id = graphene.UUID(description="Generated by the app: sending it again is safe.")
+    occurred_at = graphene.DateTime(required=True)
+    place_id = graphene.ID()
+    notes = graphene.String(default_value="")
+
+
+class SplitBatchInput(TransformationFields):
+    batch_id = graphene.ID(required=True)
+    quantities = graphene.List(graphene.NonNull(graphene.Decimal), required=True)
+
+
+def _common(info, data) -> dict:
+    return {
+        "occurred_at": data["occurred_at"],
+        "place": _place(info, data.get("place_id")),
+        "notes": data.get("notes") or "",
+        "transformation_id": data.get("client_id"),
+    }
+
+
+class SplitBatch(ServiceMutation):
+    batches = graphene.List(graphene.NonNull(BatchNode))
+
+    class Arguments:
+        input = SplitBatchInput(required=True)
+
+    @classmethod
+    def perform(cls, info, data):
+        parts = transformations.split_batch(
+            info.context.user,
+            _batch(info, data["batch_id"]),
+            data["quantities"],
+            **_common(info, data),
+        )
+        return {"batches": parts}
+
+
+class BatchPartInput(graphene.InputObjectType):
+    batch_id = graphene.ID(required=True)
+    quantity = graphene.Decimal(required=True)
+
+
+def _parts(info, data) -> list:
+    return [(_batch(info, part["batch_id"], "parts"), part["quantity"]) for part in data["parts"]]
+
+
+class MergeBatchesInput(TransformationFields):
+    parts = graphene.List(graphene.NonNull(BatchPartInput), required=True)
+    producer_id = graphene.ID(required=True, description="Who owns the merged batch.")
+
+
+class MergeBatches(ServiceMutation):
+    batch = graphene.Field(BatchNode)
+
+    class Arguments:
+        input = MergeBatchesInput(required=True)
+
+    @classmethod
+    def perform(cls, info, data):
+        merged = transformations.merge_batches(
+            info.context.user,
+            _parts(info, data),
+            producer=_producer(info, data["producer_id"]),
+            **_common(info, data),
+        )
+        return {"batch": merged}
+
+
+class TransformBatchesInput(TransformationFields):
+    parts = graphene.List(graphene.NonNull(BatchPartInput), required=True)
+    product_id = graphene.ID(required=True)
+    quantity = graphene.Decimal(required=True)
+    unit = graphene.String()
+
+
+class TransformBatches(ServiceMutation):
+    batch = graphene.Field(BatchNode)
+
+    class Arguments:
+        input = TransformBatchesInput(required=True)
+
+    @classmethod
+    def perform(cls, info, data):
+        made = transformations.transform_batches(
+            info.context.user,
+            _parts(info, data),
+            product=_product(info, data["product_id"]),
+            quantity=data["quantity"],
+            unit=data.get("unit"),
+            **_common(info, data),
+        )
+        return {"batch": made}
+
+
+class OrderLabelsInput(graphene.InputObjectType):
+    client_id = graphene.UUID(description="Generated by the app: sending it again is safe.")
+    batch_id = graphene.ID(required=True)
+    count = graphene.Int(required=True)
+    layout = LayoutEnum(default_value=printing.DEFAULT_LAYOUT)
+
+
+class OrderLabels(ServiceMutation):
+    label_sheet = graphene.Field(LabelSheetType)
+
+    class Arguments:
+        input = OrderLabelsInput(required=True)
+
+    @classmethod
+    def perform(cls, info, data):
+        layout = data["layout"].value if hasattr(data["layout"], "value") else data["layout"]
+        sheet = labels.order_label_sheet(
+            info.context.user,
+            _batch(info, data["batch_id"]),
+            data["count"],
+            layout,
+            sheet_uuid=data.get("client_id"),
+        )
+        return {"label_sheet": sheet}
+
+
+class RecallBatchInput(graphene.InputObjectType):
+    batch_id = graphene.ID(required=True)
+    reason = graphene.String(required=True)
+
+
+class RecallBatch(ServiceMutation):
+    batches = graphene.List(graphene.NonNull(BatchNode), description="Every batch recalled.")
+
+    class Arguments:
+        input = RecallBatchInput(required=True)
+
+    @classmethod
+    def perform(cls, info, data):
+        recalled = batches.recall_batch(
+            info.context.user, _batch(info, data["batch_id"]), data["reason"]
+        )
+        return {"batches": recalled}
+
+
+class Mutation(graphene.ObjectType):
+    create_batch = CreateBatch.Field()
+    record_event = RecordEvent.Field()
+    split_batch = SplitBatch.Field()
+    merge_batches = MergeBatches.Field()
+    transform_batches = TransformBatches.Field()
+    order_labels = OrderLabels.Field()
+    recall_batch = RecallBatch.Field()
