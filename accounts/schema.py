@@ -88,6 +88,7 @@ class RefreshTokens(ServiceMutation):
     """Trade a refresh token for new tokens (the old ones stop working)."""
 
     login_required = False
+    atomic = False  # a replayed token ends its session even though the call is refused
     user = graphene.Field(UserType)
     tokens = graphene.Field(TokensType)
 

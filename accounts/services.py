@@ -77,21 +77,21 @@ def sign_in(request, phone: str, password: str, device: str = "") -> Tokens:
     return _new_tokens(ApiSession(user=user, device=device[:100]))
 
 
-@transaction.atomic
 def refresh(refresh_token: str) -> Tokens:
     """New tokens for a valid refresh token. A refresh token used twice was stolen or
-    replayed: the session it belonged to ends."""
+    replayed: the session it belonged to ends (and stays ended although this raises)."""
     digest = _digest(refresh_token)
-    session = ApiSession.objects.select_for_update().filter(refresh_digest=digest).first()
-    if session is None:
-        ApiSession.objects.filter(previous_refresh_digest=digest, revoked_at=None).update(
-            revoked_at=timezone.now()
-        )
-        raise field_error("refresh_token", _("Please sign in again."), "invalid_token")
-    if session.revoked_at or session.refresh_expires_at <= timezone.now():
+    with transaction.atomic():
+        session = ApiSession.objects.select_for_update().filter(refresh_digest=digest).first()
+        if session and not session.revoked_at and session.refresh_expires_at > timezone.now():
+            session.previous_refresh_digest = session.refresh_digest
+            return _new_tokens(session)
+    if session:
         raise field_error("refresh_token", _("Please sign in again."), "expired_token")
-    session.previous_refresh_digest = session.refresh_digest
-    return _new_tokens(session)
+    ApiSession.objects.filter(previous_refresh_digest=digest, revoked_at=None).update(
+        revoked_at=timezone.now()
+    )
+    raise field_error("refresh_token", _("Please sign in again."), "invalid_token")
 
 
 def sign_out(session: ApiSession) -> None:

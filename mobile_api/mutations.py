@@ -5,6 +5,8 @@ fields, and ``perform(info, data) -> dict``, which calls services. The same ``pe
 ``sync`` mutation, so an operation sent offline follows exactly the same rules.
 """
 
+from contextlib import nullcontext
+
 import graphene
 from django.db import transaction
 
@@ -15,6 +17,7 @@ class ServiceMutation(graphene.Mutation):
     errors = graphene.List(graphene.NonNull(Error), required=True)
 
     login_required = True
+    atomic = True  # False where the service must commit something even when it refuses
 
     class Meta:
         abstract = True
@@ -29,7 +32,7 @@ class ServiceMutation(graphene.Mutation):
         try:
             if cls.login_required and not info.context.user.is_authenticated:
                 raise sign_in_required()
-            with transaction.atomic():
+            with transaction.atomic() if cls.atomic else nullcontext():
                 return {**cls.perform(info, data), "errors": []}
         except Exception as error:
             return {"errors": errors_from(error)}
