@@ -35,6 +35,11 @@ class ProducerNode(DjangoObjectType):
     shown only to those who act for it."""
 
     location = GeoJSON()
+    # Nullable: null for anyone who does not act for the producer.
+    street_address = graphene.String()
+    contact_name = graphene.String()
+    contact_phone = graphene.String()
+    contact_email = graphene.String()
 
     class Meta:
         model = Producer

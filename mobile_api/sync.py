@@ -7,20 +7,14 @@ import graphene
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from farms.schema import (
-    PlotNode,
-    ProducerNode,
-    RegisterProducer,
-    RegisterProducerInput,
-    SavePlot,
-    SavePlotInput,
-)
+from farms import schema as farms
 from mobile_api.errors import Error, errors_from, sign_in_required
 from traceability import schema as trace
 
 OPERATIONS = {
-    "register_producer": (RegisterProducer, RegisterProducerInput),
-    "save_plot": (SavePlot, SavePlotInput),
+    "register_producer": (farms.RegisterProducer, farms.RegisterProducerInput),
+    "update_producer": (farms.UpdateProducer, farms.UpdateProducerInput),
+    "save_plot": (farms.SavePlot, farms.SavePlotInput),
     "create_batch": (trace.CreateBatch, trace.CreateBatchInput),
     "record_event": (trace.RecordEvent, trace.RecordEventInput),
     "split_batch": (trace.SplitBatch, trace.SplitBatchInput),
@@ -45,8 +39,8 @@ class SyncItemResult(graphene.ObjectType):
     operation = graphene.String()
     client_id = graphene.UUID()
     errors = graphene.List(graphene.NonNull(Error), required=True)
-    producer = graphene.Field(ProducerNode)
-    plot = graphene.Field(PlotNode)
+    producer = graphene.Field(farms.ProducerNode)
+    plot = graphene.Field(farms.PlotNode)
     batch = graphene.Field(trace.BatchNode)
     batches = graphene.List(graphene.NonNull(trace.BatchNode))
     event = graphene.Field(trace.TraceEventType)
