@@ -20,11 +20,13 @@ from graphql import (
     get_nullable_type,
 )
 
-PLAIN_LIST_ESTIMATE = 20
+PLAIN_LIST_ESTIMATE = 5  # events of a batch, inputs of an event…: a handful each
 
 
 def _items(node: FieldNode, field_type) -> int:
     """How many items a field may return (1 for a single object)."""
+    if node.name.value == "edges":
+        return 1  # the page of a connection, already counted on the connection
     for argument in node.arguments or ():
         if argument.name.value in ("first", "last"):
             if isinstance(argument.value, IntValueNode):
