@@ -166,3 +166,31 @@ def test_concurrent_splits_never_oversell(owner, harvested):
     harvested.refresh_from_db()
     assert sorted(outcomes) == ["insufficient_quantity", "split"]
     assert harvested.remaining_quantity == kg(30)
+
+
+def test_a_transformation_id_never_returns_someone_elses_batches(owner, harvested, stranger):
+    import uuid
+
+    secret = uuid.uuid4()
+    victims = split_batch(
+        owner, harvested, [kg(10), kg(10)], occurred_at=moment(0.5), transformation_id=secret
+    )
+    replay = split_batch(
+        owner, harvested, [kg(10), kg(10)], occurred_at=moment(0.5), transformation_id=secret
+    )
+    assert [b.pk for b in replay] == [b.pk for b in victims]  # the owner's own retry
+    other = stranger.memberships.get().producer
+    theirs = create_batch(
+        stranger,
+        producer=other,
+        product=harvested.product,
+        plots=[PlotFactory(producer=other)],
+        harvested_at=moment(1),
+        quantity=kg(5),
+    )
+    with pytest.raises(ValidationError) as refused:
+        split_batch(
+            stranger, theirs, [kg(1), kg(1)], occurred_at=moment(0.5), transformation_id=secret
+        )
+    assert refused.value.error_dict["client_id"][0].code == "uuid_taken"
+    assert Batch.objects.filter(producer=other).count() == 1

@@ -81,11 +81,7 @@ def _transform(
     for producer in {batch.producer for batch, _q in parts} | {out.producer for out in outputs}:
         require(actor, Action.OPERATE, producer)
     if transformation_id:
-        done = list(
-            Batch.objects.filter(parent_links__transformation_id=transformation_id)
-            .distinct()
-            .order_by("pk")
-        )
+        done = _replayed(transformation_id, parts)
         if done:
             return done  # the same operation sent again (offline sync)
     for _batch, quantity in parts:
@@ -105,6 +101,20 @@ def _transform(
             notes=notes.strip(),
         )
     return children
+
+
+def _replayed(transformation_id: uuid.UUID, parts) -> list[Batch]:
+    """The batches a transformation with this id made, if it was this very operation:
+    the same parents, which the caller has just been checked to operate. An id used for
+    anything else is refused, so it can never reveal someone else's batches."""
+    links = list(
+        BatchLink.objects.filter(transformation_id=transformation_id).select_related("child")
+    )
+    if not links:
+        return []
+    if {link.parent_id for link in links} != {batch.pk for batch, _q in parts}:
+        raise field_error("client_id", _("This identifier is already used."), "uuid_taken")
+    return sorted({link.child for link in links}, key=lambda child: child.pk)
 
 
 def _record(actor, kind: str, taken, children: list[Batch], transformation_id, **when) -> None:
