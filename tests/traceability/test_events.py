@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests.factories import PlotFactory, kg, moment
-from traceability.models import Batch, TraceEvent
+from traceability.models import Batch
 from traceability.services.batches import create_batch
 from traceability.services.events import InputUse, record_event
 from traceability.steps import BusinessStep as Step
@@ -168,7 +168,48 @@ class TestPreHarvestInterval:
             record_event(owner, cut_two, Step.HARVESTING, occurred_at=moment(0.25), quantity=kg(3))
         assert codes(refused.value) == {"pre_harvest_interval"}
 
-    def test_an_interval_given_by_hand_overrides_the_catalogue(self, owner, growing):
+    def test_a_hand_given_interval_can_lengthen_but_never_shorten(self, owner, growing, pesticide):
+        record_event(
+            owner,
+            growing,
+            Step.SPRAYING,
+            occurred_at=moment(8),
+            inputs=[InputUse(agricultural_input=pesticide, pre_harvest_interval_days=0)],
+        )
+        assert growing.events.get().inputs.get().pre_harvest_interval_days == 7
+        record_event(
+            owner,
+            growing,
+            Step.SPRAYING,
+            occurred_at=moment(9),
+            inputs=[InputUse(agricultural_input=pesticide, pre_harvest_interval_days=14)],
+        )
+        with pytest.raises(ValidationError) as refused:
+            record_event(owner, growing, Step.HARVESTING, occurred_at=moment(0.2), quantity=kg(9))
+        assert codes(refused.value) == {"pre_harvest_interval"}
+
+    def test_a_typed_name_is_matched_against_the_catalogue(self, owner, growing, pesticide):
+        record_event(
+            owner,
+            growing,
+            Step.SPRAYING,
+            occurred_at=moment(3),
+            inputs=[InputUse(name=pesticide.name.upper())],
+        )
+        with pytest.raises(ValidationError) as refused:
+            record_event(owner, growing, Step.HARVESTING, occurred_at=moment(0.2), quantity=kg(9))
+        assert codes(refused.value) == {"pre_harvest_interval"}
+
+    def test_an_unknown_pesticide_needs_its_interval(self, owner, growing):
+        with pytest.raises(ValidationError) as refused:
+            record_event(
+                owner,
+                growing,
+                Step.SPRAYING,
+                occurred_at=moment(5),
+                inputs=[InputUse(name="Thuốc lạ không rõ nguồn gốc")],
+            )
+        assert codes(refused.value) == {"interval_required"}
         record_event(
             owner,
             growing,
@@ -176,5 +217,61 @@ class TestPreHarvestInterval:
             occurred_at=moment(5),
             inputs=[InputUse(name="Chế phẩm sinh học", pre_harvest_interval_days=0)],
         )
-        record_event(owner, growing, Step.HARVESTING, occurred_at=moment(0.25), quantity=kg(9))
-        assert TraceEvent.objects.filter(batch=growing).count() == 2
+        record_event(
+            owner,
+            growing,
+            Step.FERTILIZING,
+            occurred_at=moment(4),
+            inputs=[InputUse(name="Phân chuồng ủ hoai")],
+        )
+        record_event(owner, growing, Step.HARVESTING, occurred_at=moment(0.2), quantity=kg(9))
+        assert growing.events.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_spraying_and_a_harvest_at_the_same_moment_on_one_plot_cannot_both_pass(
+    owner, coop, product, plot, pesticide
+):
+    import threading
+
+    from django.db import connection
+
+    cut_one = create_batch(owner, producer=coop, product=product, plots=[plot])
+    cut_two = create_batch(owner, producer=coop, product=product, plots=[plot])
+    barrier, outcomes = threading.Barrier(2), []
+
+    def attempt(action):
+        barrier.wait()
+        try:
+            action()
+            outcomes.append("ok")
+        except ValidationError as error:
+            outcomes.append(codes(error).pop())
+        finally:
+            connection.close()
+
+    def spray():
+        return record_event(
+            owner,
+            cut_one,
+            Step.SPRAYING,
+            occurred_at=moment(0.3),
+            plot=plot,
+            inputs=[InputUse(agricultural_input=pesticide)],
+        )
+
+    def harvest():
+        return record_event(
+            owner,
+            cut_two,
+            Step.HARVESTING,
+            occurred_at=moment(0.2),
+            quantity=kg(3),
+        )
+
+    threads = [threading.Thread(target=attempt, args=(a,)) for a in (spray, harvest)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["ok", "pre_harvest_interval"]

@@ -38,7 +38,12 @@ MAX_NOTES = 2000
 
 @dataclass
 class InputUse:
-    """An input applied during an event. The interval defaults to the catalogue's."""
+    """An input applied during an event.
+
+    The catalogue's pre-harvest interval is a floor: a farmer may give a longer one (the
+    label of their product says so) but never a shorter one. A product typed by name is
+    looked up in the catalogue; a pesticide that is not in it needs its interval stated.
+    """
 
     agricultural_input: AgriculturalInput | None = None
     name: str = ""
@@ -46,26 +51,42 @@ class InputUse:
     dose_unit: str = ""
     pre_harvest_interval_days: int | None = None
 
-    def to_row(self) -> EventInput:
-        catalogue = self.agricultural_input
-        name = self.name or (catalogue.name if catalogue else "")
+    def to_row(self, step: str) -> EventInput:
+        name = (self.name or "").strip()
+        catalogue = self.agricultural_input or (
+            AgriculturalInput.objects.filter(name__iexact=name).first() if name else None
+        )
+        name = name or (catalogue.name if catalogue else "")
         if not name:
             raise field_error("inputs", _("Name the input that was used."), "input_name")
-        interval = self.pre_harvest_interval_days
-        if interval is not None and not 0 <= interval <= MAX_INTERVAL_DAYS:
-            raise field_error(
-                "inputs", _("A pre-harvest interval is 0 to 365 days."), "invalid_interval"
-            )
-        if interval is None:
-            interval = catalogue.pre_harvest_interval_days if catalogue else 0
         return EventInput(
             agricultural_input=catalogue,
             name=name,
             active_ingredient=catalogue.active_ingredient if catalogue else "",
             dose=None if self.dose is None else checked_quantity(self.dose, "inputs"),
             dose_unit=self.dose_unit,
-            pre_harvest_interval_days=interval,
+            pre_harvest_interval_days=self._interval(catalogue, step),
         )
+
+    def _interval(self, catalogue: AgriculturalInput | None, step: str) -> int:
+        given = self.pre_harvest_interval_days
+        if given is not None and not 0 <= given <= MAX_INTERVAL_DAYS:
+            raise field_error(
+                "inputs", _("A pre-harvest interval is 0 to 365 days."), "invalid_interval"
+            )
+        if catalogue is not None:
+            return max(catalogue.pre_harvest_interval_days, given or 0)
+        if given is None and step == BusinessStep.SPRAYING:
+            raise field_error(
+                "inputs",
+                _(
+                    "“%(name)s” is not in the catalogue: give its pre-harvest interval, printed "
+                    "on its label."
+                )
+                % {"name": self.name},
+                "interval_required",
+            )
+        return given or 0
 
 
 def _when(moment: datetime.datetime) -> str:
@@ -149,6 +170,13 @@ def _check_receiving(occurred_at, history: list[TraceEvent]) -> None:
 
     if count(BusinessStep.SHIPPING) <= count(BusinessStep.RECEIVING):
         raise _order_error(_("Receiving needs a shipping recorded before it."), "not_shipped")
+
+
+def _lock_plots(batch: Batch, plot: Plot | None) -> None:
+    """Serialize work on the same land: a spraying and a harvest recorded at the same
+    moment on two batches of one plot must see each other for the interval check."""
+    ids = set(_origin_plot_ids(batch)) | ({plot.pk} if plot else set())
+    list(Plot.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
 
 
 def _origin_plot_ids(batch: Batch) -> list[int]:
@@ -320,10 +348,11 @@ def record_event(
         )
     check_time(occurred_at)
     _check_sizes(quantity, notes, photos)
-    rows = [use.to_row() for use in inputs]
+    rows = [use.to_row(step) for use in inputs]
     clean_photos = [clean_image(photo, keep_location=keep_photo_location) for photo in photos]
     with transaction.atomic():
         batch, history = locked_history(batch)
+        _lock_plots(batch, plot)
         check_order(batch, step, occurred_at, history)
         _check_place(batch, step, plot, place)
         plot = plot or (None if place else _only_origin_plot(batch, step))
