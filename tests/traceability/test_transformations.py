@@ -194,3 +194,39 @@ def test_a_transformation_id_never_returns_someone_elses_batches(owner, harveste
         )
     assert refused.value.error_dict["client_id"][0].code == "uuid_taken"
     assert Batch.objects.filter(producer=other).count() == 1
+
+
+def test_a_batch_is_recalled_once(owner, harvested):
+    recall_batch(owner, harvested, "Nhiễm khuẩn")
+    with pytest.raises(ValidationError) as refused:
+        recall_batch(owner, harvested, "Lần hai")
+    assert refused.value.error_dict["batch_id"][0].code == "already_recalled"
+    assert harvested.events.filter(business_step=Step.RECALLING).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_recall_racing_a_split_reaches_the_new_halves(owner, harvested):
+    barrier = threading.Barrier(2)
+
+    def split():
+        barrier.wait()
+        try:
+            split_batch(owner, harvested, [kg(30), kg(30)], occurred_at=moment(0.5))
+        except ValidationError:
+            pass  # the recall came first: nothing is split
+        finally:
+            connection.close()
+
+    def recall():
+        barrier.wait()
+        try:
+            recall_batch(owner, harvested, "Dư lượng thuốc")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=split), threading.Thread(target=recall)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert set(Batch.objects.values_list("status", flat=True)) == {Batch.Status.RECALLED}

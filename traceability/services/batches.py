@@ -96,23 +96,20 @@ def create_batch(
 
 
 def recall_batch(actor, batch: Batch, reason: str) -> list[Batch]:
-    """Recall a batch and every batch made from it; each gets a recall event."""
+    """Recall a batch and every batch made from it; each gets a recall event. The reason
+    is a public notice: consumers read it on the scan page."""
     require(actor, Action.RECALL, batch.producer)
-    if not reason.strip():
+    reason = reason.strip()
+    if not reason:
         raise field_error("reason", _("Say why the batch is recalled."), "reason_required")
     now = timezone.now()
     with transaction.atomic():
-        ids = [batch.pk, *descendant_ids(batch.pk)]
-        recalled = list(
-            Batch.objects.select_for_update(of=("self",))
-            .select_related("product")
-            .filter(pk__in=ids)
-            .exclude(status=Batch.Status.RECALLED)
-            .order_by("pk")
-        )
+        root = Batch.objects.select_for_update(of=("self",)).get(pk=batch.pk)
+        if root.status == Batch.Status.RECALLED:
+            raise field_error("batch_id", _("This batch is already recalled."), "already_recalled")
+        recalled = [b for b in _lock_family(root) if b.status != Batch.Status.RECALLED]
         for target in recalled:
-            target.status = Batch.Status.RECALLED
-            target.recall_reason = reason.strip()
+            target.status, target.recall_reason = Batch.Status.RECALLED, reason
             target.save(update_fields=["status", "recall_reason"])
             append_event(
                 target,
@@ -121,8 +118,20 @@ def recall_batch(actor, batch: Batch, reason: str) -> list[Batch]:
                     occurred_at=now,
                     producer=target.producer,
                     recorded_by=actor,
-                    notes=reason.strip(),
-                    details={"recalled_because_of": batch.code},
+                    notes=reason,
+                    details={"recalled_because_of": root.code},
                 ),
             )
     return recalled
+
+
+def _lock_family(root: Batch) -> list[Batch]:
+    """Lock ``root`` (already locked) and everything made from it. A split that held the
+    root's lock when we asked for it has finished by now, so its children are found."""
+    locked = {root.pk: root}
+    while True:
+        new = set(descendant_ids(root.pk)) - locked.keys()
+        if not new:
+            return sorted(locked.values(), key=lambda batch: batch.pk)
+        family = Batch.objects.select_for_update(of=("self",)).select_related("product")
+        locked.update({b.pk: b for b in family.filter(pk__in=new).order_by("pk")})
