@@ -190,6 +190,12 @@ def public_trace(trace: Trace, label: Label | None = None) -> PublicTrace:
         else None
     )
     shapes, link = _map(trace)
+    # From the hash chain, so that undoing a recall in the database cannot hide it.
+    recalls = [
+        e
+        for e in trace.events
+        if e.batch_id == batch.pk and e.business_step == BusinessStep.RECALLING
+    ]
     return PublicTrace(
         product=batch.product.name,
         product_image=batch.product.image.url if batch.product.image else "",
@@ -203,8 +209,8 @@ def public_trace(trace: Trace, label: Label | None = None) -> PublicTrace:
         certificate=_certificate(batch.certification),
         steps=[_step(event) for event in trace.events],
         intact=trace.intact,
-        recalled=batch.status == Batch.Status.RECALLED,
-        recall_reason=batch.recall_reason,
+        recalled=batch.status == Batch.Status.RECALLED or bool(recalls),
+        recall_reason=recalls[-1].notes if recalls else "",
         suspicion=_suspicion(label),
         region=_region(trace),
         map_shapes=shapes,

@@ -75,3 +75,52 @@ def test_tampering_with_an_ancestor_shows_on_the_child(owner, history):
     trace = load_trace(child)
     assert not trace.intact
     assert [r.lot for r in trace.reports if not r.intact] == [history.code]
+
+
+def test_changing_what_the_public_page_shows_is_detected(owner, history, coop, plot):
+    from datetime import timedelta
+
+    from tests.factories import CertificationFactory
+
+    history.refresh_from_db()
+    assert verify_batch(history).intact
+    Batch.objects.filter(pk=history.pk).update(harvest_date=history.harvest_date - timedelta(1))
+    assert not verify_batch(history).intact
+    Batch.objects.filter(pk=history.pk).update(harvest_date=history.harvest_date)
+    assert verify_batch(history).intact
+    fake = CertificationFactory(producer=coop, number="GIẢ-001")
+    Batch.objects.filter(pk=history.pk).update(certification=fake)
+    assert not verify_batch(history).intact
+
+
+def test_editing_a_certificate_after_the_harvest_is_detected(owner, coop, plot, product):
+    from tests.factories import CertificationFactory
+    from traceability.services.batches import create_batch
+
+    certificate = CertificationFactory(producer=coop)
+    certificate.plots.add(plot)
+    batch = create_batch(
+        owner, producer=coop, product=product, plots=[plot], harvested_at=moment(1), quantity=kg(10)
+    )
+    assert batch.certification == certificate and verify_batch(batch).intact
+    type(certificate).objects.filter(pk=certificate.pk).update(
+        valid_to=certificate.valid_to.replace(year=certificate.valid_to.year + 5)
+    )
+    assert not verify_batch(batch).intact
+
+
+def test_undoing_a_recall_is_detected_and_still_shown(client, owner, history):
+    from traceability.services.batches import recall_batch
+
+    recall_batch(owner, history, "Dư lượng thuốc trừ sâu")
+    Batch.objects.filter(pk=history.pk).update(status=Batch.Status.ACTIVE, recall_reason="")
+    assert not verify_batch(history).intact
+    html = client.get(f"/lot/{history.code}").content.decode()
+    assert "THU HỒI" in html and "Dư lượng thuốc trừ sâu" in html
+
+
+def test_renaming_a_product_code_is_not_an_alarm(history):
+    from farms.models import Product
+
+    Product.objects.filter(pk=history.product_id).update(code="rau-muong-moi")
+    assert verify_batch(history).intact

@@ -26,7 +26,7 @@ from farms.models import AgriculturalInput, Place, Plot
 from farms.permissions import Action, require
 from farms.services import certification_for
 from traceability.models import Batch, EventInput, EventPhoto, TraceEvent
-from traceability.services.integrity import GENESIS_HASH, chain_hash, event_payload
+from traceability.services.integrity import GENESIS_HASH, batch_facts, chain_hash, event_payload
 from traceability.steps import BusinessStep, EventType, Phase, rule_for
 from traceability.tasks import make_thumbnails
 
@@ -370,6 +370,7 @@ def record_event(
             recorded_by=actor,
             quantity=quantity,
             notes=notes.strip(),
+            details={"facts": batch_facts(batch)} if step == BusinessStep.HARVESTING else {},
         )
         return append_event(batch, event, rows, clean_photos)
 

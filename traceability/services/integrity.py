@@ -12,6 +12,7 @@ from datetime import UTC
 from django.utils.translation import gettext as _
 
 from traceability.models import Batch, EventInput, TraceEvent
+from traceability.steps import BusinessStep
 
 GENESIS_HASH = "0" * 64
 
@@ -26,7 +27,7 @@ def event_payload(event: TraceEvent, inputs: list[EventInput], photo_digests: li
     return {
         "uuid": str(event.uuid),
         "lot": batch.code,
-        "product": batch.product.code,
+        "product": batch.product_id,  # ids never change; catalogue codes may
         "producer_of_lot": batch.producer_id,
         "unit": batch.unit,
         "sequence": event.sequence,
@@ -57,6 +58,54 @@ def event_payload(event: TraceEvent, inputs: list[EventInput], photo_digests: li
         ],
         "photos": photo_digests,
     }
+
+
+def batch_facts(batch: Batch) -> dict:
+    """What a lot's page says beyond its events (dates, quantity, plots, certificate), in
+    the form recorded in the chain when the lot began: at its harvest, or in the
+    transformation that made it."""
+    certificate = batch.certification
+    return {
+        "harvest_date": batch.harvest_date.isoformat() if batch.harvest_date else None,
+        "produced_on": batch.produced_on.isoformat() if batch.produced_on else None,
+        "quantity": _decimal(batch.quantity),
+        "plots": sorted(plot.location_code for plot in batch.origin_plots.all()),
+        "certification": [
+            certificate.scheme,
+            certificate.number,
+            certificate.issued_by,
+            certificate.valid_from.isoformat(),
+            certificate.valid_to.isoformat(),
+        ]
+        if certificate
+        else None,
+    }
+
+
+def _recorded_facts(batch: Batch, events: list[TraceEvent]) -> dict | None:
+    for event in events:
+        if event.business_step == BusinessStep.HARVESTING:
+            return event.details.get("facts")
+        for output in event.details.get("outputs", []):
+            if output["lot"] == batch.code:
+                return output.get("facts")
+    return None
+
+
+def _field_problems(batch: Batch, events: list[TraceEvent]) -> list[str]:
+    problems = []
+    facts = _recorded_facts(batch, events)
+    if facts is not None and facts != batch_facts(batch):
+        problems.append(
+            _(
+                "The batch's dates, quantity, plots or certificate were changed "
+                "after they were recorded."
+            )
+        )
+    recalled = any(e.business_step == BusinessStep.RECALLING for e in events)
+    if recalled and batch.status != Batch.Status.RECALLED:
+        problems.append(_("This batch's recall was undone."))
+    return problems
 
 
 def chain_hash(payload: dict, previous_hash: str) -> str:
@@ -97,6 +146,8 @@ def verify_chain(batch: Batch, events: list[TraceEvent]) -> ChainReport:
         previous = event.hash
     if report.intact and (batch.event_count != len(events) or batch.chain_head != previous):
         report.problems.append(_("Recorded events have been removed from this history."))
+    if report.intact:
+        report.problems.extend(_field_problems(batch, events))
     return report
 
 
@@ -110,7 +161,11 @@ def events_for_verification(batch_ids):
 
 
 def verify_batch(batch: Batch) -> ChainReport:
-    batch = Batch.objects.select_related("product").get(pk=batch.pk)
+    batch = (
+        Batch.objects.select_related("product", "certification")
+        .prefetch_related("origin_plots")
+        .get(pk=batch.pk)
+    )
     events = list(events_for_verification([batch.pk]))
     for event in events:
         event.batch = batch

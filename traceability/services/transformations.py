@@ -21,6 +21,7 @@ from farms.permissions import Action, require
 from traceability.models import Batch, BatchLink, TraceEvent
 from traceability.services.batches import new_lot_code
 from traceability.services.events import append_event, check_order, check_time, locked_history
+from traceability.services.integrity import batch_facts
 from traceability.steps import BusinessStep, EventType
 
 
@@ -123,7 +124,10 @@ def _record(actor, kind: str, taken, children: list[Batch], transformation_id, *
     step = BusinessStep.PROCESSING if kind == BatchLink.Kind.TRANSFORM else BusinessStep.REPACKAGING
     details = {
         "inputs": [{"lot": p.code, "quantity": f"{q:.3f}"} for p, q, _h in taken],
-        "outputs": [{"lot": c.code, "quantity": f"{c.quantity:.3f}"} for c in children],
+        "outputs": [
+            {"lot": c.code, "quantity": f"{c.quantity:.3f}", "facts": batch_facts(c)}
+            for c in children
+        ],
     }
 
     def event(batch: Batch, quantity) -> TraceEvent:
