@@ -1,8 +1,9 @@
 """The embedded default database: a project-local PostgreSQL + PostGIS cluster.
 
 Used when DATABASE_URL is unset. The cluster lives under ``var/postgres`` and listens
-only on a Unix socket, so it never clashes with another server on the machine.
-Standard library only: the setup script runs this before the project is installed.
+only on a Unix socket in a folder only its owner can enter, so it never clashes with
+another server and no other local user can reach it. This module uses only the
+standard library (settings import it); run it with the project's virtualenv.
 
     python -m backend.embedded_db start|stop|status|url
 """
@@ -31,16 +32,35 @@ def _short_fallback_dir() -> Path:
     return Path(tempfile.gettempdir()) / f"nongsan-{digest}"
 
 
+def _server_can_reach(path: Path) -> bool:
+    """Whether the ``postgres`` user can walk down to ``path`` (run as root, the server
+    runs as ``postgres``; a checkout under /root is closed to it)."""
+    if not _running_as_root():
+        return True
+    return all(
+        os.stat(folder).st_mode & 0o001 for folder in [path, *path.parents] if folder.exists()
+    )
+
+
+def cluster_root() -> Path:
+    """``var/``, or a folder under /var/lib when the server could not reach ``var/``."""
+    if _server_can_reach(VAR_DIR):
+        return VAR_DIR
+    digest = hashlib.sha1(str(PROJECT_ROOT).encode(), usedforsecurity=False).hexdigest()[:10]
+    return Path("/var/lib/nongsan") / digest
+
+
 def socket_dir() -> Path:
-    """Where the cluster's socket lives: ``var/run``, or a short folder for long paths."""
-    preferred = VAR_DIR / "run"
+    """Where the cluster's socket lives: ``run`` beside the data, or a short folder when
+    that path is too long for a Unix socket."""
+    preferred = cluster_root() / "run"
     if len(str(preferred / _SOCKET_FILE)) <= _MAX_SOCKET_PATH:
         return preferred
     return _short_fallback_dir() / "run"
 
 
 def data_dir() -> Path:
-    return VAR_DIR / "postgres"
+    return cluster_root() / "postgres"
 
 
 def _running_as_root() -> bool:
@@ -65,13 +85,16 @@ def _pg_bin(program: str) -> str:
 
 
 def _give_to_owner(path: Path) -> None:
+    """The server's own folder, closed to everyone else (the socket trusts who reaches it)."""
     path.mkdir(parents=True, exist_ok=True)
+    path.chmod(0o700)
     if _running_as_root():
         shutil.chown(path, user="postgres", group="postgres")
 
 
 def _run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(command, check=True, **kwargs)  # noqa: S603
+    # From "/": the postgres user may not be allowed into the current folder.
+    return subprocess.run(command, check=True, cwd="/", **kwargs)  # noqa: S603
 
 
 def is_running() -> bool:
@@ -84,7 +107,7 @@ def is_running() -> bool:
 def _initdb() -> None:
     if (data_dir() / "PG_VERSION").exists():
         return
-    VAR_DIR.mkdir(exist_ok=True)
+    data_dir().parent.mkdir(parents=True, exist_ok=True)
     _give_to_owner(data_dir())
     _run(
         _as_owner(
@@ -117,7 +140,7 @@ def start() -> None:
     _initdb()
     _give_to_owner(socket_dir())
     if not is_running():
-        options = f"-c listen_addresses='' -k {socket_dir()}"
+        options = f"-c listen_addresses='' -c unix_socket_permissions=0700 -k {socket_dir()}"
         _run(
             _as_owner(
                 [

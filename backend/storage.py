@@ -19,3 +19,7 @@ class PrivateFileStorage(FileSystemStorage):
     @property
     def base_url(self):
         return None
+
+    # Readable by the product's own user only.
+    file_permissions_mode = 0o600
+    directory_permissions_mode = 0o700
