@@ -19,6 +19,7 @@ from farms.permissions import Action, can, has_global_access, producers_for
 
 class ProducerScopedAdmin(admin.ModelAdmin):
     producer_path = "producer"  # lookup from this model to its producer; "" for Producer
+    view_action = Action.VIEW  # what a user must be allowed to do to see a row
     change_action = Action.MANAGE  # what a user must be allowed to do to change a row
 
     def _producer_of(self, obj) -> Producer:
@@ -28,9 +29,9 @@ class ProducerScopedAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if has_global_access(request.user, Action.VIEW):
+        if has_global_access(request.user, self.view_action):
             return queryset
-        visible = producers_for(request.user, Action.VIEW)
+        visible = producers_for(request.user, self.view_action)
         lookup = f"{self.producer_path}__in" if self.producer_path else "pk__in"
         return queryset.filter(**{lookup: visible})
 

@@ -18,7 +18,7 @@ from farms.models import (
     Producer,
     Product,
 )
-from farms.permissions import Action, producers_for
+from farms.permissions import Action, has_global_access, producers_for
 
 
 @admin.register(Product)
@@ -97,6 +97,19 @@ class ProducerAdmin(ProducerScopedAdmin):
         ),
     ]
     formfield_overrides = {PointField: {"widget": MapWidget}}
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only platform staff link farms to cooperatives here; a farm's own staff could
+        # otherwise drop the link by saving a form that cannot list the cooperative.
+        if has_global_access(request.user, Action.VIEW):
+            return ()
+        return ("cooperative",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "cooperative":
+            kwargs["queryset"] = Producer.objects.filter(kind=Producer.Kind.COOPERATIVE)
+            return admin.ModelAdmin.formfield_for_foreignkey(self, db_field, request, **kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Membership)

@@ -6,6 +6,7 @@ camelCase), a stable code to branch on, and a message in the request's language.
 
 import graphene
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from graphene.utils.str_converters import to_camel_case
 
@@ -42,6 +43,14 @@ def errors_from(error: Exception) -> list[Error]:
         ]
     if isinstance(error, ObjectDoesNotExist):
         return [Error(field=None, code="not_found", message=_("Not found."))]
+    if isinstance(error, IntegrityError):  # a race the services did not foresee; no SQL shown
+        return [
+            Error(
+                field=None,
+                code="conflict",
+                message=_("This conflicts with data saved meanwhile: try again."),
+            )
+        ]
     raise error
 
 

@@ -127,3 +127,27 @@ def test_a_batch_created_in_the_admin_is_harvested_by_the_service(
     assert response.status_code == 302
     batch = Batch.objects.get()
     assert batch.quantity == kg(42) and batch.events.count() == 1
+
+
+def test_a_member_farm_saving_its_profile_stays_in_its_cooperative(client, coop):
+    from farms.models import Producer
+
+    farm = ProducerFactory(kind=Producer.Kind.HOUSEHOLD, cooperative=coop, name="Hộ bà Năm")
+    farmer = member(UserFactory(is_staff=True), farm)
+    farmer.groups.add(Group.objects.get(name=COOPERATIVE_STAFF_GROUP))
+    client.force_login(farmer)
+    page = client.get(f"/admin/farms/producer/{farm.pk}/change/")
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {name: form.initial.get(name) or "" for name in form.fields}
+    data.update(
+        {
+            "name": "Hộ bà Năm (đổi tên)",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        }
+    )
+    response = client.post(f"/admin/farms/producer/{farm.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    farm.refresh_from_db()
+    assert farm.name == "Hộ bà Năm (đổi tên)" and farm.cooperative == coop

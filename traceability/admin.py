@@ -311,6 +311,7 @@ class TraceEventAdmin(ReadOnlyMixin, ProducerScopedAdmin):
 @admin.register(LabelSheet)
 class LabelSheetAdmin(ReadOnlyMixin, ProducerScopedAdmin):
     producer_path = "batch__producer"
+    view_action = Action.OPERATE  # serials are printable labels
     list_display = ["batch", "label_count", "layout", "status", "created_at", "download"]
     list_filter = ["status"]
     search_fields = ["batch__code"]
@@ -327,6 +328,7 @@ class LabelSheetAdmin(ReadOnlyMixin, ProducerScopedAdmin):
 @admin.register(Label)
 class LabelAdmin(ReadOnlyMixin, ProducerScopedAdmin):
     producer_path = "batch__producer"
+    view_action = Action.OPERATE  # serials are printable labels
     list_display = ["serial", "batch", "scan_count", "last_scanned_at", "suspicion"]
     list_filter = ["suspicion"]
     search_fields = ["serial", "batch__code"]
@@ -336,5 +338,6 @@ class LabelAdmin(ReadOnlyMixin, ProducerScopedAdmin):
 @admin.register(Scan)
 class ScanAdmin(ReadOnlyMixin, ProducerScopedAdmin):
     producer_path = "label__batch__producer"
+    view_action = Action.OPERATE
     list_display = ["label", "scanned_at", "location"]
     list_select_related = ["label"]

@@ -9,6 +9,7 @@ from graphene_django.filter import DjangoFilterConnectionField, GlobalIDFilter
 from graphene_file_upload.scalars import Upload
 
 from farms.models import AgriculturalInput, Place, Plot, Producer, Product
+from farms.permissions import Action
 from mobile_api.context import get_for, producer_ids
 from mobile_api.errors import sign_in_required
 from mobile_api.mutations import ServiceMutation
@@ -80,7 +81,9 @@ class LabelSheetType(DjangoObjectType):
         fields = ("uuid", "layout", "label_count", "status", "created_at", "finished_at")
 
     def resolve_download_url(sheet, info):
-        if sheet.status != LabelSheet.Status.READY:
+        # A printable sheet is genuine labels: only those who operate the producer get it.
+        operable = sheet.batch.producer_id in producer_ids(info, Action.OPERATE)
+        if sheet.status != LabelSheet.Status.READY or not operable:
             return None
         return info.context.build_absolute_uri(labels.signed_download_path(sheet))
 

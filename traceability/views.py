@@ -125,7 +125,7 @@ def label_sheet_pdf(request, sheet_uuid):
     if not labels.download_token_valid(sheet, request.GET.get("token", "")):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        require(request.user, Action.VIEW, sheet.batch.producer)
+        require(request.user, Action.OPERATE, sheet.batch.producer)  # labels print goods
     if sheet.status != LabelSheet.Status.READY:
         raise Http404(_("This label sheet is not ready yet."))
     return FileResponse(
@@ -142,7 +142,7 @@ def label_image(request, serial: str, extension: str):
     label = scans.find_label(serial)
     if label is None:
         raise Http404
-    require(request.user, Action.VIEW, label.batch.producer)
+    require(request.user, Action.OPERATE, label.batch.producer)
     url = label_url(label.serial, label.batch)
     if extension == "svg":
         return HttpResponse(qr.svg(url), content_type="image/svg+xml")
@@ -153,6 +153,8 @@ def label_image(request, serial: str, extension: str):
 @cache_control(public=True, max_age=3600)
 def location_page(request, code: str):
     """What a location code in a trace record names: public facts only."""
+    if not _well_formed(code):
+        return not_found(request)
     where = (
         Plot.objects.select_related("producer", "crop").filter(location_code=code).first()
         or Place.objects.filter(location_code=code).first()

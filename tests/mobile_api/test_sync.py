@@ -145,3 +145,27 @@ def test_the_queue_length_is_capped(api, queue, settings):
     body = api(SYNC, {"ops": queue})["data"]["sync"]
     assert body["errors"] == [{"code": "too_many_operations"}]
     assert rows() == (0, 0, 0, 0)
+
+
+def test_someone_elses_client_id_is_refused_without_revealing_anything(
+    stranger_api, coop, harvested, product, stranger
+):
+    other = stranger.memberships.get().producer
+    from tests.factories import PlotFactory
+
+    plot = PlotFactory(producer=other)
+    body = stranger_api(
+        """mutation($input: CreateBatchInput!) { createBatch(input: $input) {
+      errors { field code message } batch { code } } }""",
+        {
+            "input": {
+                "clientId": str(harvested.uuid),
+                "producerId": to_global_id("ProducerNode", other.pk),
+                "productId": to_global_id("ProductNode", product.pk),
+                "plotIds": [to_global_id("PlotNode", plot.pk)],
+            }
+        },
+    )["data"]["createBatch"]
+    assert body["batch"] is None
+    assert body["errors"][0]["code"] == "uuid_taken"
+    assert "duplicate" not in body["errors"][0]["message"]

@@ -275,3 +275,12 @@ def test_a_spraying_and_a_harvest_at_the_same_moment_on_one_plot_cannot_both_pas
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["ok", "pre_harvest_interval"]
+
+
+def test_no_step_handles_more_than_the_batch_holds(owner, harvested):
+    with pytest.raises(ValidationError) as refused:
+        record_event(
+            owner, harvested, Step.SHIPPING, occurred_at=moment(0.5), quantity=kg(1_000_000)
+        )
+    assert codes(refused.value) == {"quantity_exceeds_stock"}
+    record_event(owner, harvested, Step.SHIPPING, occurred_at=moment(0.5), quantity=kg(100))

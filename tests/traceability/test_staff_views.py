@@ -71,3 +71,22 @@ def test_exported_location_and_party_uris_resolve_to_public_facts(client, coop, 
     assert coop.name in party
     for private in (coop.contact_phone, coop.contact_name, coop.street_address, coop.contact_email):
         assert private not in party
+
+
+def test_only_those_who_operate_a_producer_can_print_its_labels(client, sheet):
+    from django.contrib.auth.models import Group
+
+    from farms.permissions import EXTENSION_STAFF_GROUP
+    from tests.factories import UserFactory
+
+    reader = UserFactory(is_staff=True)
+    reader.groups.add(Group.objects.get(name=EXTENSION_STAFF_GROUP))
+    client.force_login(reader)
+    serial = sheet.labels.first().serial
+    assert client.get(f"/labels/sheets/{sheet.uuid}.pdf").status_code == 403
+    assert client.get(f"/labels/{serial}.png").status_code == 403
+    assert serial not in client.get("/admin/traceability/label/").content.decode()
+
+
+def test_location_codes_with_control_characters_are_404(client, db):
+    assert client.get("/loc/%00").status_code == 404

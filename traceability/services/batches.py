@@ -70,9 +70,11 @@ def create_batch(
     """Open a batch on its plots: growing, or already harvested when ``harvested_at`` is given."""
     require(actor, Action.OPERATE, producer)
     if batch_uuid:
-        existing = Batch.objects.filter(uuid=batch_uuid, producer=producer).first()
-        if existing:
+        existing = Batch.objects.filter(uuid=batch_uuid).first()
+        if existing and existing.producer_id == producer.pk:
             return existing
+        if existing:
+            raise field_error("client_id", _("This identifier is already used."), "uuid_taken")
     _check_origin_plots(producer, plots)
     if harvested_at and quantity is not None:
         checked_quantity(quantity)

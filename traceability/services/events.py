@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from backend.errors import field_error
 from backend.images import CleanImage, clean_image
-from backend.numbers import checked_quantity
+from backend.numbers import checked_quantity, format_quantity
 from farms.models import AgriculturalInput, Place, Plot
 from farms.permissions import Action, require
 from farms.services import certification_for
@@ -357,6 +357,7 @@ def record_event(
         _check_place(batch, step, plot, place)
         plot = plot or (None if place else _only_origin_plot(batch, step))
         _check_pre_harvest_interval(batch, step, occurred_at, rows, plot)
+        _check_stock(batch, step, quantity)
         if step == BusinessStep.HARVESTING:
             _apply_harvest(batch, occurred_at, quantity)
         event = TraceEvent(
@@ -373,6 +374,19 @@ def record_event(
             details={"facts": batch_facts(batch)} if step == BusinessStep.HARVESTING else {},
         )
         return append_event(batch, event, rows, clean_photos)
+
+
+def _check_stock(batch: Batch, step: str, quantity) -> None:
+    """After the harvest, no step can handle more than the batch still holds."""
+    if quantity is None or rule_for(step).phase != Phase.POST_HARVEST:
+        return
+    if quantity > batch.remaining_quantity:
+        raise field_error(
+            "quantity",
+            _("This batch holds only %(left)s %(unit)s.")
+            % {"left": format_quantity(batch.remaining_quantity), "unit": batch.get_unit_display()},
+            "quantity_exceeds_stock",
+        )
 
 
 def _check_sizes(quantity, notes: str, photos) -> None:

@@ -54,9 +54,11 @@ def order_label_sheet(
     An order sent again with the same ``sheet_uuid`` returns the first one."""
     require(actor, Action.OPERATE, batch.producer)
     if sheet_uuid:
-        existing = LabelSheet.objects.filter(uuid=sheet_uuid, batch=batch).first()
-        if existing:
+        existing = LabelSheet.objects.filter(uuid=sheet_uuid).first()
+        if existing and existing.batch_id == batch.pk:
             return existing
+        if existing:
+            raise field_error("client_id", _("This identifier is already used."), "uuid_taken")
     batch = Batch.objects.get(pk=batch.pk)  # the current status, not a caller's stale copy
     if layout not in printing.LAYOUTS:
         raise field_error("layout", _("Unknown sticker layout."), "invalid_layout")
