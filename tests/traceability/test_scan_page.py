@@ -225,3 +225,15 @@ def test_quantities_read_right_in_vietnamese_and_english(owner, coop, plot, prod
 def test_field_work_says_where_it_happened(owner, growing, plot):
     record_event(owner, growing, Step.IRRIGATING, occurred_at=moment(5))
     assert growing.events.get().plot == plot  # the batch's only plot
+
+
+def test_a_lot_shows_its_parents_story_only_up_to_its_own_making(client, owner, journey):
+    from traceability.services.transformations import split_batch
+
+    half = split_batch(owner, journey, [kg(50), kg(50)], occurred_at=moment(0.6))[0]
+    record_event(owner, journey, Step.STORING, occurred_at=moment(0.4))  # the 20 kg left over
+    label = add_label(half)
+    html = client.get(f"/s/{label.serial}").content.decode()
+    assert "Gieo hạt" in html and "Tách hoặc gộp lô" in html
+    assert "Lưu kho" not in html
+    assert "Lưu kho" in client.get(f"/lot/{journey.code}").content.decode()

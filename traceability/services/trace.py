@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Prefetch
 
 from farms.models import Plot
-from traceability.models import Batch, TraceEvent
+from traceability.models import Batch, BatchLink, TraceEvent
 from traceability.services.integrity import ChainReport, verify_chain
 from traceability.steps import EventType
 
@@ -99,6 +99,22 @@ def _shown_once(events: list[TraceEvent]) -> list[TraceEvent]:
     return sorted(shown, key=lambda e: (e.occurred_at, e.batch_id, e.sequence))
 
 
+def _on_the_way(batch: Batch, ids: list[int], events: list[TraceEvent]) -> list[TraceEvent]:
+    """A lot's own events, and each ancestor's events up to the transformation that led
+    towards this lot: what an ancestor did later (with its other parts) is not this
+    lot's story, and may be another buyer's business."""
+    lineage = defaultdict(set)
+    for parent_id, transformation_id in BatchLink.objects.filter(
+        parent_id__in=ids, child_id__in=ids
+    ).values_list("parent_id", "transformation_id"):
+        lineage[parent_id].add(transformation_id)
+    cutoff: dict[int, int] = {}
+    for event in events:
+        if event.transformation_id in lineage[event.batch_id]:
+            cutoff[event.batch_id] = max(cutoff.get(event.batch_id, 0), event.sequence)
+    return [e for e in events if e.batch_id == batch.pk or e.sequence <= cutoff.get(e.batch_id, 0)]
+
+
 def load_trace(batch: Batch, *, verify: bool = True) -> Trace:
     ids = [batch.pk, *ancestor_ids(batch.pk)]
     batches = _batches(ids)
@@ -110,7 +126,7 @@ def load_trace(batch: Batch, *, verify: bool = True) -> Trace:
     trace = Trace(
         batch=batches[batch.pk],
         batches=batches,
-        events=_shown_once(events),
+        events=_shown_once(_on_the_way(batch, ids, events)),
         plots=list(plots.values()),
     )
     if verify:
