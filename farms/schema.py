@@ -36,6 +36,7 @@ class ProducerNode(DjangoObjectType):
 
     location = GeoJSON()
     # Nullable: null for anyone who does not act for the producer.
+    registration_code = graphene.String()
     street_address = graphene.String()
     contact_name = graphene.String()
     contact_phone = graphene.String()
@@ -62,6 +63,13 @@ class ProducerNode(DjangoObjectType):
     resolve_contact_name = _private("contact_name")
     resolve_contact_phone = _private("contact_phone")
     resolve_contact_email = _private("contact_email")
+
+    def resolve_registration_code(producer, info):
+        # A household's code is often its owner's personal identity number.
+        private = producer.kind == Producer.Kind.HOUSEHOLD
+        if private and producer.pk not in producer_ids(info):
+            return None
+        return producer.registration_code
 
     def resolve_location(producer, info):
         return producer.location if producer.pk in producer_ids(info) else None

@@ -40,7 +40,7 @@ def location_uri(where) -> str:
 def party_uri(producer) -> str:
     if producer.gln:
         return f"https://id.gs1.org/417/{producer.gln}"
-    return f"{settings.SITE_URL}/party/{producer.pk}"
+    return f"{settings.SITE_URL}/party/{producer.uuid}"
 
 
 def bizstep(step: str) -> str:

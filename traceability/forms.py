@@ -107,4 +107,11 @@ class LabelOrderForm(forms.Form):
 
 
 class RecallForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("public notice"),
+        help_text=_(
+            "Shown to consumers on the scan page: say what is wrong and what to do. "
+            "Do not name people or give phone numbers."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

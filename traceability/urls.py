@@ -25,5 +25,5 @@ urlpatterns = [
     ),
     path("voc/bizstep/<str:term>", views.vocabulary_term, name="vocabulary"),
     path("loc/<str:code>", views.location_page, name="location"),
-    path("party/<int:producer_id>", views.party_page, name="party"),
+    path("party/<uuid:producer_uuid>", views.party_page, name="party"),
 ]

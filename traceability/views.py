@@ -166,9 +166,9 @@ def location_page(request, code: str):
 
 @require_GET
 @cache_control(public=True, max_age=3600)
-def party_page(request, producer_id: int):
+def party_page(request, producer_uuid):
     """A producer's public identity, as named by trace records (no contacts or address)."""
-    producer = get_object_or_404(Producer.objects.select_related("cooperative"), pk=producer_id)
+    producer = get_object_or_404(Producer.objects.select_related("cooperative"), uuid=producer_uuid)
     return render(request, "traceability/party.html", {"producer": producer})
 
 

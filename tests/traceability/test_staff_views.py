@@ -67,7 +67,8 @@ def test_exported_location_and_party_uris_resolve_to_public_facts(client, coop, 
     assert coop.street_address not in plot_page
     assert "Siêu thị Xanh" in client.get(f"/loc/{shop.location_code}").content.decode()
     assert client.get("/loc/LNOTACODE1").status_code == 404
-    party = client.get(f"/party/{coop.pk}").content.decode()
+    assert client.get(f"/party/{coop.pk}").status_code == 404  # no enumerable ids
+    party = client.get(f"/party/{coop.uuid}").content.decode()
     assert coop.name in party
     for private in (coop.contact_phone, coop.contact_name, coop.street_address, coop.contact_email):
         assert private not in party
@@ -90,3 +91,11 @@ def test_only_those_who_operate_a_producer_can_print_its_labels(client, sheet):
 
 def test_location_codes_with_control_characters_are_404(client, db):
     assert client.get("/loc/%00").status_code == 404
+
+
+def test_a_household_registration_code_is_not_public(client, db):
+    from farms.models import Producer
+    from tests.factories import ProducerFactory
+
+    farm = ProducerFactory(kind=Producer.Kind.HOUSEHOLD, registration_code="001088012345")
+    assert "001088012345" not in client.get(f"/party/{farm.uuid}").content.decode()

@@ -2,32 +2,36 @@
 
 import os
 import time
+import uuid
 
 import pytest
+from celery import Celery, current_app
 from celery.contrib.testing.worker import start_worker
 
-from backend.celery import app
 from traceability.models import LabelSheet
 from traceability.services.labels import order_label_sheet
 
 BROKER = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
 
 
-def _forget_connections():
-    """Publishers are pooled per broker URL when first used: start afresh."""
-    app.pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
 @pytest.fixture
-def real_broker():
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url=BROKER, task_always_eager=False)
-    _forget_connections()
-    yield
-    app.conf.update(saved)
-    _forget_connections()
+def broker_app():
+    """A Celery app of its own on the real broker and a queue of its own, made current
+    so that the product's shared tasks are sent through it; the default app is left
+    untouched for the other tests."""
+    previous = current_app._get_current_object()
+    app = Celery("nongsan-worker-test", set_as_current=False)
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.update(
+        broker_url=BROKER,
+        task_always_eager=False,
+        task_default_queue=f"test-{uuid.uuid4().hex[:12]}",
+    )
+    app.set_current()
+    yield app
+    previous.set_current()
+    previous.set_default()  # start_worker made the test app the process default
+    app.close()
 
 
 def wait_for(sheet: LabelSheet, seconds: float = 60) -> LabelSheet:
@@ -42,8 +46,8 @@ def wait_for(sheet: LabelSheet, seconds: float = 60) -> LabelSheet:
 
 @pytest.mark.celery_broker
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_builds_a_large_sheet_while_the_request_returns(real_broker, owner, harvested):
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+def test_a_worker_builds_a_large_sheet_while_the_request_returns(broker_app, owner, harvested):
+    with start_worker(broker_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
         sheet = order_label_sheet(owner, harvested, 300, "a4_4x10")
         assert sheet.status == LabelSheet.Status.PENDING  # the request did not wait
         sheet = wait_for(sheet)
