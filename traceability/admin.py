@@ -24,7 +24,7 @@ from traceability.models import (
     Scan,
     TraceEvent,
 )
-from traceability.services import batches, labels, transformations
+from traceability.services import batches, labels, scans, transformations
 from traceability.services.events import InputUse, record_event
 
 
@@ -332,7 +332,14 @@ class LabelAdmin(ReadOnlyMixin, ProducerScopedAdmin):
     list_display = ["serial", "batch", "scan_count", "last_scanned_at", "suspicion"]
     list_filter = ["suspicion"]
     search_fields = ["serial", "batch__code"]
-    list_select_related = ["batch__product"]
+    list_select_related = ["batch__product", "batch__producer"]
+    actions = ["clear_suspicion"]
+
+    @admin.action(description=_("The labels were checked: clear the copy warning"))
+    def clear_suspicion(self, request, queryset):
+        for label in queryset:
+            scans.clear_suspicion(request.user, label)
+        self.message_user(request, _("Warnings cleared; counting starts again."))
 
 
 @admin.register(Scan)

@@ -291,6 +291,8 @@ class Label(models.Model):
     suspicion = models.CharField(
         _("suspected copy"), max_length=20, choices=Suspicion.choices, blank=True
     )
+    # When someone who may recall the batch last checked the label; counting restarts.
+    reviewed_at = models.DateTimeField(_("checked at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

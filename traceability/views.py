@@ -22,6 +22,8 @@ from traceability.services.labels import label_url
 from traceability.services.trace import load_trace
 from traceability.steps import STEP_RULES, BusinessStep
 
+SCANNED_COOKIE = "scanned"
+
 
 def _well_formed(*codes: str) -> bool:
     """Lots and serials are short GS1 strings: anything else is not ours (and never
@@ -49,8 +51,27 @@ def _scan(request, serial: str, **digital_link):
     label = scans.find_label(serial, **digital_link)
     if label is None:
         return not_found(request)
-    scan = scans.record_scan(label)
-    return _render_trace(request, label.batch, label, scan)
+    seen = _recently_scanned(request)
+    if not scans.counts_as_scan(label.serial, request.headers.get("User-Agent", ""), seen):
+        return _render_trace(request, label.batch, label)
+    response = _render_trace(request, label.batch, label, scans.record_scan(label))
+    response.set_signed_cookie(
+        SCANNED_COOKIE,
+        ",".join(scans.remember(label.serial, seen)),
+        salt=SCANNED_COOKIE,
+        max_age=scans.REPEAT_WINDOW_SECONDS,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return response
+
+
+def _recently_scanned(request) -> list[str]:
+    value = request.get_signed_cookie(
+        SCANNED_COOKIE, default="", salt=SCANNED_COOKIE, max_age=scans.REPEAT_WINDOW_SECONDS
+    )
+    return [serial for serial in value.split(",") if serial]
 
 
 @require_GET

@@ -79,9 +79,9 @@ def test_the_scan_page_shows_no_personal_data(client, label, coop):
         assert private not in html, private
 
 
-def test_every_scan_is_counted_without_personal_data(client, label):
-    client.get(f"/s/{label.serial}", HTTP_USER_AGENT="Mozilla/5.0 (Linux; Android 9)")
-    client.get(f"/s/{label.serial}")
+def test_every_scan_is_counted_without_personal_data(label):
+    Client().get(f"/s/{label.serial}", HTTP_USER_AGENT="Mozilla/5.0 (Linux; Android 9)")
+    Client().get(f"/s/{label.serial}")
     label.refresh_from_db()
     assert label.scan_count == 2
     scan_fields = {field.name for field in Scan._meta.get_fields()}
@@ -97,8 +97,10 @@ def test_page_is_small_and_costs_a_constant_number_of_queries(
     for days in range(30):
         record_event(owner, label.batch, Step.STORING, occurred_at=moment(0.9 - days * 0.01))
     with django_assert_max_num_queries(len(short.captured_queries)):
-        response = client.get(f"/s/{label.serial}")
+        response = Client().get(f"/s/{label.serial}")  # another phone: a counted scan
     assert response.content.decode().count("Lưu kho") == 30
+    label.refresh_from_db()
+    assert label.scan_count == 2
 
 
 @pytest.mark.parametrize(
@@ -153,15 +155,44 @@ def test_a_tampered_history_warns_the_consumer(client, label):
     assert "bị thay đổi" in verify
 
 
-def test_a_label_scanned_far_too_often_is_flagged(client, label):
+def test_a_label_scanned_far_too_often_is_flagged(label):
     label.batch.max_scans_per_label = 3
     label.batch.save()
-    for _ in range(3):
-        assert "có thể là hàng giả" not in client.get(f"/s/{label.serial}").content.decode()
-    html = client.get(f"/s/{label.serial}").content.decode()
+    for _ in range(3):  # three phones
+        assert "có thể là hàng giả" not in Client().get(f"/s/{label.serial}").content.decode()
+    html = Client().get(f"/s/{label.serial}").content.decode()
     label.refresh_from_db()
     assert label.suspicion == Label.Suspicion.TOO_MANY_SCANS
     assert "có thể là hàng giả" in html
+
+
+def test_reloading_or_link_previews_do_not_count(client, label):
+    for _ in range(5):
+        client.get(f"/s/{label.serial}")
+    Client(HTTP_USER_AGENT="facebookexternalhit/1.1").get(f"/s/{label.serial}")
+    Client(HTTP_USER_AGENT="Mozilla/5.0 (compatible; Zalo Link Preview)").get(f"/s/{label.serial}")
+    label.refresh_from_db()
+    assert label.scan_count == 1
+    client.cookies["scanned"] = "forged"
+    client.get(f"/s/{label.serial}")
+    label.refresh_from_db()
+    assert label.scan_count == 2  # a forged cookie is ignored, the scan counts
+
+
+def test_a_checked_label_can_be_cleared_and_counting_restarts(label, owner):
+    label.suspicion, label.scan_count = Label.Suspicion.TOO_MANY_SCANS, 50
+    label.save()
+    scans.clear_suspicion(owner, label)
+    label.refresh_from_db()
+    assert (label.suspicion, label.scan_count) == ("", 0)
+    assert "có thể là hàng giả" not in Client().get(f"/s/{label.serial}").content.decode()
+
+
+def test_strangers_cannot_clear_a_warning(label, stranger):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        scans.clear_suspicion(stranger, label)
 
 
 def test_scans_far_apart_flag_the_label(client, label):

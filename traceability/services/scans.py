@@ -1,8 +1,13 @@
 """Counting label scans and flagging serials that look copied.
 
 A scan keeps only a time and, if the consumer chooses to share it, a location rounded
-to about 10 km. No IP address, device or person is stored.
+to about 10 km. No IP address, device or person is stored. A browser counts once per
+label every 12 hours (it keeps a signed list of the serials it scanned), and link
+previews and crawlers do not count, so nobody can get a genuine label flagged by
+reloading its page.
 """
+
+import re
 
 from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
@@ -13,9 +18,18 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from farms.permissions import Action, require
 from traceability.models import Label, Scan
 
 COARSE_DEGREES = 0.1  # about 11 km of latitude
+REPEAT_WINDOW_SECONDS = 12 * 3600  # one browser counts once per label in this window
+RECENT_SERIALS_KEPT = 20
+# Link previews and crawlers fetch pages nobody scanned.
+_AUTOMATED = re.compile(
+    r"bot|crawl|spider|preview|facebookexternalhit|zalo|whatsapp|telegram|slack|discord|"
+    r"skype|headless|python-requests|curl|wget",
+    re.IGNORECASE,
+)
 _SIGNING_SALT = "traceability.scan-location"
 LOCATION_TOKEN_MAX_AGE = 3600
 
@@ -31,6 +45,23 @@ def find_label(serial: str, *, gtin: str | None = None, lot: str | None = None) 
         return None
     if gtin is not None and label.batch.product.gtin.zfill(14) != gtin:
         return None
+    return label
+
+
+def counts_as_scan(serial: str, user_agent: str, recently_scanned: list[str]) -> bool:
+    return serial not in recently_scanned and not _AUTOMATED.search(user_agent or "")
+
+
+def remember(serial: str, recently_scanned: list[str]) -> list[str]:
+    return ([serial, *(s for s in recently_scanned if s != serial)])[:RECENT_SERIALS_KEPT]
+
+
+@transaction.atomic
+def clear_suspicion(actor, label: Label) -> Label:
+    """After checking a flagged label (e.g. with the shop), start counting afresh."""
+    require(actor, Action.RECALL, label.batch.producer)
+    label.suspicion, label.scan_count, label.reviewed_at = "", 0, timezone.now()
+    label.save(update_fields=["suspicion", "scan_count", "reviewed_at"])
     return label
 
 
@@ -84,6 +115,8 @@ def share_location(token: str, latitude: float, longitude: float) -> Label:
     label = scan.label
     spread = D(km=label.batch.max_scan_spread_km)
     far = Scan.objects.filter(label=label, location__distance_gt=(scan.location, spread))
+    if label.reviewed_at:
+        far = far.filter(scanned_at__gt=label.reviewed_at)
     if not label.suspicion and far.exists():
         _flag(label, Label.Suspicion.FAR_APART)
     return label
