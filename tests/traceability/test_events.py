@@ -284,3 +284,11 @@ def test_no_step_handles_more_than_the_batch_holds(owner, harvested):
         )
     assert codes(refused.value) == {"quantity_exceeds_stock"}
     record_event(owner, harvested, Step.SHIPPING, occurred_at=moment(0.5), quantity=kg(100))
+
+
+def test_one_shipping_is_received_once(owner, harvested):
+    record_event(owner, harvested, Step.SHIPPING, occurred_at=moment(0.5))
+    record_event(owner, harvested, Step.RECEIVING, occurred_at=moment(0.3))
+    with pytest.raises(ValidationError) as refused:
+        record_event(owner, harvested, Step.RECEIVING, occurred_at=moment(0.4))
+    assert codes(refused.value) == {"not_shipped"}

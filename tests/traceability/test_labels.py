@@ -99,3 +99,25 @@ def test_no_labels_for_growing_or_recalled_batches(owner, growing, harvested):
 def test_strangers_cannot_order_labels(stranger, harvested):
     with pytest.raises(PermissionDenied):
         order_label_sheet(stranger, harvested, 5)
+
+
+def test_a_sheet_ordered_before_a_recall_is_not_printed(owner, harvested):
+    from traceability.services.labels import build_sheet
+
+    sheet = order_label_sheet(owner, harvested, 5)  # the task has not run yet
+    recall_batch(owner, harvested, "Nhiễm khuẩn")
+    sheet = build_sheet(sheet.pk)
+    assert sheet.status == LabelSheet.Status.FAILED and not sheet.file
+
+
+def test_a_sheet_that_cannot_be_drawn_says_so(owner, harvested, settings):
+    from traceability import printing
+    from traceability.services.labels import build_sheet
+
+    printing._register_fonts.cache_clear()
+    settings.LABEL_FONT_PATH = "/nonexistent/font.ttf"
+    try:
+        sheet = build_sheet(order_label_sheet(owner, harvested, 2).pk)
+    finally:
+        printing._register_fonts.cache_clear()
+    assert sheet.status == LabelSheet.Status.FAILED and "font" in sheet.error.lower()

@@ -165,10 +165,14 @@ def check_order(batch: Batch, step: str, occurred_at, history: list[TraceEvent])
 
 
 def _check_receiving(occurred_at, history: list[TraceEvent]) -> None:
-    def count(step):
-        return sum(1 for e in history if e.business_step == step and e.occurred_at <= occurred_at)
-
-    if count(BusinessStep.SHIPPING) <= count(BusinessStep.RECEIVING):
+    """Each receiving answers one shipping made before it."""
+    shipped = sum(
+        1
+        for e in history
+        if e.business_step == BusinessStep.SHIPPING and e.occurred_at <= occurred_at
+    )
+    received = sum(1 for e in history if e.business_step == BusinessStep.RECEIVING)
+    if shipped <= received:
         raise _order_error(_("Receiving needs a shipping recorded before it."), "not_shipped")
 
 

@@ -1,6 +1,7 @@
 """Serialized QR labels: unguessable serials, their URLs, and PDF sheets built by Celery."""
 
 import io
+import logging
 import secrets
 import uuid
 
@@ -18,6 +19,7 @@ from farms.permissions import Action, require
 from traceability import printing
 from traceability.models import Batch, Label, LabelSheet
 
+logger = logging.getLogger(__name__)
 SERIAL_LENGTH = 12  # 60 random bits: a serial cannot be guessed from another
 DOWNLOAD_LINK_SECONDS = 3600
 _DOWNLOAD_SALT = "traceability.label-sheet-download"
@@ -109,24 +111,36 @@ def download_token_valid(sheet: LabelSheet, token: str) -> bool:
         return False
 
 
+@transaction.atomic
 def build_sheet(sheet_id: int) -> LabelSheet:
-    """Draw a sheet's PDF and store it; the sheet says ready or failed."""
-    sheet = LabelSheet.objects.select_related(
-        "batch__product", "batch__producer", "batch__certification"
-    ).get(pk=sheet_id)
-    if sheet.status == LabelSheet.Status.READY:
+    """Draw a sheet's PDF and store it; the sheet says ready or failed. The sheet row is
+    locked, so a retried task cannot draw it twice, and a batch recalled since the
+    order gets no labels."""
+    sheet = (
+        LabelSheet.objects.select_for_update(of=("self",))
+        .select_related("batch__product", "batch__producer", "batch__certification")
+        .get(pk=sheet_id)
+    )
+    if sheet.status != LabelSheet.Status.PENDING:
         return sheet
     batch = sheet.batch
+    if batch.status == Batch.Status.RECALLED:
+        return _failed(sheet, _("The batch was recalled: no labels are printed."))
     serials = sheet.labels.order_by("pk").values_list("serial", flat=True)
     labels = [(label_url(serial, batch), serial) for serial in serials]
     output = io.BytesIO()
     try:
         printing.render_sheet(output, sheet.layout, printing.LabelText.for_batch(batch), labels)
-    except Exception as error:
-        sheet.status, sheet.error = LabelSheet.Status.FAILED, str(error)[:1000]
-        sheet.save(update_fields=["status", "error"])
-        raise
+    except Exception as error:  # a broken sheet must say so, not stay "waiting" forever
+        logger.exception("Label sheet %s could not be drawn", sheet.pk)
+        return _failed(sheet, str(error)[:1000])
     sheet.file.save(f"{batch.code}-{sheet.uuid}.pdf", ContentFile(output.getvalue()), save=False)
     sheet.status, sheet.finished_at, sheet.error = LabelSheet.Status.READY, timezone.now(), ""
     sheet.save(update_fields=["file", "status", "finished_at", "error"])
+    return sheet
+
+
+def _failed(sheet: LabelSheet, reason: str) -> LabelSheet:
+    sheet.status, sheet.error, sheet.finished_at = LabelSheet.Status.FAILED, reason, timezone.now()
+    sheet.save(update_fields=["status", "error", "finished_at"])
     return sheet
