@@ -69,6 +69,8 @@ def _exif_location(image: Image.Image) -> Point | None:
 
 def clean_image(upload, name: str = "photo", keep_location: bool = False) -> CleanImage:
     """Validate an uploaded file and return it re-encoded, with its SHA-256 digest."""
+    if not hasattr(upload, "read") or not hasattr(upload, "size"):
+        _reject(_("This file is not a valid image."), "invalid_image")
     if upload.size > settings.MAX_UPLOAD_IMAGE_BYTES:
         _reject(
             _("An image may be at most %(size)d MB.")

@@ -81,3 +81,9 @@ def test_an_event_photo_is_chained_and_shown_on_the_scan_page(client, owner, har
     photo.sha256 = "0" * 64
     photo.save()
     assert not verify_batch(harvested).intact
+
+
+def test_something_that_is_not_a_file_is_refused_as_an_image():
+    with pytest.raises(ValidationError) as refused:
+        clean_image("not a file")
+    assert refused.value.code == "invalid_image"

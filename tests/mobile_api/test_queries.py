@@ -165,3 +165,20 @@ def test_a_fake_photo_is_a_typed_error(api, harvested):
     result = record_with_photo(api, harvested, fake, keep_location=False)
     assert result["errors"][0]["code"] == "invalid_image"
     assert harvested.events.count() == 1
+
+
+def test_an_unexpected_failure_is_a_typed_error_without_internals(api, harvested, monkeypatch):
+    from traceability.services import batches
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr(batches, "recall_batch", broken)
+    result = api(
+        """mutation($input: RecallBatchInput!) { recallBatch(input: $input) {
+      errors { code message } } }""",
+        {"input": {"batchId": to_global_id("BatchNode", harvested.pk), "reason": "x"}},
+    )
+    errors = result["data"]["recallBatch"]["errors"]
+    assert errors[0]["code"] == "internal_error"
+    assert "secret" not in json.dumps(result)
