@@ -113,7 +113,14 @@ def serve(port: int = 8765, workers: int = 2):
 
 
 def load(port: int, path: str, clients: int = 8, seconds: float = 10.0) -> str:
-    """Requests per second and latency from ``clients`` keep-alive connections."""
+    """Requests per second and latency from ``clients`` keep-alive connections (GET)."""
+    return load_post(port, path, None, {}, clients, seconds)
+
+
+def load_post(
+    port: int, path: str, body: str | None, headers: dict, clients: int = 8, seconds: float = 10.0
+) -> str:
+    """Requests per second and latency; POST ``body`` when given, else GET."""
     import http.client
     import threading
 
@@ -124,7 +131,7 @@ def load(port: int, path: str, clients: int = 8, seconds: float = 10.0) -> str:
         connection = http.client.HTTPConnection("127.0.0.1", port)
         while time.perf_counter() < deadline:
             start = time.perf_counter()
-            connection.request("GET", path)
+            connection.request("POST" if body else "GET", path, body=body, headers=headers)
             response = connection.getresponse()
             response.read()
             assert response.status == 200
