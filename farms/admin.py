@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.gis.db.models import PointField
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import CharField, ModelForm
 from django.utils.translation import gettext_lazy as _
 
@@ -166,6 +166,23 @@ class CertificationAdmin(ProducerScopedAdmin):
     list_filter = ["scheme"]
     search_fields = ["number", "producer__name"]
     filter_horizontal = ["plots"]
+    readonly_fields = ["verified_by", "verified_at"]
+    actions = ["verify"]
+
+    @admin.action(description=_("Checked against the paper certificate: mark as verified"))
+    def verify(self, request, queryset):
+        try:
+            for certification in queryset:
+                services.verify_certification(request.user, certification)
+        except PermissionDenied as error:
+            self.message_user(request, str(error), level="error")
+            return
+        self.message_user(request, _("Certificates marked as verified."))
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change:
+            services.certificate_edited(form.instance, set(form.changed_data))
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "plots":

@@ -261,6 +261,17 @@ class Certification(models.Model):
     plots = models.ManyToManyField(
         Plot, related_name="certifications", blank=True, verbose_name=_("plots covered")
     )
+    # Set by an inspector who checked the paper certificate; cleared when it is edited.
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+        editable=False,
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("certification")

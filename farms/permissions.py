@@ -21,6 +21,7 @@ class Action(StrEnum):
     OPERATE = "operate"  # day-to-day work: batches, events, labels
     MANAGE = "manage"  # the producer itself: profile, members, plots, certificates
     RECALL = "recall"  # withdraw a batch from sale
+    CERTIFY = "certify"  # confirm a certificate against the paper one (inspectors only)
 
 
 _ROLES_FOR_ACTION = {
@@ -28,13 +29,14 @@ _ROLES_FOR_ACTION = {
     Action.OPERATE: {Membership.Role.OWNER, Membership.Role.MANAGER, Membership.Role.MEMBER},
     Action.MANAGE: {Membership.Role.OWNER, Membership.Role.MANAGER},
     Action.RECALL: {Membership.Role.OWNER, Membership.Role.MANAGER},
+    Action.CERTIFY: set(),
 }
 # A cooperative's owners and managers also act for its member farms.
 _COOPERATIVE_ROLES = {Membership.Role.OWNER, Membership.Role.MANAGER}
 # Platform staff groups and what they may do for every producer.
 _GROUP_ACTIONS = {
     EXTENSION_STAFF_GROUP: {Action.VIEW},
-    INSPECTOR_GROUP: {Action.VIEW, Action.RECALL},
+    INSPECTOR_GROUP: {Action.VIEW, Action.RECALL, Action.CERTIFY},
 }
 
 

@@ -5,6 +5,7 @@ import uuid
 from django.contrib.gis.geos import GEOSGeometry, Polygon
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.errors import field_error
@@ -178,6 +179,24 @@ def add_member(actor, producer: Producer, user, role: str) -> Membership:
         user=user, producer=producer, defaults={"role": role}
     )
     return membership
+
+
+CERTIFICATE_FIELDS = {"scheme", "number", "issued_by", "valid_from", "valid_to", "plots"}
+
+
+def verify_certification(actor, certification: Certification) -> Certification:
+    """An inspector confirms the certificate matches the paper one."""
+    require(actor, Action.CERTIFY, certification.producer)
+    certification.verified_by, certification.verified_at = actor, timezone.now()
+    certification.save(update_fields=["verified_by", "verified_at"])
+    return certification
+
+
+def certificate_edited(certification: Certification, changed: set[str]) -> None:
+    """A verified certificate whose content changes must be checked again."""
+    if certification.verified_at and changed & CERTIFICATE_FIELDS:
+        certification.verified_by = certification.verified_at = None
+        certification.save(update_fields=["verified_by", "verified_at"])
 
 
 def certification_for(plots, on_day) -> Certification | None:

@@ -36,6 +36,7 @@ class PublicCertificate:
     valid_from: datetime.date
     valid_to: datetime.date
     valid_today: bool
+    verified: bool  # checked by an inspector against the paper certificate
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ def _certificate(certificate: Certification | None) -> PublicCertificate | None:
         valid_from=certificate.valid_from,
         valid_to=certificate.valid_to,
         valid_today=certificate.is_valid_on(timezone.localdate()),
+        verified=certificate.verified_at is not None,
     )
 
 

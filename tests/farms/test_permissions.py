@@ -49,3 +49,22 @@ def test_inactive_users_lose_access(coop, owner):
     owner.is_active = False
     owner.save()
     assert not can(owner, Action.VIEW, coop)
+
+
+def test_only_inspectors_verify_certificates_and_edits_clear_it(coop, owner):
+    from django.core.exceptions import PermissionDenied
+
+    from farms.services import certificate_edited, verify_certification
+    from tests.factories import CertificationFactory
+
+    certificate = CertificationFactory(producer=coop)
+    with pytest.raises(PermissionDenied):
+        verify_certification(owner, certificate)  # a producer cannot vouch for itself
+    inspector = UserFactory()
+    inspector.groups.add(Group.objects.get(name=INSPECTOR_GROUP))
+    verify_certification(inspector, certificate)
+    certificate.refresh_from_db()
+    assert certificate.verified_by == inspector and certificate.verified_at
+    certificate_edited(certificate, {"valid_to"})
+    certificate.refresh_from_db()
+    assert certificate.verified_at is None

@@ -65,6 +65,16 @@ def test_the_scan_page_tells_where_the_food_came_from(client, label, coop, plot)
     assert "Nhật ký nguyên vẹn" in html or "nguyên vẹn" in html
 
 
+def test_the_page_says_whether_an_inspector_checked_the_certificate(client, label):
+    from django.utils import timezone
+
+    html = client.get(f"/lot/{label.batch.code}").content.decode()
+    assert "chưa được thanh tra kiểm tra" in html
+    label.batch.certification.verified_at = timezone.now()
+    label.batch.certification.save()
+    assert "đã được thanh tra kiểm tra" in client.get(f"/lot/{label.batch.code}").content.decode()
+
+
 def test_the_scan_page_shows_no_personal_data(client, label, coop):
     html = client.get(f"/s/{label.serial}").content.decode()
     for private in [
