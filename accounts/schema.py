@@ -32,6 +32,17 @@ def _tokens(tokens: services.Tokens) -> dict:
     }
 
 
+class TokenMutation(ServiceMutation):
+    """Mutations that open (or renew) an app session and return its tokens."""
+
+    login_required = False
+    user = graphene.Field(UserType)
+    tokens = graphene.Field(TokensType)
+
+    class Meta:
+        abstract = True
+
+
 class SignUpInput(graphene.InputObjectType):
     phone = graphene.String(required=True)
     password = graphene.String(required=True)
@@ -40,12 +51,8 @@ class SignUpInput(graphene.InputObjectType):
     device = graphene.String(default_value="")
 
 
-class SignUp(ServiceMutation):
+class SignUp(TokenMutation):
     """Create an account and sign in."""
-
-    login_required = False
-    user = graphene.Field(UserType)
-    tokens = graphene.Field(TokensType)
 
     class Arguments:
         input = SignUpInput(required=True)
@@ -65,10 +72,8 @@ class SignInInput(graphene.InputObjectType):
     device = graphene.String(default_value="")
 
 
-class SignIn(ServiceMutation):
-    login_required = False
-    user = graphene.Field(UserType)
-    tokens = graphene.Field(TokensType)
+class SignIn(TokenMutation):
+    """Sign in with a phone number (any common way of writing it) and password."""
 
     class Arguments:
         input = SignInInput(required=True)
@@ -84,13 +89,10 @@ class RefreshTokensInput(graphene.InputObjectType):
     refresh_token = graphene.String(required=True)
 
 
-class RefreshTokens(ServiceMutation):
+class RefreshTokens(TokenMutation):
     """Trade a refresh token for new tokens (the old ones stop working)."""
 
-    login_required = False
     atomic = False  # a replayed token ends its session even though the call is refused
-    user = graphene.Field(UserType)
-    tokens = graphene.Field(TokensType)
 
     class Arguments:
         input = RefreshTokensInput(required=True)
