@@ -138,7 +138,8 @@ class BatchNode(DjangoObjectType):
         return queryset.filter(producer_id__in=producer_ids(info))
 
     def resolve_events(batch, info):
-        return batch.events.all()
+        """The batch's diary in the order things happened (prefetched in that order)."""
+        return sorted(batch.events.all(), key=lambda event: (event.occurred_at, event.sequence))
 
     def resolve_label_sheets(batch, info):
         return batch.label_sheets.all()
@@ -180,7 +181,7 @@ def _planned(queryset, paths: set[str], prefix: str):
         events = (
             TraceEvent.objects.select_related("plot", "place")
             .prefetch_related("inputs", "photos")
-            .order_by("sequence")
+            .order_by("occurred_at", "sequence")
         )
         queryset = queryset.prefetch_related(Prefetch("events", queryset=events))
     if f"{prefix}labelSheets" in paths:
