@@ -176,24 +176,21 @@ def _check_receiving(occurred_at, history: list[TraceEvent]) -> None:
         raise _order_error(_("Receiving needs a shipping recorded before it."), "not_shipped")
 
 
-def _lock_plots(batch: Batch, plot: Plot | None) -> None:
+def _lock_plots(plot_ids: list[int], plot: Plot | None) -> None:
     """Serialize work on the same land: a spraying and a harvest recorded at the same
     moment on two batches of one plot must see each other for the interval check."""
-    ids = set(_origin_plot_ids(batch)) | ({plot.pk} if plot else set())
+    ids = set(plot_ids) | ({plot.pk} if plot else set())
     list(Plot.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
 
 
-def _origin_plot_ids(batch: Batch) -> list[int]:
-    return list(batch.origin_plots.values_list("pk", flat=True))
-
-
-def _interval_pairs(batch: Batch, step: str, occurred_at, rows: list[EventInput], plot):
+def _interval_pairs(
+    batch: Batch, step: str, occurred_at, rows: list[EventInput], plot, plot_ids: list[int]
+):
     """(input, applied at, harvested at) for every harvest an application could affect.
 
     Applying an input to a plot affects every crop harvested from that plot, whichever
     batch the application or the harvest was recorded on.
     """
-    plot_ids = _origin_plot_ids(batch)
     if step == BusinessStep.HARVESTING:
         applied = (
             EventInput.objects.filter(
@@ -222,9 +219,12 @@ def _interval_pairs(batch: Batch, step: str, occurred_at, rows: list[EventInput]
     return [(row, occurred_at, harvest.occurred_at) for row in rows for harvest in harvests]
 
 
-def _check_pre_harvest_interval(batch: Batch, step: str, occurred_at, rows, plot) -> None:
+def _check_pre_harvest_interval(
+    batch: Batch, step: str, occurred_at, rows, plot, plot_ids: list[int]
+) -> None:
     """Refuse a harvest inside the waiting period of an input applied to its crop."""
-    for row, applied_at, harvested_at in _interval_pairs(batch, step, occurred_at, rows, plot):
+    pairs = _interval_pairs(batch, step, occurred_at, rows, plot, plot_ids)
+    for row, applied_at, harvested_at in pairs:
         safe_from = applied_at + datetime.timedelta(days=row.pre_harvest_interval_days)
         if harvested_at < safe_from:
             message = _(
@@ -239,21 +239,20 @@ def _check_pre_harvest_interval(batch: Batch, step: str, occurred_at, rows, plot
             raise field_error("occurred_at", message, "pre_harvest_interval")
 
 
-def _check_place(batch: Batch, step: str, plot: Plot | None, place: Place | None) -> None:
+def _check_place(plot_ids: list[int], plot: Plot | None, place: Place | None) -> None:
     if plot and place:
         raise field_error("place", _("Give either a plot or a place, not both."), "plot_and_place")
-    if plot and plot.pk not in _origin_plot_ids(batch):
+    if plot and plot.pk not in plot_ids:
         raise field_error(
             "plot", _("This plot is not an origin plot of the batch."), "foreign_plot"
         )
 
 
-def _only_origin_plot(batch: Batch, step: str) -> Plot | None:
+def _only_origin_plot(plot_ids: list[int], step: str) -> Plot | None:
     """Field work on a batch grown on a single plot happened on that plot."""
-    if rule_for(step).phase not in (Phase.PRE_HARVEST, Phase.HARVEST):
+    if len(plot_ids) != 1 or rule_for(step).phase not in (Phase.PRE_HARVEST, Phase.HARVEST):
         return None
-    plots = list(batch.origin_plots.all()[:2])
-    return plots[0] if len(plots) == 1 else None
+    return Plot.objects.get(pk=plot_ids[0])
 
 
 def append_event(
@@ -356,11 +355,12 @@ def record_event(
     clean_photos = [clean_image(photo, keep_location=keep_photo_location) for photo in photos]
     with transaction.atomic():
         batch, history = locked_history(batch)
-        _lock_plots(batch, plot)
+        plot_ids = list(batch.origin_plots.values_list("pk", flat=True))
+        _lock_plots(plot_ids, plot)
         check_order(batch, step, occurred_at, history)
-        _check_place(batch, step, plot, place)
-        plot = plot or (None if place else _only_origin_plot(batch, step))
-        _check_pre_harvest_interval(batch, step, occurred_at, rows, plot)
+        _check_place(plot_ids, plot, place)
+        plot = plot or (None if place else _only_origin_plot(plot_ids, step))
+        _check_pre_harvest_interval(batch, step, occurred_at, rows, plot, plot_ids)
         _check_stock(batch, step, quantity)
         if step == BusinessStep.HARVESTING:
             _apply_harvest(batch, occurred_at, quantity)
