@@ -172,6 +172,11 @@ class Producer(models.Model):
         """Commune, district, province: the only address shown to the public."""
         return ", ".join(part for part in (self.commune, self.district, self.province) if part)
 
+    @property
+    def public_registration_code(self) -> str:
+        """A household's code is often its owner's personal identity number: not public."""
+        return "" if self.kind == self.Kind.HOUSEHOLD else self.registration_code
+
 
 class Membership(models.Model):
     """A person acting for a producer, with a role."""

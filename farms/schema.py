@@ -65,11 +65,9 @@ class ProducerNode(DjangoObjectType):
     resolve_contact_email = _private("contact_email")
 
     def resolve_registration_code(producer, info):
-        # A household's code is often its owner's personal identity number.
-        private = producer.kind == Producer.Kind.HOUSEHOLD
-        if private and producer.pk not in producer_ids(info):
-            return None
-        return producer.registration_code
+        if producer.pk in producer_ids(info):
+            return producer.registration_code
+        return producer.public_registration_code or None
 
     def resolve_location(producer, info):
         return producer.location if producer.pk in producer_ids(info) else None
@@ -181,19 +179,12 @@ class Query(graphene.ObjectType):
         return Place.objects.all()[:CATALOGUE_LIMIT]
 
 
-class ProducerFieldsInput(graphene.InputObjectType):
-    kind = graphene.String()
-    name = graphene.String()
-    registration_code = graphene.String()
-    gln = graphene.String()
-    description = graphene.String()
-    commune = graphene.String()
-    district = graphene.String()
-    province = graphene.String()
-    street_address = graphene.String()
-    contact_name = graphene.String()
-    contact_phone = graphene.String()
-    contact_email = graphene.String()
+# The fields a producer's own staff may edit, as the service defines them.
+ProducerFieldsInput = type(
+    "ProducerFieldsInput",
+    (graphene.InputObjectType,),
+    {name: graphene.String() for name in services.PRODUCER_FIELDS},
+)
 
 
 class RegisterProducerInput(ProducerFieldsInput):
