@@ -59,8 +59,7 @@ class SignUp(TokenMutation):
 
     @classmethod
     def perform(cls, info, data):
-        language = data["language"] if data["language"] in ("vi", "en") else "vi"
-        services.sign_up(data["phone"], data["password"], data["full_name"], language)
+        services.sign_up(data["phone"], data["password"], data["full_name"], data["language"])
         return _tokens(
             services.sign_in(info.context, data["phone"], data["password"], data["device"])
         )

@@ -54,6 +54,8 @@ def sign_up(phone: str, password: str, full_name: str, language: str = "vi") -> 
         raise field_error(
             "phone", _("An account with this phone number already exists."), "phone_taken"
         )
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE  # an app asking for a language we lack gets ours
     user = User(phone=phone, full_name=full_name.strip(), preferred_language=language)
     try:
         password_validation.validate_password(password, user)
