@@ -12,6 +12,18 @@ from mobile_api.limits import validation_rules
 MAX_QUERY_LENGTH = 20_000  # characters of GraphQL text in one request
 
 
+def _holds_nul(value) -> bool:
+    """NUL never belongs in text here, and PostgreSQL refuses it in any string. (In a
+    query's own text it can also be written as the escape \\u0000.)"""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
 def _bad_request(message: str) -> HttpError:
     return HttpError(HttpResponseBadRequest(message))
 
@@ -36,6 +48,8 @@ class MobileGraphQLView(FileUploadGraphQLView):
                 raise _bad_request(_("The request body is not a valid GraphQL request."))
             if len(str(query.get("query") or "")) > MAX_QUERY_LENGTH:
                 raise _bad_request(_("This query is too long."))
+            if _holds_nul(query) or "\\u0000" in str(query.get("query") or ""):
+                raise _bad_request(_("The request contains a forbidden control character."))
         return data
 
 

@@ -457,7 +457,8 @@ class OrderLabels(ServiceMutation):
 
     @classmethod
     def perform(cls, info, data):
-        layout = data["layout"].value
+        chosen = data.get("layout")  # may be sent as an explicit null
+        layout = chosen.value if chosen else printing.DEFAULT_LAYOUT
         sheet = labels.order_label_sheet(
             info.context.user,
             _batch(info, data["batch_id"]),

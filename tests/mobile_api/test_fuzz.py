@@ -15,7 +15,9 @@ from schemathesis.graphql import nodes
 from backend.wsgi import application
 from tests.mobile_api.conftest import token_for
 
-EXAMPLES_PER_OPERATION = 15
+# Pinned (derandomize) so that CI is reproducible; for a wider, random exploration raise
+# this and drop derandomize locally (4 runs of 60 per operation found two bugs, now fixed).
+EXAMPLES_PER_OPERATION = 25
 
 
 def literal(value) -> graphql.ValueNode:
@@ -81,7 +83,10 @@ def _keep_the_test_connection():
 
 @schema.parametrize()
 @settings(
-    max_examples=EXAMPLES_PER_OPERATION, deadline=None, suppress_health_check=list(HealthCheck)
+    derandomize=True,
+    max_examples=EXAMPLES_PER_OPERATION,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
 )
 def test_no_generated_request_breaks_the_server(case, bearer, caplog):
     response = case.call(headers=bearer)

@@ -182,3 +182,15 @@ def test_an_unexpected_failure_is_a_typed_error_without_internals(api, harvested
     errors = result["data"]["recallBatch"]["errors"]
     assert errors[0]["code"] == "internal_error"
     assert "secret" not in json.dumps(result)
+
+
+def test_a_nul_character_anywhere_is_refused_at_the_door(api, harvested):
+    body = api(
+        """mutation($input: RecallBatchInput!) { recallBatch(input: $input) {
+      errors { code } } }""",
+        {"input": {"batchId": to_global_id("BatchNode", harvested.pk), "reason": "bad\x00reason"}},
+    )
+    assert "data" not in body and body["errors"]
+    assert api('{ batchByCode(code: "A\\u0000B") { code } }').get("data") is None
+    harvested.refresh_from_db()
+    assert harvested.status == "active"
