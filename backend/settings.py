@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "farms",
     "traceability",
     "fixtures",
+    "marketplace",
     "mobile_api",
 ]
 
