@@ -7,6 +7,7 @@ and allowed hosts; anything else is a development setup with safe local defaults
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 
 from backend import embedded_db
@@ -188,6 +189,20 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# Run with `celery -A backend beat` next to a worker (see README).
+CELERY_BEAT_SCHEDULE = {
+    "aggregate-daily-prices": {
+        "task": "marketplace.tasks.aggregate_daily_prices",
+        "schedule": crontab(hour=1, minute=15),  # yesterday's completed orders and surveys
+    },
+}
+
+# Email: an SMTP URL in production (smtp+tls://user:password@host:587); the console otherwise.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Nông sản số <no-reply@localhost>")
+# Text messages (SMS or Zalo): the dotted path of a marketplace.notifications.TextBackend
+# subclass; empty sends email only.
+TEXT_MESSAGE_BACKEND = env("TEXT_MESSAGE_BACKEND", default="")
 
 # Traceability.
 LABEL_FONT_PATH = env("LABEL_FONT_PATH", default="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
