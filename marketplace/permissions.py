@@ -1,0 +1,56 @@
+"""Who may act in the market network. Producer-side rights come from farms.permissions;
+this module adds the buyer side and decides, in one place, which party of an order a
+person is."""
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from farms.permissions import EXTENSION_STAFF_GROUP, Action, can, producers_for
+from marketplace.models import Buyer, Order
+
+
+class Party(StrEnum):
+    BUYER = "buyer"
+    SELLER = "seller"
+
+
+def buyers_for(user) -> QuerySet[Buyer]:
+    """The buyers ``user`` orders for (superusers: all, to help people in the admin)."""
+    if not user.is_authenticated or not user.is_active:
+        return Buyer.objects.none()
+    if user.is_superuser:
+        return Buyer.objects.all()
+    return Buyer.objects.filter(members=user)
+
+
+def require_buyer(user, buyer: Buyer) -> None:
+    if not buyers_for(user).filter(pk=buyer.pk).exists():
+        raise PermissionDenied(_("You may not order for %(buyer)s.") % {"buyer": buyer.name})
+
+
+def orders_for(user) -> QuerySet[Order]:
+    """Orders ``user`` takes part in, as a buyer's person or as a seller's."""
+    if not user.is_authenticated or not user.is_active:
+        return Order.objects.none()
+    return Order.objects.filter(
+        Q(buyer__in=buyers_for(user)) | Q(producer__in=producers_for(user, Action.OPERATE))
+    )
+
+
+def parties_of(user, order: Order) -> set[Party]:
+    parties = set()
+    if buyers_for(user).filter(pk=order.buyer_id).exists():
+        parties.add(Party.BUYER)
+    if can(user, Action.OPERATE, order.producer):
+        parties.add(Party.SELLER)
+    return parties
+
+
+def is_price_surveyor(user) -> bool:
+    """Extension staff record market prices (superusers too)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or user.groups.filter(name=EXTENSION_STAFF_GROUP).exists()
