@@ -200,7 +200,7 @@ CELERY_BEAT_SCHEDULE = {
 # Email: an SMTP URL in production (smtp+tls://user:password@host:587); the console otherwise.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Nông sản số <no-reply@localhost>")
-# Text messages (SMS or Zalo): the dotted path of a marketplace.notifications.TextBackend
+# Text messages (SMS or Zalo): the dotted path of a marketplace.services.notifications.TextBackend
 # subclass; empty sends email only.
 TEXT_MESSAGE_BACKEND = env("TEXT_MESSAGE_BACKEND", default="")
 

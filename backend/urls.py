@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("graphql", graphql_view(), name="graphql"),
+    path("", include("marketplace.urls")),
     path("", include("traceability.urls")),
 ]
 

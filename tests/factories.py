@@ -5,11 +5,19 @@ import math
 from decimal import Decimal
 
 import factory
-from django.contrib.gis.geos import Polygon
+from django.contrib.gis.geos import Point, Polygon
 from django.utils import timezone
 
 from accounts.models import User
-from farms.models import AgriculturalInput, Certification, Membership, Plot, Producer, Product
+from farms.models import (
+    AgriculturalInput,
+    Certification,
+    Membership,
+    Place,
+    Plot,
+    Producer,
+    Product,
+)
 from farms.services import area_m2
 
 DONG_ANH = (105.85, 21.14)
@@ -100,6 +108,17 @@ class CertificationFactory(factory.django.DjangoModelFactory):
     issued_by = "Trung tâm Chứng nhận Phù hợp"
     valid_from = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=300))
     valid_to = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=400))
+
+
+class PlaceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Place
+
+    kind = Place.Kind.PACKING_HOUSE
+    name = factory.Sequence(lambda n: f"Điểm sơ chế {n}")
+    commune = "Vân Nội"
+    district = "Đông Anh"
+    location = factory.LazyFunction(lambda: Point(DONG_ANH[0] + 0.002, DONG_ANH[1], srid=4326))
 
 
 def member(user: User, producer: Producer, role: str = Membership.Role.OWNER) -> User:

@@ -407,3 +407,37 @@ def _offset(moment: datetime.datetime) -> str:
     minutes = int(moment.utcoffset().total_seconds() // 60)
     sign = "+" if minutes >= 0 else "-"
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def record_handover(
+    actor, batch: Batch, step: str, *, quantity: Decimal, details: dict, place: Place | None = None
+) -> TraceEvent:
+    """Shipping or receiving of a sale, recorded by the market network on the seller's lot.
+
+    The caller has checked that ``actor`` is a party to the sale (the buyer records the
+    receiving). The usual order rules apply (no shipping of a recalled lot, receiving only
+    after a shipping); a shipping takes its quantity out of the lot's stock.
+    """
+    if step not in (BusinessStep.SHIPPING, BusinessStep.RECEIVING):
+        raise ValueError(f"Not a handover step: {step}")
+    occurred_at = timezone.localtime()
+    with transaction.atomic():
+        batch, history = locked_history(batch)
+        check_order(batch, step, occurred_at, history)
+        if step == BusinessStep.SHIPPING:
+            _check_stock(batch, step, quantity)
+            batch.remaining_quantity -= quantity
+            if batch.remaining_quantity == 0:
+                batch.status = Batch.Status.DEPLETED
+            batch.save(update_fields=["remaining_quantity", "status"])
+        event = TraceEvent(
+            business_step=step,
+            occurred_at=occurred_at,
+            time_zone_offset=_offset(occurred_at),
+            place=place,
+            producer=batch.producer,
+            recorded_by=actor,
+            quantity=quantity,
+            details=details,
+        )
+        return append_event(batch, event)

@@ -1,0 +1,80 @@
+"""Buyers: the restaurants, hotels, stalls, kitchens and households that order."""
+
+from django.contrib.gis.geos import Point
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.errors import field_error
+from marketplace.models import Buyer
+from marketplace.permissions import is_price_surveyor, require_buyer
+
+BUYER_FIELDS = (
+    "kind",
+    "name",
+    "registration_code",
+    "commune",
+    "district",
+    "province",
+    "delivery_address",
+    "delivery_location",
+    "contact_phone",
+)
+# Changing who the business is voids the staff's check of its papers.
+VERIFIED_FIELDS = ("kind", "name", "registration_code")
+VIET_NAM = (102.0, 8.0, 110.0, 23.5)  # lon/lat box around the country and its islands
+
+
+def check_location(point: Point | None, field: str = "delivery_location") -> None:
+    west, south, east, north = VIET_NAM
+    if point is None or not (west <= point.x <= east and south <= point.y <= north):
+        raise field_error(field, _("Choose a location in Viet Nam."), "location_outside")
+
+
+def _apply(buyer: Buyer, data: dict) -> None:
+    unknown = set(data) - set(BUYER_FIELDS)
+    if unknown:
+        raise ValueError(f"Not buyer fields: {sorted(unknown)}")
+    for field, value in data.items():
+        setattr(buyer, field, value.strip() if isinstance(value, str) else value)
+    if buyer.delivery_location is not None:
+        buyer.delivery_location.srid = buyer.delivery_location.srid or 4326
+    check_location(buyer.delivery_location)
+    buyer.full_clean(exclude=["members"])
+
+
+@transaction.atomic
+def register_buyer(actor, **data) -> Buyer:
+    """A new buyer with ``actor`` as its first member."""
+    if not actor.is_authenticated:
+        raise PermissionDenied(_("Please sign in."))
+    buyer = Buyer()
+    _apply(buyer, data)
+    buyer.save()
+    buyer.members.add(actor)
+    return buyer
+
+
+@transaction.atomic
+def update_buyer(actor, buyer: Buyer, **data) -> Buyer:
+    require_buyer(actor, buyer)
+    buyer = Buyer.objects.select_for_update().get(pk=buyer.pk)
+    if any(field in data and data[field] != getattr(buyer, field) for field in VERIFIED_FIELDS):
+        buyer.verified_at, buyer.verified_by = None, None
+    _apply(buyer, data)
+    buyer.save()
+    return buyer
+
+
+def verify_buyer(actor, buyer: Buyer) -> Buyer:
+    """Extension staff confirm a business after seeing its registration papers."""
+    if not is_price_surveyor(actor):
+        raise PermissionDenied(_("Only extension staff can verify buyers."))
+    if buyer.kind == Buyer.Kind.HOUSEHOLD or not buyer.registration_code:
+        raise ValidationError(
+            _("Only businesses with a registration code can be verified."), code="not_a_business"
+        )
+    buyer.verified_by, buyer.verified_at = actor, timezone.now()
+    buyer.save(update_fields=["verified_by", "verified_at"])
+    return buyer

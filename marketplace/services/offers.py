@@ -1,0 +1,264 @@
+"""Offers: produce put on sale from named lots, so that every sale keeps its trace."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.gis.db.models import Collect
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.errors import field_error
+from backend.numbers import checked_quantity, format_quantity
+from farms.models import Producer, Product
+from farms.permissions import Action, require
+from marketplace.models import Allocation, Buyer, Offer, OfferBatch, Order
+from traceability.models import Batch
+
+MAX_PRICE = 1_000_000_000  # VND per unit: far above any real farm price, catches typos
+MAX_DELIVERY_RADIUS_KM = 300
+MAX_WINDOW_DAYS = 366
+OPEN_STATUSES = (Offer.Status.ACTIVE, Offer.Status.PAUSED)
+OFFER_FIELDS = (
+    "price_per_unit",
+    "wholesale_price_per_unit",
+    "wholesale_min_quantity",
+    "min_order_quantity",
+    "available_from",
+    "available_to",
+    "delivery_radius_km",
+    "pickup_place",
+    "description",
+    "status",
+)
+
+
+@dataclass
+class LotShare:
+    """How much of one lot an offer sells."""
+
+    batch: Batch
+    quantity: Decimal
+
+
+def _check_price(value: int | None, field: str) -> None:
+    if value is not None and not 0 < value <= MAX_PRICE:
+        raise field_error(field, _("Give a price between 1 and 1,000,000,000 VND."), "price")
+
+
+def _check_terms(offer: Offer) -> None:
+    _check_price(offer.price_per_unit, "price_per_unit")
+    _check_price(offer.wholesale_price_per_unit, "wholesale_price_per_unit")
+    if offer.wholesale_price_per_unit and offer.wholesale_price_per_unit >= offer.price_per_unit:
+        raise field_error(
+            "wholesale_price_per_unit",
+            _("The wholesale price must be lower than the retail price."),
+            "wholesale_not_lower",
+        )
+    offer.min_order_quantity = checked_quantity(offer.min_order_quantity, "min_order_quantity")
+    if offer.wholesale_min_quantity is not None:
+        checked_quantity(offer.wholesale_min_quantity, "wholesale_min_quantity")
+    if offer.available_to < offer.available_from:
+        raise field_error("available_to", _("The offer must end after it starts."), "window_order")
+    if (offer.available_to - offer.available_from).days > MAX_WINDOW_DAYS:
+        raise field_error("available_to", _("An offer lasts at most a year."), "window_too_long")
+    if offer._state.adding and offer.available_to < timezone.localdate():
+        raise field_error("available_to", _("This offer would already be over."), "window_past")
+    radius = offer.delivery_radius_km
+    if radius is not None and not 1 <= radius <= MAX_DELIVERY_RADIUS_KM:
+        raise field_error("delivery_radius_km", _("Deliver within 1 to 300 km."), "delivery_radius")
+    if radius is None and offer.pickup_place is None:
+        raise field_error(
+            "delivery_radius_km",
+            _("Give a delivery radius, a pickup point, or both."),
+            "no_fulfilment",
+        )
+
+
+def _check_pickup(offer: Offer) -> None:
+    place = offer.pickup_place
+    if place is None:
+        return
+    if place.location is None:
+        raise field_error("pickup_place", _("This place has no location."), "place_unlocated")
+    if place.producer_id not in (None, offer.producer_id, offer.producer.cooperative_id):
+        raise field_error(
+            "pickup_place", _("This place belongs to another producer."), "foreign_place"
+        )
+
+
+def _sells_for(producer: Producer, batch: Batch) -> bool:
+    """A producer sells its own lots; a cooperative also sells its members' lots."""
+    return batch.producer_id == producer.pk or (
+        producer.kind == Producer.Kind.COOPERATIVE and batch.producer.cooperative_id == producer.pk
+    )
+
+
+def _check_share(offer: Offer, share: LotShare, allocated: Decimal) -> None:
+    batch, code = share.batch, share.batch.code
+    if not _sells_for(offer.producer, batch):
+        raise field_error(
+            "batches", _("Lot %(lot)s is not yours to sell.") % {"lot": code}, "foreign_lot"
+        )
+    if batch.product_id != offer.product_id or batch.unit != offer.unit:
+        raise field_error(
+            "batches",
+            _("Lot %(lot)s is another product or unit than this offer.") % {"lot": code},
+            "lot_mismatch",
+        )
+    if batch.status not in (Batch.Status.ACTIVE, Batch.Status.DEPLETED):
+        raise field_error(
+            "batches",
+            _("Lot %(lot)s is not harvested or has been recalled.") % {"lot": code},
+            "lot_not_sellable",
+        )
+    quantity = checked_quantity(share.quantity, "batches")
+    # Sold but not yet shipped is still in the lot's stock, and no longer for sale.
+    pending = Allocation.objects.filter(
+        batch=batch, line__order__status__in=(Order.Status.CONFIRMED, Order.Status.READY)
+    ).aggregate(total=Sum("quantity"))["total"] or Decimal(0)
+    left = batch.remaining_quantity - pending
+    if quantity - allocated > left:
+        raise field_error(
+            "batches",
+            _("Lot %(lot)s has only %(left)s left to sell.")
+            % {"lot": code, "left": format_quantity(left)},
+            "quantity_exceeds_stock",
+        )
+    if quantity < allocated:
+        raise field_error(
+            "batches",
+            _("%(sold)s of lot %(lot)s are already sold.")
+            % {"lot": code, "sold": format_quantity(allocated)},
+            "below_sold",
+        )
+    elsewhere = OfferBatch.objects.filter(batch=batch, offer__status__in=OPEN_STATUSES)
+    if elsewhere.exclude(offer=offer.pk).exists():
+        raise field_error(
+            "batches",
+            _("Lot %(lot)s is already on sale in another offer.") % {"lot": code},
+            "lot_on_other_offer",
+        )
+
+
+def _dispatch_point(offer: Offer, shares: list[LotShare]):
+    """Where buyers measure distance from: the pickup point, or the middle of the lots'
+    fields. Never the producer's home, which is private."""
+    if offer.pickup_place:
+        return offer.pickup_place.location
+    plots = Batch.objects.filter(pk__in=[s.batch.pk for s in shares]).aggregate(
+        fields=Collect("origin_plots__geometry")
+    )["fields"]
+    if plots is None:
+        raise field_error(
+            "pickup_place",
+            _("These lots have no fields on the map: give a pickup point."),
+            "no_location",
+        )
+    return plots.centroid
+
+
+def _save_shares(offer: Offer, shares: list[LotShare]) -> None:
+    """Replace the offer's lots; what is already sold of a lot must stay in it."""
+    if not shares:
+        raise field_error("batches", _("Name the lots this offer sells from."), "no_lots")
+    if len({s.batch.pk for s in shares}) != len(shares):
+        raise field_error("batches", _("Each lot may be named once."), "duplicate_lot")
+    locked = Batch.objects.select_for_update().filter(pk__in=[s.batch.pk for s in shares])
+    locked = {b.pk: b for b in locked.select_related("producer").order_by("pk")}
+    existing = {s.batch_id: s for s in offer.shares.select_for_update()} if offer.pk else {}
+    for share in shares:
+        share.batch = locked[share.batch.pk]
+        previous = existing.get(share.batch.pk)
+        _check_share(offer, share, previous.allocated if previous else Decimal(0))
+    for batch_id, previous in existing.items():
+        if batch_id not in locked and previous.allocated:
+            raise field_error(
+                "batches",
+                _("Part of lot %(lot)s is sold: it stays in the offer.")
+                % {"lot": previous.batch.code},
+                "sold_lot_removed",
+            )
+    offer.location = _dispatch_point(offer, shares)
+    offer.quantity_available = sum(
+        (s.quantity - (existing[s.batch.pk].allocated if s.batch.pk in existing else 0))
+        for s in shares
+    )
+    offer.save()
+    offer.shares.exclude(batch__in=locked).delete()
+    for share in shares:
+        OfferBatch.objects.update_or_create(
+            offer=offer, batch=share.batch, defaults={"quantity": share.quantity}
+        )
+
+
+@transaction.atomic
+def create_offer(
+    actor, *, producer: Producer, product: Product, shares: list[LotShare], **terms
+) -> Offer:
+    """Put lots on sale. ``terms`` are the OFFER_FIELDS; the unit is the lots' unit."""
+    require(actor, Action.OPERATE, producer)
+    offer = Offer(producer=producer, product=product, unit=product.unit, created_by=actor)
+    if shares:
+        offer.unit = shares[0].batch.unit
+    _set_terms(offer, terms)
+    _save_shares(offer, shares)
+    return offer
+
+
+@transaction.atomic
+def update_offer(actor, offer: Offer, *, shares: list[LotShare] | None = None, **terms) -> Offer:
+    """Change prices, dates, fulfilment, status or lots. Product and seller stay fixed,
+    as orders already refer to them; a closed offer stays closed."""
+    require(actor, Action.OPERATE, offer.producer)
+    offer = Offer.objects.select_for_update().select_related("producer").get(pk=offer.pk)
+    if offer.status == Offer.Status.CLOSED:
+        raise field_error("status", _("This offer is closed."), "offer_closed")
+    _set_terms(offer, terms)
+    if shares is None:
+        offer.save()
+    else:
+        _save_shares(offer, shares)
+    return offer
+
+
+def _set_terms(offer: Offer, terms: dict) -> None:
+    unknown = set(terms) - set(OFFER_FIELDS)
+    if unknown:
+        raise ValueError(f"Not offer fields: {sorted(unknown)}")
+    for field, value in terms.items():
+        setattr(offer, field, value.strip() if isinstance(value, str) else value)
+    if offer.status not in Offer.Status.values:
+        raise field_error("status", _("Unknown status."), "invalid_choice")
+    _check_terms(offer)
+    _check_pickup(offer)
+
+
+def unit_price_for(offer: Offer, buyer: Buyer, quantity: Decimal) -> tuple[int, bool]:
+    """The price a buyer pays per unit, and whether it is the wholesale price (only for
+    businesses staff have verified, from the wholesale quantity up)."""
+    threshold = offer.wholesale_min_quantity or offer.min_order_quantity
+    if offer.wholesale_price_per_unit and buyer.is_verified_business and quantity >= threshold:
+        return offer.wholesale_price_per_unit, True
+    return offer.price_per_unit, False
+
+
+def visible_wholesale_price(offer: Offer, buyer: Buyer | None) -> int | None:
+    return offer.wholesale_price_per_unit if buyer and buyer.is_verified_business else None
+
+
+def is_on_sale(offer: Offer, day: datetime.date | None = None) -> bool:
+    day = day or timezone.localdate()
+    return offer.status == Offer.Status.ACTIVE and offer.available_to >= day
+
+
+def sellable(queryset=None):
+    """Offers a buyer can order now: active, not over, with stock, no recalled lot."""
+    queryset = Offer.objects.all() if queryset is None else queryset
+    return queryset.filter(
+        status=Offer.Status.ACTIVE,
+        available_to__gte=timezone.localdate(),
+        quantity_available__gt=0,
+    ).exclude(Q(shares__batch__status=Batch.Status.RECALLED))

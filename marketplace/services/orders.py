@@ -1,0 +1,218 @@
+"""An order's life: who may move it to which state, and what each move does to stock
+and to the trace of the lots it sells.
+
+    placed ──confirm──▶ confirmed ──ship──▶ shipped ──receive──▶ delivered ──▶ completed
+      │                  │    └──ready (pickup)──▶ ready ──receive──┘
+      ├─reject           └─cancel (stock returns)
+      └─cancel
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.errors import field_error
+from backend.numbers import format_quantity
+from marketplace.models import Allocation, Offer, OfferBatch, Order, OrderLine, OrderStatusChange
+from marketplace.permissions import Party, parties_of
+from marketplace.services.notifications import notify
+from traceability.models import Batch
+from traceability.services.events import record_handover
+from traceability.steps import BusinessStep
+
+Status = Order.Status
+MAX_REASON = 500
+
+
+@dataclass(frozen=True)
+class Transition:
+    parties: frozenset[Party]
+    fulfilment: str | None = None  # only for this fulfilment
+    needs_reason: bool = False
+
+
+SELLER = frozenset({Party.SELLER})
+BUYER = frozenset({Party.BUYER})
+TRANSITIONS: dict[tuple[str, str], Transition] = {
+    (Status.PLACED, Status.CONFIRMED): Transition(SELLER),
+    (Status.PLACED, Status.REJECTED): Transition(SELLER, needs_reason=True),
+    (Status.PLACED, Status.CANCELLED): Transition(BUYER),
+    (Status.CONFIRMED, Status.READY): Transition(SELLER, Order.Fulfilment.PICKUP),
+    (Status.CONFIRMED, Status.SHIPPED): Transition(SELLER, Order.Fulfilment.DELIVERY),
+    (Status.CONFIRMED, Status.CANCELLED): Transition(SELLER | BUYER, needs_reason=True),
+    (Status.READY, Status.DELIVERED): Transition(BUYER),
+    (Status.SHIPPED, Status.DELIVERED): Transition(BUYER),
+    (Status.DELIVERED, Status.COMPLETED): Transition(SELLER),
+}
+
+
+def next_statuses(order: Order, parties: set[Party]) -> list[str]:
+    """The states ``parties`` may move the order to now (for buttons in the pages)."""
+    return [
+        to
+        for (start, to), rule in TRANSITIONS.items()
+        if start == order.status
+        and rule.parties & parties
+        and rule.fulfilment in (None, order.fulfilment)
+    ]
+
+
+def log_change(order: Order, actor, start: str, end: str, reason: str = "") -> OrderStatusChange:
+    change = OrderStatusChange.objects.create(
+        order=order, from_status=start, to_status=end, changed_by=actor, reason=reason
+    )
+    notify(change)
+    return change
+
+
+def _rule(order: Order, actor, to_status: str, reason: str) -> Transition:
+    parties = parties_of(actor, order)
+    if not parties:
+        raise PermissionDenied(_("You may not see this order."))
+    rule = TRANSITIONS.get((order.status, to_status))
+    if rule is None or rule.fulfilment not in (None, order.fulfilment):
+        raise field_error(
+            "status",
+            _("An order that is “%(now)s” cannot become “%(next)s”.")
+            % {"now": order.get_status_display(), "next": Status(to_status).label},
+            "illegal_transition",
+        )
+    if not rule.parties & parties:
+        raise PermissionDenied(
+            _("Only the seller can do this.")
+            if Party.SELLER in rule.parties
+            else _("Only the buyer can do this.")
+        )
+    if rule.needs_reason and not reason:
+        raise field_error("reason", _("Say why, for the other party."), "reason_required")
+    if len(reason) > MAX_REASON:
+        raise field_error("reason", _("At most 500 characters."), "reason_too_long")
+    return rule
+
+
+def change_status(actor, order: Order, to_status: str, reason: str = "") -> Order:
+    """Move ``order`` to ``to_status`` if ``actor`` is the party who may, with its effects
+    on stock and trace, in one transaction."""
+    reason = reason.strip()
+    with transaction.atomic():
+        order = (
+            Order.objects.select_for_update().select_related("producer", "buyer").get(pk=order.pk)
+        )
+        _rule(order, actor, to_status, reason)
+        start = order.status
+        if to_status == Status.CONFIRMED:
+            _reserve(order)
+        elif to_status == Status.CANCELLED and start == Status.CONFIRMED:
+            _release(order)
+        elif to_status == Status.SHIPPED:
+            _hand_over(actor, order, BusinessStep.SHIPPING)
+        elif to_status == Status.DELIVERED:
+            if start == Status.READY:  # picked up: handed over and received at once
+                _hand_over(actor, order, BusinessStep.SHIPPING)
+            _hand_over(actor, order, BusinessStep.RECEIVING)
+        order.status, order.status_changed_at = to_status, timezone.now()
+        order.save(update_fields=["status", "status_changed_at"])
+        log_change(order, actor, start, to_status, reason)
+    return order
+
+
+def _lines(order: Order) -> list[OrderLine]:
+    # A fixed order of offers, so two confirmations never wait on each other's rows.
+    return list(order.lines.select_related("offer", "product").order_by("offer_id"))
+
+
+def _reserve(order: Order) -> None:
+    """Take each line's quantity from its offer's stock with one conditional UPDATE (the
+    row lock it takes makes concurrent confirmations queue, and the second one sees the
+    first's result), then assign the quantity to the offer's lots, oldest harvest first."""
+    for line in _lines(order):
+        taken = Offer.objects.filter(
+            pk=line.offer_id,
+            status=Offer.Status.ACTIVE,
+            quantity_available__gte=line.quantity,
+        ).update(quantity_available=F("quantity_available") - line.quantity)
+        if not taken:
+            line.offer.refresh_from_db()
+            raise _not_enough(line)
+        _allocate(line)
+
+
+def _not_enough(line: OrderLine):
+    offer = line.offer
+    if offer.status != Offer.Status.ACTIVE:
+        return field_error(
+            "lines",
+            _("%(product)s is no longer on sale.") % {"product": line.product.name},
+            "not_on_sale",
+        )
+    return field_error(
+        "lines",
+        _("Not enough stock: only %(left)s %(unit)s of %(product)s are left.")
+        % {
+            "left": format_quantity(offer.quantity_available),
+            "unit": offer.get_unit_display(),
+            "product": line.product.name,
+        },
+        "not_enough_stock",
+    )
+
+
+def _allocate(line: OrderLine) -> None:
+    shares = (
+        OfferBatch.objects.select_for_update(of=("self",))
+        .filter(offer_id=line.offer_id, allocated__lt=F("quantity"))
+        .select_related("batch")
+        .order_by("batch__harvest_date", "pk")
+    )
+    needed = line.quantity
+    for share in shares:
+        if share.batch.status == Batch.Status.RECALLED:
+            raise field_error(
+                "lines",
+                _("Lot %(lot)s has been recalled: it cannot be sold.") % {"lot": share.batch.code},
+                "recalled",
+            )
+        take = min(needed, share.quantity - share.allocated)
+        OfferBatch.objects.filter(pk=share.pk).update(allocated=F("allocated") + take)
+        Allocation.objects.create(line=line, share=share, batch=share.batch, quantity=take)
+        needed -= take
+        if needed == 0:
+            return
+    raise AssertionError(f"Offer {line.offer_id} stock is out of step with its lots")
+
+
+def _release(order: Order) -> None:
+    """Give a cancelled order's quantities back to the offers and their lots."""
+    for line in _lines(order):
+        for allocation in line.allocations.all():
+            OfferBatch.objects.filter(pk=allocation.share_id).update(
+                allocated=F("allocated") - allocation.quantity
+            )
+        Offer.objects.filter(pk=line.offer_id).update(
+            quantity_available=F("quantity_available") + line.quantity
+        )
+        line.allocations.all().delete()
+
+
+def _hand_over(actor, order: Order, step: str) -> None:
+    """A shipping (seller) or receiving (buyer) event on every lot the order sells from:
+    the trace goes on into the sale. The buyer appears by kind and an opaque id only."""
+    allocations = Allocation.objects.filter(line__order=order).select_related("batch")
+    per_lot: dict[int, tuple[Batch, Decimal]] = {}
+    for allocation in allocations.order_by("batch_id"):
+        batch, quantity = per_lot.get(allocation.batch_id, (allocation.batch, Decimal(0)))
+        per_lot[allocation.batch_id] = (batch, quantity + allocation.quantity)
+    details = {
+        "order": order.code,
+        "buyer": f"urn:uuid:{order.buyer.uuid}",
+        "buyer_kind": order.buyer.kind,
+    }
+    for batch, quantity in per_lot.values():
+        record_handover(
+            actor, batch, step, quantity=quantity, details=details, place=order.pickup_place
+        )

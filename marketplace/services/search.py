@@ -1,0 +1,120 @@
+"""Finding offers: by product (typed without diacritics too), certification, price, date,
+and distance from the buyer, on PostGIS's spatial index."""
+
+import datetime
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.geos import Point
+from django.contrib.gis.measure import D
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
+
+from backend.errors import field_error
+from farms.models import Certification, Product
+from marketplace.models import Offer, OfferBatch, Review
+from marketplace.services.buyers import check_location
+from marketplace.services.offers import sellable
+
+DEFAULT_RADIUS_KM = 30
+MAX_RADIUS_KM = 300
+MAX_TEXT = 100
+
+
+class SortOrder(StrEnum):
+    DISTANCE = "distance"
+    PRICE = "price"
+    NEWEST = "newest"
+
+
+@dataclass
+class OfferSearch:
+    text: str = ""
+    product: Product | None = None
+    category: str = ""
+    certification: str = ""  # a Certification.Scheme value
+    max_price: int | None = None
+    available_on: datetime.date | None = None
+    near: Point | None = None
+    within_km: int = DEFAULT_RADIUS_KM
+    delivers_to_me: bool = False  # only offers whose delivery area covers ``near``
+    sort: SortOrder | None = None  # default: distance when ``near`` is given, else price
+
+
+def matching_products(text: str) -> QuerySet[Product]:
+    """Catalogue entries whose Vietnamese or English name contains ``text``, ignoring
+    case and diacritics ("rau muong" finds "Rau muống", "dua" finds "Dưa")."""
+    text = text.strip()[:MAX_TEXT]
+    return Product.objects.filter(
+        Q(name_vi__unaccent__icontains=text) | Q(name_en__unaccent__icontains=text)
+    )
+
+
+def _check(search: OfferSearch) -> None:
+    if search.certification and search.certification not in Certification.Scheme.values:
+        raise field_error("certification", _("Unknown standard."), "invalid_choice")
+    if search.max_price is not None and search.max_price < 0:
+        raise field_error("max_price", _("A price cannot be negative."), "price")
+    if not 1 <= search.within_km <= MAX_RADIUS_KM:
+        raise field_error("within_km", _("Search within 1 to 300 km."), "radius")
+    if search.near is not None:
+        check_location(search.near, "near")
+    if search.sort == SortOrder.DISTANCE and search.near is None:
+        raise field_error("sort", _("Sorting by distance needs a location."), "no_location")
+
+
+def _filter(queryset: QuerySet[Offer], search: OfferSearch) -> QuerySet[Offer]:
+    if search.text.strip():
+        queryset = queryset.filter(product__in=matching_products(search.text))
+    if search.product:
+        queryset = queryset.filter(product=search.product)
+    if search.category:
+        queryset = queryset.filter(product__category=search.category)
+    if search.certification:
+        certified = OfferBatch.objects.filter(
+            offer=OuterRef("pk"), batch__certification__scheme=search.certification
+        )
+        queryset = queryset.filter(Exists(certified))
+    if search.max_price is not None:
+        queryset = queryset.filter(price_per_unit__lte=search.max_price)
+    if search.available_on:
+        queryset = queryset.filter(
+            available_from__lte=search.available_on, available_to__gte=search.available_on
+        )
+    return queryset
+
+
+def _near(queryset: QuerySet[Offer], search: OfferSearch) -> QuerySet[Offer]:
+    """Within the radius (ST_DWithin on geography: uses the GiST index), with distance."""
+    queryset = queryset.filter(location__dwithin=(search.near, D(km=search.within_km)))
+    queryset = queryset.annotate(distance=Distance("location", search.near))
+    if search.delivers_to_me:
+        queryset = queryset.filter(
+            Q(pickup_place__isnull=False) | Q(distance__lte=F("delivery_radius_km") * 1000)
+        )
+    return queryset
+
+
+def with_ratings(queryset: QuerySet[Offer]) -> QuerySet[Offer]:
+    """Each offer with its seller's average rating and number of reviews."""
+    reviews = Review.objects.filter(producer=OuterRef("producer")).values("producer")
+    return queryset.annotate(
+        seller_rating=Subquery(reviews.annotate(value=Avg("stars")).values("value")),
+        seller_reviews=Subquery(reviews.annotate(value=Count("pk")).values("value")),
+    )
+
+
+def search_offers(search: OfferSearch) -> QuerySet[Offer]:
+    """Offers on sale that match, nearest or cheapest first."""
+    _check(search)
+    queryset = _filter(sellable(), search)
+    sort = search.sort or (SortOrder.DISTANCE if search.near else SortOrder.PRICE)
+    if search.near is not None:
+        queryset = _near(queryset, search)
+    order = {
+        SortOrder.DISTANCE: ["distance", "price_per_unit", "pk"],
+        SortOrder.PRICE: ["price_per_unit", "pk"],
+        SortOrder.NEWEST: ["-created_at", "-pk"],
+    }[sort]
+    return with_ratings(queryset).select_related("product", "producer").order_by(*order)

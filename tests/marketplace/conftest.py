@@ -1,0 +1,60 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.utils import timezone
+
+from marketplace.models import Buyer
+from marketplace.services.buyers import register_buyer
+from marketplace.services.offers import LotShare, create_offer
+from tests import factories
+
+
+def restaurant_near(user, plot, name: str = "Nhà hàng Sen Hồ Tây", km_east: float = 5) -> Buyer:
+    """A restaurant ``km_east`` km east of ``plot``."""
+    middle = plot.geometry.centroid
+    return register_buyer(
+        user,
+        kind=Buyer.Kind.RESTAURANT,
+        name=name,
+        registration_code="0109999999",
+        district="Đông Anh",
+        delivery_address="Số 5 đường Cổ Loa",
+        delivery_location=Point(middle.x + km_east / 104.0, middle.y, srid=4326),
+        contact_phone="0987654321",
+    )
+
+
+@pytest.fixture
+def chef(db):
+    return factories.UserFactory(email="chef@example.vn")
+
+
+@pytest.fixture
+def buyer(chef, plot):
+    return restaurant_near(chef, plot)
+
+
+def offer_terms(**overrides) -> dict:
+    today = timezone.localdate()
+    return {
+        "price_per_unit": 20_000,
+        "available_from": today,
+        "available_to": today + datetime.timedelta(days=7),
+        "delivery_radius_km": 20,
+        "min_order_quantity": Decimal(1),
+        **overrides,
+    }
+
+
+@pytest.fixture
+def offer(owner, coop, product, harvested):
+    """40 of the 100 kg harvested yesterday, at 20,000 VND/kg, delivered within 20 km."""
+    return create_offer(
+        owner,
+        producer=coop,
+        product=product,
+        shares=[LotShare(harvested, Decimal(40))],
+        **offer_terms(),
+    )
