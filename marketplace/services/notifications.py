@@ -64,7 +64,8 @@ def notify(change: OrderStatusChange) -> list[Notification]:
             rows.append(Notification(change=change, recipient=user, channel="sms"))
     Notification.objects.bulk_create(rows)
     for row in rows:
-        transaction.on_commit(lambda pk=row.pk: send_notification.delay(pk))
+        # Robust: a mail server that is down must not fail the request that changed the order.
+        transaction.on_commit(lambda pk=row.pk: send_notification.delay(pk), robust=True)
     return rows
 
 
