@@ -5,15 +5,24 @@ from graphene import relay
 
 from accounts import schema as accounts
 from farms import schema as farms
+from marketplace import schema as marketplace
 from mobile_api.sync import Sync
 from traceability import schema as traceability
 
 
-class Query(accounts.Query, farms.Query, traceability.Query, graphene.ObjectType):
+class Query(
+    accounts.Query, farms.Query, traceability.Query, marketplace.Query, graphene.ObjectType
+):
     node = relay.Node.Field()
 
 
-class Mutation(accounts.Mutation, farms.Mutation, traceability.Mutation, graphene.ObjectType):
+class Mutation(
+    accounts.Mutation,
+    farms.Mutation,
+    traceability.Mutation,
+    marketplace.Mutation,
+    graphene.ObjectType,
+):
     sync = Sync.Field()
 
 

@@ -9,6 +9,7 @@ from marketplace.models import Buyer
 from marketplace.services.buyers import register_buyer
 from marketplace.services.offers import LotShare, create_offer
 from tests import factories
+from tests.mobile_api.conftest import anonymous_api, api, stranger_api  # noqa: F401 (fixtures)
 
 
 def restaurant_near(user, plot, name: str = "Nhà hàng Sen Hồ Tây", km_east: float = 5) -> Buyer:

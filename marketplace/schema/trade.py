@@ -1,0 +1,610 @@
+"""GraphQL for buyers, offers, the cart, orders and reviews."""
+
+import graphene
+from django.db.models import Prefetch
+from graphene import relay
+from graphene_django import DjangoConnectionField, DjangoObjectType
+
+from farms.models import Certification, Place, Producer, Product
+from farms.permissions import Action
+from farms.schema import ProducerNode
+from marketplace.models import Buyer, CartItem, Offer, OfferBatch, Order, OrderLine
+from marketplace.permissions import buyers_for, order_parties, orders_for
+from marketplace.services import buyers, cart, offers, orders, reviews
+from marketplace.services.search import OfferSearch, SortOrder, search_offers
+from mobile_api.context import get_for, producer_ids
+from mobile_api.errors import not_found, sign_in_required
+from mobile_api.mutations import ServiceMutation, given
+from mobile_api.scalars import GeoJSON
+from traceability.models import Batch
+
+OrderStatusEnum = graphene.Enum.from_enum(Order.Status, name="OrderStatus")
+FulfilmentEnum = graphene.Enum.from_enum(Order.Fulfilment, name="Fulfilment")
+OfferStatusEnum = graphene.Enum.from_enum(Offer.Status, name="OfferStatus")
+BuyerKindEnum = graphene.Enum.from_enum(Buyer.Kind, name="BuyerKind")
+SortEnum = graphene.Enum.from_enum(SortOrder, name="OfferSort")
+SchemeEnum = graphene.Enum.from_enum(Certification.Scheme, name="CertificationScheme")
+
+
+def _user(info):
+    if not info.context.user.is_authenticated:
+        raise sign_in_required()
+    return info.context.user
+
+
+def my_buyer_ids(info) -> set[int]:
+    cache = info.context.__dict__
+    if "_buyer_ids" not in cache:
+        cache["_buyer_ids"] = set(buyers_for(info.context.user).values_list("pk", flat=True))
+    return cache["_buyer_ids"]
+
+
+def sees_wholesale(info) -> bool:
+    """Wholesale prices are for verified businesses: is the requester one's person?"""
+    cache = info.context.__dict__
+    if "_sees_wholesale" not in cache:
+        mine = Buyer.objects.filter(pk__in=my_buyer_ids(info), verified_at__isnull=False)
+        cache["_sees_wholesale"] = mine.exclude(kind=Buyer.Kind.HOUSEHOLD).exists()
+    return cache["_sees_wholesale"]
+
+
+class BuyerNode(DjangoObjectType):
+    """A buyer, as its own people see it."""
+
+    delivery_location = GeoJSON(required=True)
+    is_verified_business = graphene.Boolean(required=True)
+
+    class Meta:
+        model = Buyer
+        interfaces = (relay.Node,)
+        fields = (
+            "uuid",
+            "kind",
+            "name",
+            "registration_code",
+            "commune",
+            "district",
+            "province",
+            "delivery_address",
+            "contact_phone",
+            "verified_at",
+        )
+
+    @classmethod
+    def get_queryset(cls, queryset, info):
+        return queryset.filter(pk__in=my_buyer_ids(info))
+
+
+class LotLinkType(graphene.ObjectType):
+    """A lot an offer or an order line is served from, and its public trace page."""
+
+    code = graphene.String(required=True)
+    harvest_date = graphene.Date()
+    certification = graphene.String(description="The standard the lot was grown under.")
+    quantity = graphene.Decimal(required=True)
+    scan_page_url = graphene.String(required=True)
+
+
+def lot_link(info, batch: Batch, quantity) -> LotLinkType:
+    return LotLinkType(
+        code=batch.code,
+        harvest_date=batch.harvest_date,
+        certification=batch.certification.get_scheme_display() if batch.certification else None,
+        quantity=quantity,
+        scan_page_url=info.context.build_absolute_uri(f"/lot/{batch.code}"),
+    )
+
+
+class OfferNode(DjangoObjectType):
+    seller = graphene.Field(ProducerNode, required=True)
+    wholesale_price_per_unit = graphene.Int(description="Only for verified businesses.")
+    wholesale_min_quantity = graphene.Decimal()
+    distance_km = graphene.Float(description="From the searched location, if one was given.")
+    seller_rating = graphene.Float()
+    seller_reviews = graphene.Int()
+    lots = graphene.List(graphene.NonNull(LotLinkType), required=True)
+
+    class Meta:
+        model = Offer
+        interfaces = (relay.Node,)
+        fields = (
+            "uuid",
+            "product",
+            "unit",
+            "quantity_available",
+            "price_per_unit",
+            "min_order_quantity",
+            "available_from",
+            "available_to",
+            "delivery_radius_km",
+            "pickup_place",
+            "description",
+            "status",
+        )
+
+    @classmethod
+    def get_queryset(cls, queryset, info):
+        """On sale for everyone; the seller's people also see its paused and closed ones."""
+        return (
+            offers.sellable(queryset) | queryset.filter(producer_id__in=producer_ids(info))
+        ).distinct()
+
+    def resolve_seller(offer, info):
+        return offer.producer
+
+    def resolve_wholesale_price_per_unit(offer, info):
+        return offer.wholesale_price_per_unit if sees_wholesale(info) else None
+
+    def resolve_wholesale_min_quantity(offer, info):
+        return offer.wholesale_min_quantity if sees_wholesale(info) else None
+
+    def resolve_distance_km(offer, info):
+        distance = getattr(offer, "distance", None)
+        return round(distance.km, 1) if distance is not None else None
+
+    def resolve_seller_rating(offer, info):
+        rating = getattr(offer, "seller_rating", None)
+        return round(float(rating), 1) if rating is not None else None
+
+    def resolve_lots(offer, info):
+        return [lot_link(info, s.batch, s.quantity - s.allocated) for s in offer.shares.all()]
+
+
+def with_offer_details(queryset):
+    shares = OfferBatch.objects.select_related("batch__certification").order_by("pk")
+    return queryset.select_related("product", "producer", "pickup_place").prefetch_related(
+        Prefetch("shares", queryset=shares)
+    )
+
+
+class OrderBuyerType(graphene.ObjectType):
+    """The buyer as the seller of its order needs it: to deliver and to call."""
+
+    name = graphene.String(required=True)
+    kind = BuyerKindEnum(required=True)
+    contact_phone = graphene.String(required=True)
+    is_verified_business = graphene.Boolean(required=True)
+
+
+class OrderLineType(DjangoObjectType):
+    amount = graphene.Int(required=True)
+    lots = graphene.List(
+        graphene.NonNull(LotLinkType),
+        required=True,
+        description="The lots this line is served from, once the seller confirms.",
+    )
+
+    class Meta:
+        model = OrderLine
+        fields = ("offer", "product", "unit", "quantity", "unit_price", "wholesale")
+
+    def resolve_lots(line, info):
+        return [lot_link(info, a.batch, a.quantity) for a in line.allocations.all()]
+
+
+class StatusChangeType(graphene.ObjectType):
+    from_status = graphene.String()
+    to_status = OrderStatusEnum(required=True)
+    by = graphene.String(required=True)
+    at = graphene.DateTime(required=True)
+    reason = graphene.String(required=True)
+
+
+class OrderNode(DjangoObjectType):
+    buyer = graphene.Field(OrderBuyerType, required=True)
+    seller = graphene.Field(ProducerNode, required=True)
+    lines = graphene.List(graphene.NonNull(OrderLineType), required=True)
+    history = graphene.List(graphene.NonNull(StatusChangeType), required=True)
+    next_statuses = graphene.List(
+        graphene.NonNull(OrderStatusEnum),
+        required=True,
+        description="What the requester may move this order to now.",
+    )
+    stars = graphene.Int(description="The buyer's rating, once reviewed.")
+
+    class Meta:
+        model = Order
+        interfaces = (relay.Node,)
+        fields = (
+            "uuid",
+            "code",
+            "status",
+            "fulfilment",
+            "delivery_address",
+            "pickup_place",
+            "note",
+            "total",
+            "placed_at",
+            "status_changed_at",
+        )
+
+    @classmethod
+    def get_queryset(cls, queryset, info):
+        return queryset.filter(pk__in=orders_for(info.context.user).values("pk"))
+
+    def resolve_buyer(order, info):
+        buyer = order.buyer
+        return OrderBuyerType(
+            name=buyer.name,
+            kind=buyer.kind,
+            contact_phone=buyer.contact_phone,
+            is_verified_business=buyer.is_verified_business,
+        )
+
+    def resolve_seller(order, info):
+        return order.producer
+
+    def resolve_lines(order, info):
+        return order.lines.all()
+
+    def resolve_history(order, info):
+        return [
+            StatusChangeType(
+                from_status=change.from_status or None,
+                to_status=change.to_status,
+                by=change.changed_by.full_name if change.changed_by else "",
+                at=change.changed_at,
+                reason=change.reason,
+            )
+            for change in order.changes.all()
+        ]
+
+    def resolve_next_statuses(order, info):
+        parties = order_parties(order, my_buyer_ids(info), producer_ids(info, Action.OPERATE))
+        return orders.next_statuses(order, parties)
+
+    def resolve_stars(order, info):
+        review = getattr(order, "review", None)
+        return review.stars if review else None
+
+
+def with_order_details(queryset):
+    lines = OrderLine.objects.select_related("product", "offer").prefetch_related(
+        "allocations__batch__certification"
+    )
+    return queryset.select_related("buyer", "producer", "pickup_place", "review").prefetch_related(
+        Prefetch("lines", queryset=lines), "changes__changed_by"
+    )
+
+
+class CartLineType(graphene.ObjectType):
+    offer = graphene.Field(OfferNode, required=True)
+    quantity = graphene.Decimal(required=True)
+
+
+class Role(graphene.Enum):
+    BUYER = "buyer"
+    SELLER = "seller"
+
+
+class Query(graphene.ObjectType):
+    offers = DjangoConnectionField(
+        OfferNode,
+        text=graphene.String(description="Product name; diacritics optional."),
+        product_id=graphene.ID(),
+        category=graphene.String(),
+        certification=SchemeEnum(),
+        max_price=graphene.Int(),
+        available_on=graphene.Date(),
+        near=GeoJSON(description="A GeoJSON Point: distances are measured from it."),
+        buyer_id=graphene.ID(description="Measure from this buyer's delivery location."),
+        within_km=graphene.Int(default_value=30),
+        delivers_to_me=graphene.Boolean(default_value=False),
+        sort=SortEnum(),
+    )
+    offer = graphene.Field(OfferNode, id=graphene.ID(required=True))
+    my_buyers = graphene.List(graphene.NonNull(BuyerNode), required=True)
+    cart = graphene.List(
+        graphene.NonNull(CartLineType), required=True, buyer_id=graphene.ID(required=True)
+    )
+    my_orders = DjangoConnectionField(OrderNode, role=Role(), status=OrderStatusEnum())
+
+    def resolve_offers(root, info, **args):
+        _user(info)
+        near = args.get("near")
+        if args.get("buyer_id"):
+            near = _buyer(info, args["buyer_id"]).delivery_location
+        search = OfferSearch(
+            text=args.get("text") or "",
+            product=_product(info, args["product_id"]) if args.get("product_id") else None,
+            category=args.get("category") or "",
+            certification=args.get("certification") or "",
+            max_price=args.get("max_price"),
+            available_on=args.get("available_on"),
+            near=near,
+            within_km=args["within_km"],
+            delivers_to_me=args["delivers_to_me"],
+            sort=args.get("sort"),
+        )
+        return with_offer_details(search_offers(search))
+
+    def resolve_offer(root, info, id):
+        _user(info)
+        return _offer(info, id)
+
+    def resolve_my_buyers(root, info):
+        _user(info)
+        return Buyer.objects.filter(pk__in=my_buyer_ids(info))
+
+    def resolve_cart(root, info, buyer_id):
+        buyer = _buyer(info, buyer_id)
+        items = CartItem.objects.filter(buyer=buyer).select_related("offer")
+        details = with_offer_details(Offer.objects.all())
+        items = items.prefetch_related(Prefetch("offer", queryset=details))
+        return [CartLineType(offer=item.offer, quantity=item.quantity) for item in items]
+
+    def resolve_my_orders(root, info, role=None, status=None, **_page):
+        user = _user(info)
+        visible = orders_for(user)
+        if role == Role.BUYER.value:
+            visible = visible.filter(buyer_id__in=my_buyer_ids(info))
+        elif role == Role.SELLER.value:
+            visible = visible.filter(producer_id__in=producer_ids(info, Action.OPERATE))
+        if status:
+            visible = visible.filter(status=status)
+        return with_order_details(visible).order_by("-placed_at", "-pk")
+
+
+def _buyer(info, reference, field="buyerId") -> Buyer:
+    buyer = get_for(info, Buyer.objects.all(), reference, "BuyerNode", field, owned=False)
+    if buyer.pk not in my_buyer_ids(info):
+        raise not_found(field)
+    return buyer
+
+
+def _offer(info, reference, field="offerId") -> Offer:
+    visible = OfferNode.get_queryset(Offer.objects.all(), info)
+    return get_for(info, with_offer_details(visible), reference, "OfferNode", field, owned=False)
+
+
+def _order(info, reference, field="orderId") -> Order:
+    visible = Order.objects.filter(pk__in=orders_for(info.context.user).values("pk"))
+    return get_for(info, visible, reference, "OrderNode", field, owned=False)
+
+
+def _product(info, reference, field="productId") -> Product:
+    return get_for(info, Product.objects.all(), reference, "ProductNode", field, owned=False)
+
+
+def _place(info, reference, field="pickupPlaceId") -> Place | None:
+    if not reference:
+        return None
+    return get_for(info, Place.objects.all(), reference, "PlaceNode", field, owned=False)
+
+
+class BuyerFieldsInput(graphene.InputObjectType):
+    kind = BuyerKindEnum()
+    name = graphene.String()
+    registration_code = graphene.String()
+    commune = graphene.String()
+    district = graphene.String()
+    province = graphene.String()
+    delivery_address = graphene.String()
+    delivery_location = GeoJSON(description="A GeoJSON Point.")
+    contact_phone = graphene.String()
+
+
+def _buyer_fields(data: dict) -> dict:
+    fields = given({key: data.get(key) for key in buyers.BUYER_FIELDS})
+    if "kind" in fields:
+        fields["kind"] = fields["kind"].value
+    return fields
+
+
+class RegisterBuyer(ServiceMutation):
+    buyer = graphene.Field(BuyerNode)
+
+    class Arguments:
+        input = BuyerFieldsInput(required=True)
+
+    @classmethod
+    def perform(cls, info, data):
+        return {"buyer": buyers.register_buyer(info.context.user, **_buyer_fields(data))}
+
+
+class UpdateBuyerInput(BuyerFieldsInput):
+    buyer_id = graphene.ID(required=True)
+
+
+class UpdateBuyer(ServiceMutation):
+    buyer = graphene.Field(BuyerNode)
+
+    class Arguments:
+        input = UpdateBuyerInput(required=True)
+
+    @classmethod
+    def perform(cls, info, data):
+        buyer = _buyer(info, data["buyer_id"])
+        return {"buyer": buyers.update_buyer(info.context.user, buyer, **_buyer_fields(data))}
+
+
+class LotShareInput(graphene.InputObjectType):
+    batch_id = graphene.ID(required=True)
+    quantity = graphene.Decimal(required=True)
+
+
+class OfferTermsInput(graphene.InputObjectType):
+    price_per_unit = graphene.Int()
+    wholesale_price_per_unit = graphene.Int()
+    wholesale_min_quantity = graphene.Decimal()
+    min_order_quantity = graphene.Decimal()
+    available_from = graphene.Date()
+    available_to = graphene.Date()
+    delivery_radius_km = graphene.Int()
+    pickup_place_id = graphene.ID()
+    description = graphene.String()
+    status = OfferStatusEnum()
+    lots = graphene.List(graphene.NonNull(LotShareInput))
+
+
+def _terms(info, data: dict) -> dict:
+    terms = given({key: data.get(key) for key in offers.OFFER_FIELDS if key != "pickup_place"})
+    if "status" in terms:
+        terms["status"] = terms["status"].value
+    if "pickup_place_id" in data:
+        terms["pickup_place"] = _place(info, data["pickup_place_id"])
+    return terms
+
+
+def _shares(info, data: dict) -> list[offers.LotShare] | None:
+    if data.get("lots") is None:
+        return None
+    return [
+        offers.LotShare(
+            get_for(info, Batch.objects.all(), lot["batch_id"], "BatchNode", "lots"),
+            lot["quantity"],
+        )
+        for lot in data["lots"]
+    ]
+
+
+class CreateOfferInput(OfferTermsInput):
+    producer_id = graphene.ID(required=True)
+    product_id = graphene.ID(required=True)
+    price_per_unit = graphene.Int(required=True)
+    available_from = graphene.Date(required=True)
+    available_to = graphene.Date(required=True)
+    lots = graphene.List(graphene.NonNull(LotShareInput), required=True)
+
+
+class CreateOffer(ServiceMutation):
+    offer = graphene.Field(OfferNode)
+
+    class Arguments:
+        input = CreateOfferInput(required=True)
+
+    @classmethod
+    def perform(cls, info, data):
+        offer = offers.create_offer(
+            info.context.user,
+            producer=get_for(
+                info,
+                Producer.objects.all(),
+                data["producer_id"],
+                "ProducerNode",
+                "producerId",
+                owned=False,
+            ),
+            product=_product(info, data["product_id"]),
+            shares=_shares(info, data),
+            **_terms(info, data),
+        )
+        return {"offer": offer}
+
+
+class UpdateOfferInput(OfferTermsInput):
+    offer_id = graphene.ID(required=True)
+
+
+class UpdateOffer(ServiceMutation):
+    offer = graphene.Field(OfferNode)
+
+    class Arguments:
+        input = UpdateOfferInput(required=True)
+
+    @classmethod
+    def perform(cls, info, data):
+        offer = _offer(info, data["offer_id"])
+        updated = offers.update_offer(
+            info.context.user, offer, shares=_shares(info, data), **_terms(info, data)
+        )
+        return {"offer": updated}
+
+
+class SetCartQuantityInput(graphene.InputObjectType):
+    buyer_id = graphene.ID(required=True)
+    offer_id = graphene.ID(required=True)
+    quantity = graphene.Decimal(required=True, description="0 takes the offer out.")
+
+
+class SetCartQuantity(ServiceMutation):
+    cart = graphene.List(graphene.NonNull(CartLineType))
+
+    class Arguments:
+        input = SetCartQuantityInput(required=True)
+
+    @classmethod
+    def perform(cls, info, data):
+        buyer = _buyer(info, data["buyer_id"])
+        cart.set_cart_quantity(
+            info.context.user, buyer, _offer(info, data["offer_id"]), data["quantity"]
+        )
+        return {"cart": Query.resolve_cart(None, info, data["buyer_id"])}
+
+
+class CheckoutInput(graphene.InputObjectType):
+    client_id = graphene.UUID(description="Generated by the app: sending it again is safe.")
+    buyer_id = graphene.ID(required=True)
+    fulfilment = FulfilmentEnum(required=True)
+    note = graphene.String(default_value="")
+
+
+class Checkout(ServiceMutation):
+    orders = graphene.List(graphene.NonNull(OrderNode))
+
+    class Arguments:
+        input = CheckoutInput(required=True)
+
+    @classmethod
+    def perform(cls, info, data):
+        placed = cart.checkout(
+            info.context.user,
+            _buyer(info, data["buyer_id"]),
+            fulfilment=data["fulfilment"].value,
+            checkout_id=data.get("client_id"),
+            note=data["note"],
+        )
+        return {"orders": with_order_details(Order.objects.filter(pk__in=[o.pk for o in placed]))}
+
+
+class ChangeOrderStatusInput(graphene.InputObjectType):
+    order_id = graphene.ID(required=True)
+    status = OrderStatusEnum(required=True)
+    reason = graphene.String(default_value="", description="Required to reject or cancel.")
+
+
+class ChangeOrderStatus(ServiceMutation):
+    order = graphene.Field(OrderNode)
+
+    class Arguments:
+        input = ChangeOrderStatusInput(required=True)
+
+    @classmethod
+    def perform(cls, info, data):
+        order = orders.change_status(
+            info.context.user,
+            _order(info, data["order_id"]),
+            data["status"].value,
+            data["reason"],
+        )
+        return {"order": order}
+
+
+class ReviewOrderInput(graphene.InputObjectType):
+    order_id = graphene.ID(required=True)
+    stars = graphene.Int(required=True)
+    text = graphene.String(default_value="")
+
+
+class ReviewOrder(ServiceMutation):
+    order = graphene.Field(OrderNode)
+
+    class Arguments:
+        input = ReviewOrderInput(required=True)
+
+    @classmethod
+    def perform(cls, info, data):
+        order = _order(info, data["order_id"])
+        reviews.review_order(info.context.user, order, stars=data["stars"], text=data["text"])
+        return {"order": order}
+
+
+class Mutation(graphene.ObjectType):
+    register_buyer = RegisterBuyer.Field()
+    update_buyer = UpdateBuyer.Field()
+    create_offer = CreateOffer.Field()
+    update_offer = UpdateOffer.Field()
+    set_cart_quantity = SetCartQuantity.Field()
+    checkout = Checkout.Field()
+    change_order_status = ChangeOrderStatus.Field()
+    review_order = ReviewOrder.Field()

@@ -1,0 +1,193 @@
+"""The market through the app's GraphQL API: same error and permission rules as the rest."""
+
+from decimal import Decimal
+
+import pytest
+from graphql_relay import to_global_id
+
+from marketplace.services.offers import LotShare, create_offer
+from tests import factories
+from tests.factories import kg, moment, square
+from tests.marketplace.conftest import offer_terms
+from tests.mobile_api.conftest import Api, token_for
+from traceability.services.batches import create_batch
+
+REGISTER = """
+mutation($input: BuyerFieldsInput!) {
+  registerBuyer(input: $input) { buyer { id name isVerifiedBusiness } errors { field code } }
+}"""
+SEARCH = """
+query($text: String, $buyer: ID, $near: GeoJSON) {
+  offers(text: $text, buyerId: $buyer, near: $near, first: 50) {
+    edges { node {
+      id pricePerUnit wholesalePricePerUnit distanceKm quantityAvailable
+      product { nameVi } seller { name contactPhone streetAddress }
+      lots { code scanPageUrl certification }
+    } }
+  }
+}"""
+CART = """
+mutation($input: SetCartQuantityInput!) {
+  setCartQuantity(input: $input) { cart { quantity } errors { field code message } }
+}"""
+CHECKOUT = """
+mutation($input: CheckoutInput!) {
+  checkout(input: $input) { orders { id code status total } errors { field code } }
+}"""
+MOVE = """
+mutation($input: ChangeOrderStatusInput!) {
+  changeOrderStatus(input: $input) {
+    order { status nextStatuses lines { lots { code quantity scanPageUrl } } }
+    errors { field code message }
+  }
+}"""
+MY_ORDERS = """
+query($role: Role) {
+  myOrders(role: $role, first: 50) { edges { node {
+    code status total nextStatuses buyer { name contactPhone } seller { name }
+    lines { quantity unitPrice amount product { nameVi } lots { code } }
+    history { toStatus by reason }
+  } } }
+}"""
+
+
+@pytest.fixture
+def chef_api(client, chef, rf):
+    return Api(client, token_for(chef, rf))
+
+
+@pytest.fixture
+def buyer_id(buyer):
+    return to_global_id("BuyerNode", buyer.pk)
+
+
+def test_a_buyer_registers_through_the_api(chef_api):
+    data = chef_api.ok(
+        REGISTER,
+        {
+            "input": {
+                "kind": "HOTEL",
+                "name": "Khách sạn Hồ Gươm",
+                "district": "Hoàn Kiếm",
+                "deliveryAddress": "12 Lê Thái Tổ",
+                "deliveryLocation": {"type": "Point", "coordinates": [105.852, 21.029]},
+            }
+        },
+    )
+    assert data["registerBuyer"]["buyer"]["name"] == "Khách sạn Hồ Gươm"
+    refused = chef_api(
+        REGISTER,
+        {
+            "input": {
+                "kind": "HOTEL",
+                "name": "Hotel in Paris",
+                "district": "1er",
+                "deliveryAddress": "Rue de Rivoli",
+                "deliveryLocation": {"type": "Point", "coordinates": [2.35, 48.85]},
+            }
+        },
+    )["data"]["registerBuyer"]
+    assert refused == {
+        "buyer": None,
+        "errors": [{"field": "deliveryLocation", "code": "location_outside"}],
+    }
+
+
+def test_search_hides_private_seller_data_and_wholesale_prices(chef_api, offer, buyer_id, coop):
+    offer.wholesale_price_per_unit, offer.wholesale_min_quantity = 15_000, kg(20)
+    offer.save()
+    (edge,) = chef_api.ok(SEARCH, {"text": "rau muong", "buyer": buyer_id})["offers"]["edges"]
+    node = edge["node"]
+    assert node["seller"] == {"name": coop.name, "contactPhone": None, "streetAddress": None}
+    assert node["wholesalePricePerUnit"] is None
+    assert 4 < node["distanceKm"] < 6
+    (lot,) = node["lots"]
+    assert lot["scanPageUrl"].endswith(f"/lot/{lot['code']}")
+
+
+def test_order_journey_with_permissions(chef_api, api, stranger_api, offer, buyer_id, chef):
+    offer_id = to_global_id("OfferNode", offer.pk)
+    chef_api.ok(CART, {"input": {"buyerId": buyer_id, "offerId": offer_id, "quantity": "12"}})
+    (order,) = chef_api.ok(CHECKOUT, {"input": {"buyerId": buyer_id, "fulfilment": "DELIVERY"}})[
+        "checkout"
+    ]["orders"]
+    assert (order["status"], order["total"]) == ("PLACED", 240_000)
+
+    def move(as_api, status, reason=""):
+        return as_api(
+            MOVE, {"input": {"orderId": order["id"], "status": status, "reason": reason}}
+        )["data"]["changeOrderStatus"]
+
+    assert move(chef_api, "CONFIRMED")["errors"][0]["code"] == "permission_denied"
+    assert move(stranger_api, "CONFIRMED")["errors"] == [
+        {"field": "orderId", "code": "not_found", "message": "Không tìm thấy."}
+    ]
+    confirmed = move(api, "CONFIRMED")
+    assert confirmed["errors"] == []
+    assert confirmed["order"]["nextStatuses"] == ["SHIPPED", "CANCELLED"]
+    (lot,) = confirmed["order"]["lines"][0]["lots"]
+    assert Decimal(str(lot["quantity"])) == 12
+    assert move(api, "DELIVERED")["errors"][0]["code"] == "illegal_transition"
+    assert move(api, "SHIPPED")["errors"] == []
+    assert move(chef_api, "DELIVERED")["errors"] == []
+
+    seller_view = api.ok(MY_ORDERS, {"role": "SELLER"})["myOrders"]["edges"]
+    (node,) = [edge["node"] for edge in seller_view]
+    assert node["buyer"] == {"name": "Nhà hàng Sen Hồ Tây", "contactPhone": "0987654321"}
+    assert node["nextStatuses"] == ["COMPLETED"]
+    assert [h["toStatus"] for h in node["history"]] == [
+        "PLACED",
+        "CONFIRMED",
+        "SHIPPED",
+        "DELIVERED",
+    ]
+    assert stranger_api.ok(MY_ORDERS)["myOrders"]["edges"] == []
+
+
+def test_cart_errors_are_typed_and_translated(chef_api, offer, buyer_id):
+    offer_id = to_global_id("OfferNode", offer.pk)
+    result = chef_api(CART, {"input": {"buyerId": buyer_id, "offerId": offer_id, "quantity": "99"}})
+    (error,) = result["data"]["setCartQuantity"]["errors"]
+    assert (error["field"], error["code"]) == ("quantity", "not_enough_stock")
+    assert "Chỉ còn 40 kg" in error["message"]
+
+
+# Whatever the page size: session, user, buyer, count, page, prefetches, wholesale check.
+SEARCH_QUERIES = 10
+ORDER_QUERIES = 11
+
+
+def _more_offers(owner, coop, product, count: int) -> None:
+    for n in range(count):
+        field = factories.PlotFactory(producer=coop, geometry=square(105.85 + n * 0.001, 21.0, 30))
+        lot = create_batch(
+            owner,
+            producer=coop,
+            product=product,
+            plots=[field],
+            harvested_at=moment(1),
+            quantity=kg(10),
+        )
+        create_offer(
+            owner, producer=coop, product=product, shares=[LotShare(lot, kg(10))], **offer_terms()
+        )
+
+
+def test_offer_and_order_lists_use_a_constant_number_of_queries(
+    chef_api, api, owner, coop, product, offer, buyer_id, django_assert_max_num_queries
+):
+    offer_id = to_global_id("OfferNode", offer.pk)
+    chef_api.ok(CART, {"input": {"buyerId": buyer_id, "offerId": offer_id, "quantity": "1"}})
+    chef_api.ok(CHECKOUT, {"input": {"buyerId": buyer_id, "fulfilment": "DELIVERY"}})
+    with django_assert_max_num_queries(SEARCH_QUERIES):
+        chef_api.ok(SEARCH, {"buyer": buyer_id})
+    _more_offers(owner, coop, product, 15)
+    for _ in range(15):
+        chef_api.ok(CART, {"input": {"buyerId": buyer_id, "offerId": offer_id, "quantity": "1"}})
+        chef_api.ok(CHECKOUT, {"input": {"buyerId": buyer_id, "fulfilment": "DELIVERY"}})
+    with django_assert_max_num_queries(SEARCH_QUERIES):
+        offers = chef_api.ok(SEARCH, {"buyer": buyer_id})["offers"]["edges"]
+    assert len(offers) == 16
+    with django_assert_max_num_queries(ORDER_QUERIES):
+        orders = api.ok(MY_ORDERS, {"role": "SELLER"})["myOrders"]["edges"]
+    assert len(orders) == 16
