@@ -114,6 +114,9 @@ if env("GEOS_LIBRARY_PATH", default=""):
     GEOS_LIBRARY_PATH = env("GEOS_LIBRARY_PATH")
 
 AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "market-offers"
+LOGOUT_REDIRECT_URL = "home"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

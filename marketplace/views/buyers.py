@@ -1,13 +1,245 @@
-from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import render
+"""Web pages where buyers browse offers, order, follow and review their orders.
 
-from marketplace.permissions import orders_for
+Thin views: forms check shapes, services decide; a service's refusal is shown on the form.
+"""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from backend.admin_tools import add_service_errors
+from farms.permissions import Action, producers_for
+from marketplace import forms
+from marketplace.models import Buyer, Offer, OfferBatch, Order, OrderLine, Review
+from marketplace.permissions import buyers_for, orders_for, parties_of
+from marketplace.services import buyers as buyer_services
+from marketplace.services import cart, orders, reviews
+from marketplace.services.offers import visible_wholesale_price
+from marketplace.services.search import search_offers, with_ratings
+
+PAGE_SIZE = 20
+SESSION_BUYER = "market_buyer"
+
+
+def current_buyer(request) -> Buyer | None:
+    """The buyer the signed-in person orders for (chosen once, remembered)."""
+    if not request.user.is_authenticated:
+        return None
+    mine = buyers_for(request.user).filter(members=request.user)
+    chosen = request.GET.get("buyer") or request.session.get(SESSION_BUYER)
+    buyer = (mine.filter(uuid=chosen).first() if _is_uuid(chosen) else None) or mine.first()
+    if buyer:
+        request.session[SESSION_BUYER] = str(buyer.uuid)
+    return buyer
+
+
+def _is_uuid(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def offer_list(request):
+    buyer = current_buyer(request)
+    form = forms.SearchForm(request.GET or None)
+    page = None
+    if form.is_valid() or not request.GET:
+        if not request.GET:
+            form = forms.SearchForm({"within_km": form.fields["within_km"].initial})
+            form.is_valid()
+        try:
+            found = search_offers(form.search(buyer.delivery_location if buyer else None))
+            found = found.prefetch_related("shares__batch__certification")
+            page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+        except ValidationError as error:
+            add_service_errors(form, error)
+    return render(
+        request, "marketplace/offer_list.html", {"form": form, "page": page, "buyer": buyer}
+    )
+
+
+def offer_detail(request, offer_uuid):
+    buyer = current_buyer(request)
+    offer = get_object_or_404(
+        with_ratings(Offer.objects.select_related("product", "producer", "pickup_place")),
+        uuid=offer_uuid,
+    )
+    shares = OfferBatch.objects.filter(offer=offer).select_related("batch__certification")
+    form = forms.CartForm(initial={"quantity": offer.min_order_quantity})
+    if request.method == "POST":
+        form = forms.CartForm(request.POST)
+        if buyer is None:
+            return redirect("market-buyer")
+        if form.is_valid():
+            try:
+                cart.set_cart_quantity(request.user, buyer, offer, form.cleaned_data["quantity"])
+                messages.success(request, _("Added to your cart."))
+                return redirect("market-cart")
+            except ValidationError as error:
+                add_service_errors(form, error)
+    context = {
+        "offer": offer,
+        "shares": shares,
+        "form": form,
+        "buyer": buyer,
+        "wholesale_price": visible_wholesale_price(offer, buyer),
+        "reviews": Review.objects.filter(producer=offer.producer)[:5],
+    }
+    return render(request, "marketplace/offer_detail.html", context)
+
+
+@login_required
+def cart_page(request):
+    buyer = current_buyer(request)
+    if buyer is None:
+        return redirect("market-buyer")
+    items = buyer.cart_items.select_related("offer__product", "offer__producer")
+    form = forms.CheckoutForm(
+        request.POST or None,
+        initial={"fulfilment": Order.Fulfilment.DELIVERY, "checkout_id": uuid.uuid4()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            placed = cart.checkout(
+                request.user,
+                buyer,
+                fulfilment=form.cleaned_data["fulfilment"],
+                checkout_id=form.cleaned_data["checkout_id"],
+                note=form.cleaned_data["note"],
+            )
+            messages.success(
+                request,
+                _("Order placed: %(codes)s.") % {"codes": ", ".join(o.code for o in placed)},
+            )
+            return redirect("market-orders")
+        except ValidationError as error:
+            add_service_errors(form, error)
+    context = {
+        "buyer": buyer,
+        "items": items,
+        "form": form,
+        "total": sum(round(i.quantity * i.offer.price_per_unit) for i in items),
+    }
+    return render(request, "marketplace/cart.html", context)
+
+
+@login_required
+@require_POST
+def cart_update(request, offer_uuid):
+    buyer = current_buyer(request)
+    offer = get_object_or_404(Offer, uuid=offer_uuid)
+    form = forms.CartForm(request.POST)
+    if buyer is None or not form.is_valid():
+        messages.error(request, _("Give a quantity."))
+        return redirect("market-cart")
+    try:
+        cart.set_cart_quantity(request.user, buyer, offer, form.cleaned_data["quantity"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("market-cart")
+
+
+@login_required
+def order_list(request):
+    mine = (
+        orders_for(request.user).select_related("buyer", "producer").order_by("-placed_at", "-pk")
+    )
+    page = Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "marketplace/order_list.html", {"page": page})
+
+
+def _order_for(request, code: str) -> Order:
+    lines = OrderLine.objects.select_related("product").prefetch_related("allocations__batch")
+    order = (
+        orders_for(request.user)
+        .select_related("buyer", "producer", "pickup_place")
+        .prefetch_related(Prefetch("lines", queryset=lines), "changes__changed_by")
+        .filter(code=code)
+        .first()
+    )
+    if order is None:
+        raise Http404
+    return order
 
 
 @login_required
 def order_detail(request, code: str):
-    order = orders_for(request.user).filter(code=code).first()
-    if order is None:
-        raise Http404
-    return render(request, "marketplace/order.html", {"order": order})
+    order = _order_for(request, code)
+    parties = parties_of(request.user, order)
+    context = {
+        "order": order,
+        "parties": parties,
+        "next_statuses": [
+            (status, Order.Status(status).label) for status in orders.next_statuses(order, parties)
+        ],
+        "status_form": forms.StatusForm(),
+        "review_form": forms.ReviewForm(),
+        "review": Review.objects.filter(order=order).first(),
+        "can_review": "buyer" in parties
+        and order.status in (Order.Status.DELIVERED, Order.Status.COMPLETED),
+    }
+    return render(request, "marketplace/order_detail.html", context)
+
+
+@login_required
+@require_POST
+def order_status(request, code: str):
+    order = _order_for(request, code)
+    form = forms.StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            orders.change_status(
+                request.user, order, form.cleaned_data["status"], form.cleaned_data["reason"]
+            )
+            messages.success(request, _("Order updated."))
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    return redirect("market-order", code=code)
+
+
+@login_required
+@require_POST
+def order_review(request, code: str):
+    order = _order_for(request, code)
+    form = forms.ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            reviews.review_order(request.user, order, **form.cleaned_data)
+            messages.success(request, _("Thank you for your review."))
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    return redirect("market-order", code=code)
+
+
+@login_required
+def buyer_profile(request):
+    buyer = current_buyer(request)
+    form = (
+        forms.BuyerForm.for_buyer(buyer, request.POST or None)
+        if buyer
+        else forms.BuyerForm(request.POST or None)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if buyer:
+                buyer_services.update_buyer(request.user, buyer, **form.buyer_fields())
+            else:
+                buyer = buyer_services.register_buyer(request.user, **form.buyer_fields())
+            messages.success(request, _("Saved."))
+            return redirect("market-offers")
+        except ValidationError as error:
+            add_service_errors(form, error)
+    selling = producers_for(request.user, Action.OPERATE).exists()
+    return render(
+        request, "marketplace/buyer.html", {"form": form, "buyer": buyer, "selling": selling}
+    )
