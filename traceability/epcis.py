@@ -125,7 +125,20 @@ def _object_event(event: TraceEvent) -> dict:
     }
     if event.business_step == BusinessStep.HARVESTING:
         data["ilmd"] = _harvest_ilmd(batch)
+    data.update(_parties(event))
     return data
+
+
+def _parties(event: TraceEvent) -> dict:
+    """A sale in the market network: from the lot's producer to the buyer (by opaque id)."""
+    buyer = event.details.get("buyer")
+    if not buyer:
+        return {}
+    return {
+        "sourceList": [{"type": "owning_party", "source": party_uri(event.producer)}],
+        "destinationList": [{"type": "owning_party", "destination": buyer}],
+        f"{PREFIX}:order": event.details["order"],
+    }
 
 
 def _transformation_event(event: TraceEvent, lots: dict[str, Batch]) -> dict:

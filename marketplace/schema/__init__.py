@@ -2,12 +2,12 @@
 
 import graphene
 
-from marketplace.schema import trade
+from marketplace.schema import prices, trade
 
 
-class Query(trade.Query, graphene.ObjectType):
+class Query(trade.Query, prices.Query, graphene.ObjectType):
     pass
 
 
-class Mutation(trade.Mutation, graphene.ObjectType):
+class Mutation(trade.Mutation, prices.Mutation, graphene.ObjectType):
     pass

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from backend.admin_tools import add_service_errors
+from backend.errors import readable
 from farms.permissions import Action, producers_for
 from marketplace import forms
 from marketplace.models import Buyer, Offer, OfferBatch, Order, OrderLine, Review
@@ -145,7 +146,7 @@ def cart_update(request, offer_uuid):
     try:
         cart.set_cart_quantity(request.user, buyer, offer, form.cleaned_data["quantity"])
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, readable(error))
     return redirect("market-cart")
 
 
@@ -203,7 +204,7 @@ def order_status(request, code: str):
             )
             messages.success(request, _("Order updated."))
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            messages.error(request, readable(error))
     return redirect("market-order", code=code)
 
 
@@ -217,7 +218,7 @@ def order_review(request, code: str):
             reviews.review_order(request.user, order, **form.cleaned_data)
             messages.success(request, _("Thank you for your review."))
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            messages.error(request, readable(error))
     return redirect("market-order", code=code)
 
 

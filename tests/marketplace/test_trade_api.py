@@ -157,9 +157,12 @@ SEARCH_QUERIES = 10
 ORDER_QUERIES = 11
 
 
-def _more_offers(owner, coop, product, count: int) -> None:
+def _more_offers(owner, coop, product, near_plot, count: int) -> None:
+    middle = near_plot.geometry.centroid
     for n in range(count):
-        field = factories.PlotFactory(producer=coop, geometry=square(105.85 + n * 0.001, 21.0, 30))
+        field = factories.PlotFactory(
+            producer=coop, geometry=square(middle.x + n * 0.001, middle.y + 0.001, 30)
+        )
         lot = create_batch(
             owner,
             producer=coop,
@@ -174,14 +177,14 @@ def _more_offers(owner, coop, product, count: int) -> None:
 
 
 def test_offer_and_order_lists_use_a_constant_number_of_queries(
-    chef_api, api, owner, coop, product, offer, buyer_id, django_assert_max_num_queries
+    chef_api, api, owner, coop, product, plot, offer, buyer_id, django_assert_max_num_queries
 ):
     offer_id = to_global_id("OfferNode", offer.pk)
     chef_api.ok(CART, {"input": {"buyerId": buyer_id, "offerId": offer_id, "quantity": "1"}})
     chef_api.ok(CHECKOUT, {"input": {"buyerId": buyer_id, "fulfilment": "DELIVERY"}})
     with django_assert_max_num_queries(SEARCH_QUERIES):
         chef_api.ok(SEARCH, {"buyer": buyer_id})
-    _more_offers(owner, coop, product, 15)
+    _more_offers(owner, coop, product, plot, 15)
     for _ in range(15):
         chef_api.ok(CART, {"input": {"buyerId": buyer_id, "offerId": offer_id, "quantity": "1"}})
         chef_api.ok(CHECKOUT, {"input": {"buyerId": buyer_id, "fulfilment": "DELIVERY"}})

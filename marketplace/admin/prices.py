@@ -1,0 +1,124 @@
+"""Staff pages for prices: extension staff type survey prices; daily prices are read-only.
+
+Who may record a price is decided by marketplace.permissions.is_price_surveyor, not by
+model permissions, and every entry goes through the price service (which recomputes
+its day). An entry is not edited: a mistaken one is deleted and typed again.
+"""
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms import ModelForm
+
+from backend.admin_tools import add_service_errors
+from marketplace.models import DailyPrice, MarketPrice
+from marketplace.permissions import is_price_surveyor
+from marketplace.services import prices
+
+
+class MarketPriceForm(ModelForm):
+    class Meta:
+        model = MarketPrice
+        fields = ["product", "unit", "district", "place", "price_per_unit", "observed_on"]
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            try:
+                data.update(
+                    prices.clean_market_price(
+                        unit=data["unit"],
+                        district=data["district"],
+                        price_per_unit=data["price_per_unit"],
+                        observed_on=data["observed_on"],
+                    )
+                )
+            except ValidationError as error:
+                add_service_errors(self, error)
+        return data
+
+
+@admin.register(MarketPrice)
+class MarketPriceAdmin(admin.ModelAdmin):
+    form = MarketPriceForm
+    list_display = [
+        "observed_on",
+        "product",
+        "unit",
+        "district",
+        "place",
+        "price_per_unit",
+        "recorded_by",
+    ]
+    list_filter = ["product", "district", "observed_on"]
+    search_fields = ["product__name_vi", "product__name_en", "product__code", "district"]
+    list_select_related = ["product", "place", "recorded_by"]
+    date_hierarchy = "observed_on"
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or is_price_surveyor(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or is_price_surveyor(request.user)
+
+    def has_add_permission(self, request):
+        return is_price_surveyor(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return is_price_surveyor(request.user)
+
+    def save_model(self, request, obj, form, change):
+        entry = prices.record_market_price(
+            request.user,
+            product=obj.product,
+            unit=obj.unit,
+            district=obj.district,
+            price_per_unit=obj.price_per_unit,
+            observed_on=obj.observed_on,
+            place=obj.place,
+        )
+        obj.pk, obj.recorded_by, obj.created_at = entry.pk, entry.recorded_by, entry.created_at
+
+    def delete_model(self, request, obj):
+        prices.delete_market_price(request.user, obj)
+
+    def delete_queryset(self, request, queryset):
+        for entry in queryset:
+            prices.delete_market_price(request.user, entry)
+
+
+@admin.register(DailyPrice)
+class DailyPriceAdmin(admin.ModelAdmin):
+    list_display = [
+        "day",
+        "product",
+        "unit",
+        "district",
+        "source",
+        "average_price",
+        "min_price",
+        "max_price",
+        "volume",
+        "samples",
+    ]
+    list_filter = ["source", "product", "district", "day"]
+    search_fields = ["product__name_vi", "product__name_en", "product__code", "district"]
+    list_select_related = ["product"]
+    date_hierarchy = "day"
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or is_price_surveyor(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or is_price_surveyor(request.user)
+
+    def has_add_permission(self, request):
+        return False  # computed from orders and surveys only
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

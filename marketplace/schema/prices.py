@@ -1,0 +1,183 @@
+"""GraphQL for prices: daily history, the seasonal outlook, and market surveys.
+
+Prices are public knowledge for anyone signed in (farmers decide what to plant and when
+to sell with them); only extension staff record survey prices.
+"""
+
+import datetime
+
+import graphene
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from graphene_django import DjangoObjectType
+from graphql import GraphQLError
+
+from farms.models import Place, Product
+from farms.schema import PlaceNode, ProductNode  # noqa: F401 (the types the fields refer to)
+from marketplace.models import DailyPrice, MarketPrice
+from marketplace.services import outlook, prices
+from mobile_api.context import get_for, model_pk
+from mobile_api.errors import errors_from, not_found, sign_in_required
+from mobile_api.mutations import ServiceMutation
+
+HISTORY_DAYS = 90  # what the app shows by default
+MAX_HISTORY = datetime.timedelta(days=5 * 366)  # one request never reads more than this
+
+PriceSourceEnum = graphene.Enum(
+    "PriceSource",
+    [(source.upper(), source) for source in DailyPrice.Source.values],
+    description="Completed orders on the platform, or a market survey by extension staff.",
+)
+
+
+def product_for(reference: str, field: str = "product") -> Product:
+    """A product by its catalogue code (e.g. ``rau-muong``) or its ProductNode id."""
+    product = Product.objects.filter(code=reference).first()
+    if product is None:
+        product = Product.objects.filter(pk=model_pk(reference, "ProductNode", field)).first()
+    if product is None:
+        raise not_found(field)
+    return product
+
+
+def _query_error(error: ValidationError | PermissionDenied) -> GraphQLError:
+    """A query's refusal, with the same code and message a mutation would give."""
+    first = errors_from(error)[0]
+    return GraphQLError(first.message, extensions={"code": first.code, "field": first.field})
+
+
+def _read(info, reference: str, unit: str | None):
+    """The signed-in check, the product, and the unit (default: the product's)."""
+    if not info.context.user.is_authenticated:
+        raise _query_error(sign_in_required())
+    try:
+        product = product_for(reference)
+        return product, prices.checked_unit(unit or product.unit)
+    except ValidationError as error:
+        raise _query_error(error) from error
+
+
+class PricePointType(graphene.ObjectType):
+    """One day's price from one source."""
+
+    class Meta:
+        name = "PricePoint"
+
+    day = graphene.Date(required=True)
+    source = PriceSourceEnum(required=True)
+    average_price = graphene.Int(
+        required=True, description="VND per unit; orders: weighted by quantity."
+    )
+    min_price = graphene.Int(required=True)
+    max_price = graphene.Int(required=True)
+    volume = graphene.Decimal(
+        required=True, description="Quantity sold in completed orders (0 for market surveys)."
+    )
+    samples = graphene.Int(required=True, description="Order lines or survey entries.")
+
+
+class OutlookWeekType(graphene.ObjectType):
+    class Meta:
+        name = "OutlookWeek"
+
+    year = graphene.Int(required=True, description="ISO year.")
+    week = graphene.Int(required=True, description="ISO week.")
+    starts_on = graphene.Date(required=True)
+    expected_price = graphene.Int(description="VND per unit; null without enough data.")
+    typical_volume = graphene.Decimal(description="Null without enough data.")
+    years = graphene.Int(required=True, description="Past years with prices for this week.")
+
+
+class PriceOutlookType(graphene.ObjectType):
+    class Meta:
+        name = "PriceOutlook"
+
+    unit = graphene.String(required=True)
+    district = graphene.String()
+    weeks = graphene.List(graphene.NonNull(OutlookWeekType), required=True)
+    years_of_data = graphene.Int(required=True)
+    trend_per_year = graphene.Int(description="VND per unit per year; null under two years.")
+    enough_data = graphene.Boolean(required=True)
+    method = graphene.String(required=True, description="How it is computed, in plain words.")
+
+
+class Query(graphene.ObjectType):
+    price_history = graphene.List(
+        graphene.NonNull(PricePointType),
+        required=True,
+        product=graphene.ID(required=True, description="A ProductNode id or a product code."),
+        unit=graphene.String(description="Default: the product's unit."),
+        district=graphene.String(description="Default: all districts together."),
+        since=graphene.Date(description="Default: the last 90 days; at most five years back."),
+        description="Daily prices, oldest first: completed orders and market surveys apart.",
+    )
+    price_outlook = graphene.Field(
+        PriceOutlookType,
+        required=True,
+        product=graphene.ID(required=True, description="A ProductNode id or a product code."),
+        unit=graphene.String(description="Default: the product's unit."),
+        district=graphene.String(description="Default: all districts together."),
+        description="Expected prices and supply for this week and the next seven.",
+    )
+
+    def resolve_price_history(root, info, product, unit=None, district=None, since=None):
+        product, unit = _read(info, product, unit)
+        today = timezone.localdate()
+        since = max(since or today - datetime.timedelta(days=HISTORY_DAYS - 1), today - MAX_HISTORY)
+        return prices.price_history(product, unit=unit, district=district, since=since)
+
+    def resolve_price_outlook(root, info, product, unit=None, district=None):
+        product, unit = _read(info, product, unit)
+        return outlook.seasonal_outlook(product, unit=unit, district=district)
+
+
+class MarketPriceType(DjangoObjectType):
+    price_per_unit = graphene.Int(required=True, description="Whole VND.")
+
+    class Meta:
+        model = MarketPrice
+        fields = ("product", "unit", "district", "place", "price_per_unit", "observed_on")
+
+
+class RecordMarketPriceInput(graphene.InputObjectType):
+    product_id = graphene.ID(required=True, description="A ProductNode id or a product code.")
+    unit = graphene.String(description="Default: the product's unit.")
+    district = graphene.String(required=True)
+    place_id = graphene.ID(description="The market (a PlaceNode), if it is in the list.")
+    price_per_unit = graphene.Int(required=True, description="Whole VND.")
+    observed_on = graphene.Date(required=True)
+
+
+class RecordMarketPrice(ServiceMutation):
+    """Extension staff note a price seen at a market."""
+
+    market_price = graphene.Field(MarketPriceType)
+
+    class Arguments:
+        input = RecordMarketPriceInput(required=True)
+
+    @classmethod
+    def perform(cls, info, data):
+        prices.require_price_surveyor(info.context.user)  # before saying what exists
+        product = product_for(data["product_id"], "productId")
+        place = (
+            get_for(
+                info, Place.objects.all(), data["place_id"], "PlaceNode", "placeId", owned=False
+            )
+            if data.get("place_id")
+            else None
+        )
+        entry = prices.record_market_price(
+            info.context.user,
+            product=product,
+            unit=data.get("unit") or product.unit,
+            district=data["district"],
+            price_per_unit=data["price_per_unit"],
+            observed_on=data["observed_on"],
+            place=place,
+        )
+        return {"market_price": entry}
+
+
+class Mutation(graphene.ObjectType):
+    record_market_price = RecordMarketPrice.Field()

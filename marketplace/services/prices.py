@@ -1,0 +1,299 @@
+"""Prices: what extension staff saw at markets, and what buyers paid in completed orders.
+
+DailyPrice rows are derived data. ``aggregate_daily_prices`` rebuilds one day from the
+orders and the surveys, and may run any number of times with the same result, so a
+late survey entry or a missed night is fixed by running that day again.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.db.models import Case, Count, DecimalField, F, Max, Min, Sum, When
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from backend.errors import field_error
+from farms.models import Place, Product, Unit
+from marketplace.models import DailyPrice, MarketPrice, Order, OrderLine
+from marketplace.permissions import is_price_surveyor
+
+MAX_PRICE = 100_000_000  # VND per unit: above any real farm price, catches extra zeros
+MAX_SURVEY_AGE = datetime.timedelta(days=5 * 366)  # older notes belong in an archive
+MAX_DISTRICT_LENGTH = MarketPrice._meta.get_field("district").max_length
+# Serialises the aggregation of one day (the second key is the day's ordinal).
+AGGREGATION_LOCK = 0x50524943  # "PRIC"
+KEY_FIELDS = ["product", "unit", "district", "day", "source"]
+VALUE_FIELDS = ["average_price", "min_price", "max_price", "volume", "samples"]
+# Wide enough for quantity × price summed over a day.
+AMOUNT = DecimalField(max_digits=40, decimal_places=3)
+
+
+def format_vnd(amount: int) -> str:
+    """25000 → "25.000 ₫" in Vietnamese, "25,000 ₫" in English."""
+    return number_format(amount, use_l10n=True, force_grouping=True) + "\u00a0₫"
+
+
+def checked_unit(unit: str, field: str = "unit") -> str:
+    if unit not in Unit.values:
+        raise field_error(field, _("Choose one of the units in the list."), "invalid_unit")
+    return unit
+
+
+def checked_price(value, field: str = "price_per_unit") -> int:
+    """A whole number of đồng above zero and below MAX_PRICE."""
+    try:
+        price = Decimal(value)
+    except (TypeError, ValueError, ArithmeticError) as error:
+        raise field_error(field, _("Give the price in whole đồng."), "invalid_price") from error
+    if not price.is_finite() or price != price.to_integral_value():
+        raise field_error(field, _("Give the price in whole đồng."), "invalid_price")
+    if not 0 < price < MAX_PRICE:
+        raise field_error(
+            field,
+            _("Give a price above 0 and below %(max)s.") % {"max": format_vnd(MAX_PRICE)},
+            "implausible_price",
+        )
+    return int(price)
+
+
+def checked_day(value, field: str = "observed_on") -> datetime.date:
+    """A day that has happened, in Viet Nam's calendar, within the last five years."""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    if not isinstance(value, datetime.date):
+        raise field_error(field, _("Give a date."), "invalid_date")
+    today = timezone.localdate()
+    if value > today:
+        raise field_error(field, _("A price cannot be observed in the future."), "future_date")
+    if value < today - MAX_SURVEY_AGE:
+        raise field_error(
+            field, _("This date is more than five years ago: check the year."), "too_old"
+        )
+    return value
+
+
+def checked_district(value, field: str = "district") -> str:
+    """The district's name with spacing tidied, so that one district groups as one."""
+    district = " ".join(str(value or "").split())
+    if not district:
+        raise field_error(field, _("Name the district of the market."), "district_required")
+    if len(district) > MAX_DISTRICT_LENGTH or "\x00" in district:
+        raise field_error(field, _("This district name is too long."), "invalid_district")
+    return district
+
+
+def clean_market_price(*, unit, district, price_per_unit, observed_on) -> dict:
+    """The checked values of a survey entry (also used by the admin form to show errors)."""
+    return {
+        "unit": checked_unit(unit),
+        "district": checked_district(district),
+        "price_per_unit": checked_price(price_per_unit),
+        "observed_on": checked_day(observed_on),
+    }
+
+
+def require_price_surveyor(actor) -> None:
+    if not is_price_surveyor(actor):
+        raise PermissionDenied(_("Only extension staff may record market prices."))
+
+
+@transaction.atomic
+def record_market_price(
+    actor,
+    *,
+    product: Product,
+    unit: str,
+    district: str,
+    price_per_unit: int,
+    observed_on: datetime.date,
+    place: Place | None = None,
+) -> MarketPrice:
+    """Extension staff note a price seen at a market. The day's prices are recomputed at
+    once: an entry for a past day would otherwise never reach the nightly aggregation."""
+    require_price_surveyor(actor)
+    values = clean_market_price(
+        unit=unit, district=district, price_per_unit=price_per_unit, observed_on=observed_on
+    )
+    entry = MarketPrice.objects.create(product=product, place=place, recorded_by=actor, **values)
+    aggregate_daily_prices(entry.observed_on)
+    return entry
+
+
+@transaction.atomic
+def delete_market_price(actor, entry: MarketPrice) -> None:
+    """A mistaken entry is deleted (and typed again); its day is recomputed."""
+    require_price_surveyor(actor)
+    day = entry.observed_on
+    entry.delete()
+    aggregate_daily_prices(day)
+
+
+def local_day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """Midnight to midnight in Viet Nam's time (the platform's time zone)."""
+    start = datetime.datetime.combine(day, datetime.time.min, timezone.get_default_timezone())
+    return start, start + datetime.timedelta(days=1)
+
+
+def _rounded(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _order_prices(day: datetime.date) -> list[DailyPrice]:
+    """Lines of orders completed that day, per product, unit and seller's district."""
+    start, end = local_day_bounds(day)
+    groups = (
+        OrderLine.objects.filter(
+            order__status=Order.Status.COMPLETED,
+            order__status_changed_at__gte=start,
+            order__status_changed_at__lt=end,
+        )
+        .values("product_id", "unit", district=F("order__producer__district"))
+        .annotate(
+            volume=Sum("quantity"),
+            amount=Sum(F("quantity") * F("unit_price"), output_field=AMOUNT),
+            low=Min("unit_price"),
+            high=Max("unit_price"),
+            samples=Count("pk"),
+        )
+        .order_by()
+    )
+    return [
+        DailyPrice(
+            product_id=group["product_id"],
+            unit=group["unit"],
+            district=group["district"],
+            day=day,
+            source=DailyPrice.Source.ORDERS,
+            average_price=_rounded(group["amount"] / group["volume"]),
+            min_price=group["low"],
+            max_price=group["high"],
+            volume=group["volume"],
+            samples=group["samples"],
+        )
+        for group in groups
+    ]
+
+
+def _market_prices(day: datetime.date) -> list[DailyPrice]:
+    """Survey entries of the day, per product, unit and district: a plain average."""
+    groups = (
+        MarketPrice.objects.filter(observed_on=day)
+        .values("product_id", "unit", "district")
+        .annotate(
+            total=Sum("price_per_unit"),
+            low=Min("price_per_unit"),
+            high=Max("price_per_unit"),
+            samples=Count("pk"),
+        )
+        .order_by()
+    )
+    return [
+        DailyPrice(
+            product_id=group["product_id"],
+            unit=group["unit"],
+            district=group["district"],
+            day=day,
+            source=DailyPrice.Source.MARKET,
+            average_price=_rounded(Decimal(group["total"]) / group["samples"]),
+            min_price=group["low"],
+            max_price=group["high"],
+            volume=0,
+            samples=group["samples"],
+        )
+        for group in groups
+    ]
+
+
+def _key(row) -> tuple:
+    return (row.product_id, row.unit, row.district, row.source)
+
+
+@transaction.atomic
+def aggregate_daily_prices(day: datetime.date) -> int:
+    """Recompute ``day``'s DailyPrice rows; return how many were written.
+
+    Rows are upserted on their natural key and groups that no longer exist (an order
+    reopened, a survey entry deleted) are removed, so running twice changes nothing.
+    """
+    with connection.cursor() as cursor:
+        # Two runs for the same day (the nightly task, a survey entry) take turns: the
+        # second then reads what the first committed instead of overwriting it with less.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [AGGREGATION_LOCK, day.toordinal()])
+    rows = _order_prices(day) + _market_prices(day)
+    if rows:
+        DailyPrice.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=KEY_FIELDS, update_fields=VALUE_FIELDS
+        )
+    kept = {_key(row) for row in rows}
+    existing = DailyPrice.objects.filter(day=day).only("product", "unit", "district", "source")
+    stale = [row.pk for row in existing if _key(row) not in kept]
+    if stale:
+        DailyPrice.objects.filter(pk__in=stale).delete()
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class PricePoint:
+    """One day's price from one source, over one district or all of them."""
+
+    day: datetime.date
+    source: str
+    average_price: int
+    min_price: int
+    max_price: int
+    volume: Decimal
+    samples: int
+
+
+def price_history(
+    product: Product,
+    *,
+    unit: str,
+    district: str | None = None,
+    since: datetime.date | None = None,
+) -> list[PricePoint]:
+    """Daily points, oldest first, one per day and source.
+
+    The two sources stay apart: what buyers paid on the platform and what a market
+    charged are different prices, and averaging them would hide the gap. Without a
+    district, a day's districts are combined: order prices weighted by quantity sold,
+    survey prices by the number of entries.
+    """
+    rows = DailyPrice.objects.filter(product=product, unit=checked_unit(unit))
+    if district:
+        rows = rows.filter(district=district)
+    if since:
+        rows = rows.filter(day__gte=since)
+    weight = Case(
+        When(source=DailyPrice.Source.ORDERS, then=F("volume")),
+        default=F("samples"),
+        output_field=AMOUNT,
+    )
+    groups = (
+        rows.values("day", "source")
+        .annotate(
+            low=Min("min_price"),
+            high=Max("max_price"),
+            sold=Sum("volume"),
+            entries=Sum("samples"),
+            weighted=Sum(F("average_price") * weight, output_field=AMOUNT),
+            weights=Sum(weight, output_field=AMOUNT),
+        )
+        .order_by("day", "source")
+    )
+    return [
+        PricePoint(
+            day=group["day"],
+            source=group["source"],
+            average_price=_rounded(group["weighted"] / group["weights"]),
+            min_price=group["low"],
+            max_price=group["high"],
+            volume=group["sold"],
+            samples=group["entries"],
+        )
+        for group in groups
+    ]
