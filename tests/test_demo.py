@@ -10,6 +10,7 @@ from django.db import transaction
 
 from farms.models import Plot
 from fixtures.demo import DEMO_PASSWORD, demo_labels, demo_producers, load_demo, scan_path
+from marketplace.models import DailyPrice, Equipment, Offer, Order, Review
 from traceability.models import Batch
 from traceability.services.integrity import verify_batch
 
@@ -36,7 +37,7 @@ def demo(loaded, db):
 
 
 def row_counts() -> dict[str, int]:
-    app_labels = ("accounts", "auth", "farms", "traceability")
+    app_labels = ("accounts", "auth", "farms", "traceability", "marketplace")
     return {
         model._meta.label: model.objects.count()
         for model in apps.get_models()
@@ -49,6 +50,24 @@ def test_the_demo_loads(demo):
     assert demo.producers == 7 and demo.plots >= 14 and demo.users == 7
     assert demo.batches >= 10 and demo.events >= 50 and demo.labels == 5 * 24
     assert {producer.district for producer in demo_producers()} == set(DISTRICT_BOXES)
+
+
+def test_the_market_demo_has_offers_orders_prices_and_equipment(demo, client):
+    assert Offer.objects.filter(status="active").count() >= 4
+    assert set(Order.objects.values_list("status", flat=True)) == {
+        "placed",
+        "shipped",
+        "completed",
+    }
+    assert Review.objects.count() == 1
+    rice = DailyPrice.objects.filter(product__code="rau-muong", source="market")
+    assert rice.count() == 130
+    assert Equipment.objects.count() == 3
+    signed_in = client.post(
+        "/accounts/login/", {"username": "0904000401", "password": DEMO_PASSWORD}
+    )
+    assert signed_in.status_code == 302
+    assert "Rau muống" in client.get("/market/").content.decode()
 
 
 def test_loading_twice_creates_nothing(demo):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from backend.errors import field_error
 from backend.numbers import checked_quantity, format_quantity
-from farms.models import Producer, Product
+from farms.models import Place, Producer, Product
 from farms.permissions import Action, require
 from marketplace.models import Allocation, Buyer, Offer, OfferBatch, Order
 from traceability.models import Batch
@@ -144,20 +144,24 @@ def _check_share(offer: Offer, share: LotShare, allocated: Decimal) -> None:
 
 
 def _dispatch_point(offer: Offer, shares: list[LotShare]):
-    """Where buyers measure distance from: the pickup point, or the middle of the lots'
-    fields. Never the producer's home, which is private."""
+    """Where buyers measure distance from: the pickup point, the middle of the lots'
+    fields, or (for lots made from other lots) the seller's packing house or mill. Never
+    the producer's home, which is private."""
     if offer.pickup_place:
         return offer.pickup_place.location
-    plots = Batch.objects.filter(pk__in=[s.batch.pk for s in shares]).aggregate(
+    fields = Batch.objects.filter(pk__in=[s.batch.pk for s in shares]).aggregate(
         fields=Collect("origin_plots__geometry")
     )["fields"]
-    if plots is None:
+    if fields is not None:
+        return fields.centroid
+    premises = Place.objects.filter(producer=offer.producer, location__isnull=False).first()
+    if premises is None:
         raise field_error(
             "pickup_place",
             _("These lots have no fields on the map: give a pickup point."),
             "no_location",
         )
-    return plots.centroid
+    return premises.location
 
 
 def _save_shares(offer: Offer, shares: list[LotShare]) -> None:
