@@ -8,10 +8,10 @@ from graphene_django import DjangoConnectionField, DjangoObjectType
 from farms.models import Certification, Place, Producer, Product
 from farms.permissions import Action
 from farms.schema import ProducerNode
-from marketplace.models import Buyer, CartItem, Offer, OfferBatch, Order, OrderLine
+from marketplace.models import Buyer, CartItem, Offer, Order, OrderLine
 from marketplace.permissions import buyers_for, order_parties, orders_for
 from marketplace.services import buyers, cart, offers, orders, reviews
-from marketplace.services.search import OfferSearch, SortOrder, search_offers
+from marketplace.services.search import OfferSearch, SortOrder, search_offers, with_details
 from mobile_api.context import get_for, producer_ids
 from mobile_api.errors import not_found, sign_in_required
 from mobile_api.mutations import ServiceMutation, given
@@ -143,18 +143,14 @@ class OfferNode(DjangoObjectType):
         return round(distance.km, 1) if distance is not None else None
 
     def resolve_seller_rating(offer, info):
-        rating = getattr(offer, "seller_rating", None)
+        rating = getattr(offer.producer, "rating", None)
         return round(float(rating), 1) if rating is not None else None
+
+    def resolve_seller_reviews(offer, info):
+        return getattr(offer.producer, "review_count", None)
 
     def resolve_lots(offer, info):
         return [lot_link(info, s.batch, s.quantity - s.allocated) for s in offer.shares.all()]
-
-
-def with_offer_details(queryset):
-    shares = OfferBatch.objects.select_related("batch__certification").order_by("pk")
-    return queryset.select_related("product", "producer", "pickup_place").prefetch_related(
-        Prefetch("shares", queryset=shares)
-    )
 
 
 class OrderBuyerType(graphene.ObjectType):
@@ -316,7 +312,7 @@ class Query(graphene.ObjectType):
             delivers_to_me=args["delivers_to_me"],
             sort=args.get("sort"),
         )
-        return with_offer_details(search_offers(search))
+        return with_details(search_offers(search))
 
     def resolve_offer(root, info, id):
         _user(info)
@@ -329,7 +325,7 @@ class Query(graphene.ObjectType):
     def resolve_cart(root, info, buyer_id):
         buyer = _buyer(info, buyer_id)
         items = CartItem.objects.filter(buyer=buyer).select_related("offer")
-        details = with_offer_details(Offer.objects.all())
+        details = with_details(Offer.objects.all())
         items = items.prefetch_related(Prefetch("offer", queryset=details))
         return [CartLineType(offer=item.offer, quantity=item.quantity) for item in items]
 
@@ -354,7 +350,7 @@ def _buyer(info, reference, field="buyerId") -> Buyer:
 
 def _offer(info, reference, field="offerId") -> Offer:
     visible = OfferNode.get_queryset(Offer.objects.all(), info)
-    return get_for(info, with_offer_details(visible), reference, "OfferNode", field, owned=False)
+    return get_for(info, with_details(visible), reference, "OfferNode", field, owned=False)
 
 
 def _order(info, reference, field="orderId") -> Order:

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from django.contrib.gis.db.models import Collect
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +17,7 @@ from farms.models import Place, Producer, Product
 from farms.permissions import Action, require
 from marketplace.models import Allocation, Buyer, Offer, OfferBatch, Order
 from traceability.models import Batch
+from traceability.signals import batches_recalled
 
 MAX_PRICE = 1_000_000_000  # VND per unit: far above any real farm price, catches typos
 MAX_DELIVERY_RADIUS_KM = 300
@@ -259,10 +261,18 @@ def is_on_sale(offer: Offer, day: datetime.date | None = None) -> bool:
 
 
 def sellable(queryset=None):
-    """Offers a buyer can order now: active, not over, with stock, no recalled lot."""
+    """Offers a buyer can order now: active, not over, with stock. (An offer selling a
+    recalled lot is closed by the recall: see ``close_offers_of_recalled_lots``.)"""
     queryset = Offer.objects.all() if queryset is None else queryset
     return queryset.filter(
-        status=Offer.Status.ACTIVE,
-        available_to__gte=timezone.localdate(),
-        quantity_available__gt=0,
-    ).exclude(Q(shares__batch__status=Batch.Status.RECALLED))
+        status=Offer.Status.ACTIVE, available_to__gte=timezone.localdate(), quantity_available__gt=0
+    )
+
+
+@receiver(batches_recalled)
+def close_offers_of_recalled_lots(sender, batches: list[Batch], **kwargs) -> int:
+    """A recalled lot leaves the market at once, in the recall's own transaction. Orders
+    already placed stay, but cannot be confirmed or shipped (the lot is recalled)."""
+    return Offer.objects.filter(
+        status__in=OPEN_STATUSES, shares__batch__in=[batch.pk for batch in batches]
+    ).update(status=Offer.Status.CLOSED)

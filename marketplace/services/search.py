@@ -8,12 +8,12 @@ from enum import StrEnum
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from backend.errors import field_error
-from farms.models import Certification, Product
-from marketplace.models import Offer, OfferBatch, Review
+from farms.models import Certification, Producer, Product
+from marketplace.models import Offer, OfferBatch
 from marketplace.services.buyers import check_location
 from marketplace.services.offers import sellable
 
@@ -88,7 +88,7 @@ def _filter(queryset: QuerySet[Offer], search: OfferSearch) -> QuerySet[Offer]:
 def _near(queryset: QuerySet[Offer], search: OfferSearch) -> QuerySet[Offer]:
     """Within the radius (ST_DWithin on geography: uses the GiST index), with distance."""
     queryset = queryset.filter(location__dwithin=(search.near, D(km=search.within_km)))
-    queryset = queryset.annotate(distance=Distance("location", search.near))
+    queryset = queryset.annotate(distance=Distance("location", search.near, spheroid=False))
     if search.delivers_to_me:
         queryset = queryset.filter(
             Q(pickup_place__isnull=False) | Q(distance__lte=F("delivery_radius_km") * 1000)
@@ -96,12 +96,17 @@ def _near(queryset: QuerySet[Offer], search: OfferSearch) -> QuerySet[Offer]:
     return queryset
 
 
-def with_ratings(queryset: QuerySet[Offer]) -> QuerySet[Offer]:
-    """Each offer with its seller's average rating and number of reviews."""
-    reviews = Review.objects.filter(producer=OuterRef("producer")).values("producer")
-    return queryset.annotate(
-        seller_rating=Subquery(reviews.annotate(value=Avg("stars")).values("value")),
-        seller_reviews=Subquery(reviews.annotate(value=Count("pk")).values("value")),
+def with_details(queryset: QuerySet[Offer]) -> QuerySet[Offer]:
+    """What a page of offers shows, fetched for that page only (prefetches rather than
+    joins, so that filtering and sorting run on the offers table and its indexes alone):
+    product, seller with its rating, pickup point, and lots with their certificates."""
+    sellers = Producer.objects.annotate(rating=Avg("reviews__stars"), review_count=Count("reviews"))
+    shares = OfferBatch.objects.select_related("batch__certification").order_by("pk")
+    return queryset.prefetch_related(
+        "product",
+        "pickup_place",
+        Prefetch("producer", queryset=sellers),
+        Prefetch("shares", queryset=shares),
     )
 
 
@@ -117,4 +122,4 @@ def search_offers(search: OfferSearch) -> QuerySet[Offer]:
         SortOrder.PRICE: ["price_per_unit", "pk"],
         SortOrder.NEWEST: ["-created_at", "-pk"],
     }[sort]
-    return with_ratings(queryset).select_related("product", "producer").order_by(*order)
+    return queryset.order_by(*order)

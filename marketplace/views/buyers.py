@@ -24,7 +24,7 @@ from marketplace.permissions import buyers_for, orders_for, parties_of
 from marketplace.services import buyers as buyer_services
 from marketplace.services import cart, orders, reviews
 from marketplace.services.offers import visible_wholesale_price
-from marketplace.services.search import search_offers, with_ratings
+from marketplace.services.search import search_offers, with_details
 
 PAGE_SIZE = 20
 SESSION_BUYER = "market_buyer"
@@ -60,7 +60,7 @@ def offer_list(request):
             form.is_valid()
         try:
             found = search_offers(form.search(buyer.delivery_location if buyer else None))
-            found = found.prefetch_related("shares__batch__certification")
+            found = with_details(found)
             page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
         except ValidationError as error:
             add_service_errors(form, error)
@@ -72,7 +72,7 @@ def offer_list(request):
 def offer_detail(request, offer_uuid):
     buyer = current_buyer(request)
     offer = get_object_or_404(
-        with_ratings(Offer.objects.select_related("product", "producer", "pickup_place")),
+        with_details(Offer.objects.all()),
         uuid=offer_uuid,
     )
     shares = OfferBatch.objects.filter(offer=offer).select_related("batch__certification")

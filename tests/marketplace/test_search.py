@@ -113,6 +113,8 @@ def test_recalled_paused_and_sold_out_offers_are_not_found(owner, coop, water_sp
     recall_batch(owner, recalled.batches.get(), "Nghi nhiễm khuẩn")
     update_offer(owner, paused, status="paused")
     assert list(search_offers(OfferSearch(product=water_spinach))) == [shown]
+    recalled.refresh_from_db()
+    assert recalled.status == "closed"  # the recall took it off the market
 
 
 def test_bad_search_input_is_refused_with_codes():

@@ -152,8 +152,8 @@ def test_cart_errors_are_typed_and_translated(chef_api, offer, buyer_id):
     assert "Chỉ còn 40 kg" in error["message"]
 
 
-# Whatever the page size: session, user, buyer, count, page, prefetches, wholesale check.
-SEARCH_QUERIES = 10
+# Whatever the page size: token, user, buyer, count, page, five prefetches, wholesale check.
+SEARCH_QUERIES = 12
 ORDER_QUERIES = 11
 
 

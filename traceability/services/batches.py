@@ -18,6 +18,7 @@ from farms.permissions import Action, require
 from traceability.models import Batch, TraceEvent
 from traceability.services.events import append_event, record_event
 from traceability.services.trace import descendant_ids
+from traceability.signals import batches_recalled
 from traceability.steps import BusinessStep
 
 
@@ -124,6 +125,7 @@ def recall_batch(actor, batch: Batch, reason: str) -> list[Batch]:
                     details={"recalled_because_of": root.code},
                 ),
             )
+        batches_recalled.send(sender=Batch, batches=recalled)
     return recalled
 
 

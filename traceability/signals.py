@@ -1,0 +1,6 @@
+"""Signals other apps listen to, so the traceability core does not depend on them."""
+
+from django.dispatch import Signal
+
+# Sent inside the recall's transaction with ``batches``: every lot it recalled.
+batches_recalled = Signal()
