@@ -12,21 +12,28 @@ from farms.permissions import EXTENSION_STAFF_GROUP, INSPECTOR_GROUP
 
 COOPERATIVE_STAFF_GROUP = "cooperative_staff"
 
-_VIEW_ALL = [
-    ("farms", m, "view")
-    for m in (
-        "producer",
-        "membership",
-        "plot",
-        "certification",
-        "place",
-        "product",
-        "agriculturalinput",
-    )
-] + [
-    ("traceability", m, "view")
-    for m in ("batch", "traceevent", "eventinput", "eventphoto", "label", "labelsheet", "scan")
-]
+_VIEW_ALL = (
+    [
+        ("farms", m, "view")
+        for m in (
+            "producer",
+            "membership",
+            "plot",
+            "certification",
+            "place",
+            "product",
+            "agriculturalinput",
+        )
+    ]
+    + [
+        ("traceability", m, "view")
+        for m in ("batch", "traceevent", "eventinput", "eventphoto", "label", "labelsheet", "scan")
+    ]
+    + [
+        ("marketplace", m, "view")
+        for m in ("offer", "order", "review", "equipment", "equipmentbooking", "dailyprice")
+    ]
+)
 ROLE_PERMISSIONS = {
     COOPERATIVE_STAFF_GROUP: [
         *_VIEW_ALL,
@@ -42,6 +49,11 @@ ROLE_PERMISSIONS = {
         ("traceability", "batch", "add"),
         ("traceability", "batch", "change"),
         ("traceability", "labelsheet", "add"),
+        ("marketplace", "offer", "change"),
+        ("marketplace", "equipment", "add"),
+        ("marketplace", "equipment", "change"),
+        ("marketplace", "equipmentbooking", "add"),
+        ("marketplace", "equipmentbooking", "change"),
     ],
     EXTENSION_STAFF_GROUP: [
         *_VIEW_ALL,
@@ -51,6 +63,11 @@ ROLE_PERMISSIONS = {
         ("farms", "agriculturalinput", "add"),
         ("farms", "agriculturalinput", "change"),
         ("farms", "place", "add"),
+        ("marketplace", "buyer", "view"),
+        ("marketplace", "buyer", "change"),
+        ("marketplace", "marketprice", "view"),
+        ("marketplace", "marketprice", "add"),
+        ("marketplace", "marketprice", "delete"),
     ],
     INSPECTOR_GROUP: [*_VIEW_ALL, ("traceability", "batch", "change")],
 }

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from farms import schema as farms
+from marketplace.schema import equipment as sharing
 from mobile_api.errors import Error, errors_from, sign_in_required
 from traceability import schema as trace
 
@@ -22,6 +23,8 @@ OPERATIONS = {
     "transform_batches": (trace.TransformBatches, trace.TransformBatchesInput),
     "order_labels": (trace.OrderLabels, trace.OrderLabelsInput),
     "recall_batch": (trace.RecallBatch, trace.RecallBatchInput),
+    "save_equipment": (sharing.SaveEquipment, sharing.SaveEquipmentInput),
+    "book_equipment": (sharing.BookEquipment, sharing.BookEquipmentInput),
 }
 
 SyncOperationInput = type(
@@ -45,6 +48,8 @@ class SyncItemResult(graphene.ObjectType):
     batches = graphene.List(graphene.NonNull(trace.BatchNode))
     event = graphene.Field(trace.TraceEventType)
     label_sheet = graphene.Field(trace.LabelSheetType)
+    equipment = graphene.Field(sharing.EquipmentNode)
+    booking = graphene.Field(sharing.EquipmentBookingNode)
 
 
 def _apply(info, index: int, operation: dict) -> SyncItemResult:

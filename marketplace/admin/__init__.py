@@ -1,3 +1,3 @@
 """The market network's admin, one module per topic."""
 
-from marketplace.admin import prices, trade  # noqa: F401 (registers the admins)
+from marketplace.admin import equipment, prices, trade  # noqa: F401 (registers the admins)

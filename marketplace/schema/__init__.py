@@ -2,12 +2,12 @@
 
 import graphene
 
-from marketplace.schema import prices, trade
+from marketplace.schema import equipment, prices, trade
 
 
-class Query(trade.Query, prices.Query, graphene.ObjectType):
+class Query(trade.Query, prices.Query, equipment.Query, graphene.ObjectType):
     pass
 
 
-class Mutation(trade.Mutation, prices.Mutation, graphene.ObjectType):
+class Mutation(trade.Mutation, prices.Mutation, equipment.Mutation, graphene.ObjectType):
     pass

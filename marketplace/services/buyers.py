@@ -28,7 +28,9 @@ VIET_NAM = (102.0, 8.0, 110.0, 23.5)  # lon/lat box around the country and its i
 
 def check_location(point: Point | None, field: str = "delivery_location") -> None:
     west, south, east, north = VIET_NAM
-    if point is None or not (west <= point.x <= east and south <= point.y <= north):
+    if not isinstance(point, Point):
+        raise field_error(field, _("Give a point (longitude, latitude)."), "point_required")
+    if not (west <= point.x <= east and south <= point.y <= north):
         raise field_error(field, _("Choose a location in Viet Nam."), "location_outside")
 
 
@@ -36,10 +38,10 @@ def _apply(buyer: Buyer, data: dict) -> None:
     unknown = set(data) - set(BUYER_FIELDS)
     if unknown:
         raise ValueError(f"Not buyer fields: {sorted(unknown)}")
+    if "delivery_location" in data:
+        check_location(data["delivery_location"])
     for field, value in data.items():
         setattr(buyer, field, value.strip() if isinstance(value, str) else value)
-    if buyer.delivery_location is not None:
-        buyer.delivery_location.srid = buyer.delivery_location.srid or 4326
     check_location(buyer.delivery_location)
     buyer.full_clean(exclude=["members"])
 

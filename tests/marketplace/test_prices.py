@@ -10,7 +10,6 @@ from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-import marketplace.admin.prices  # noqa: F401 (registers the admin until admin/__init__ does)
 from farms.permissions import EXTENSION_STAFF_GROUP
 from marketplace.models import Buyer, DailyPrice, MarketPrice, Offer, Order, OrderLine
 from marketplace.services.prices import (
