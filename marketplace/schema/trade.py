@@ -125,9 +125,7 @@ class OfferNode(DjangoObjectType):
     @classmethod
     def get_queryset(cls, queryset, info):
         """On sale for everyone; the seller's people also see its paused and closed ones."""
-        return (
-            offers.sellable(queryset) | queryset.filter(producer_id__in=producer_ids(info))
-        ).distinct()
+        return offers.sellable(queryset) | queryset.filter(producer_id__in=producer_ids(info))
 
     def resolve_seller(offer, info):
         return offer.producer
@@ -426,18 +424,22 @@ class OfferTermsInput(graphene.InputObjectType):
     min_order_quantity = graphene.Decimal()
     available_from = graphene.Date()
     available_to = graphene.Date()
-    delivery_radius_km = graphene.Int()
-    pickup_place_id = graphene.ID()
+    delivery_radius_km = graphene.Int(description="0: pickup only.")
+    pickup_place_id = graphene.ID(description='"" removes the pickup point.')
     description = graphene.String()
     status = OfferStatusEnum()
     lots = graphene.List(graphene.NonNull(LotShareInput))
 
 
 def _terms(info, data: dict) -> dict:
+    """The terms the client sent. A pickup point of "" removes it; a delivery radius of 0
+    means pickup only."""
     terms = given({key: data.get(key) for key in offers.OFFER_FIELDS if key != "pickup_place"})
     if "status" in terms:
         terms["status"] = terms["status"].value
-    if "pickup_place_id" in data:
+    if terms.get("delivery_radius_km") == 0:
+        terms["delivery_radius_km"] = None
+    if data.get("pickup_place_id") is not None:
         terms["pickup_place"] = _place(info, data["pickup_place_id"])
     return terms
 

@@ -194,3 +194,32 @@ def test_offer_and_order_lists_use_a_constant_number_of_queries(
     with django_assert_max_num_queries(ORDER_QUERIES):
         orders = api.ok(MY_ORDERS, {"role": "SELLER"})["myOrders"]["edges"]
     assert len(orders) == 16
+
+
+UPDATE_OFFER = """
+mutation($input: UpdateOfferInput!) {
+  updateOffer(input: $input) {
+    offer { pricePerUnit deliveryRadiusKm pickupPlace { name } } errors { field code }
+  }
+}"""
+
+
+def test_updating_one_term_keeps_the_others(api, stranger_api, offer, coop):
+    stall = factories.PlaceFactory(producer=coop, name="Quầy HTX")
+    offer_id = to_global_id("OfferNode", offer.pk)
+    place_id = to_global_id("PlaceNode", stall.pk)
+    api.ok(UPDATE_OFFER, {"input": {"offerId": offer_id, "pickupPlaceId": place_id}})
+    repriced = api.ok(UPDATE_OFFER, {"input": {"offerId": offer_id, "pricePerUnit": 22000}})
+    assert repriced["updateOffer"]["offer"] == {
+        "pricePerUnit": 22000,
+        "deliveryRadiusKm": 20,
+        "pickupPlace": {"name": "Quầy HTX"},
+    }
+    pickup_only = api.ok(UPDATE_OFFER, {"input": {"offerId": offer_id, "deliveryRadiusKm": 0}})
+    assert pickup_only["updateOffer"]["offer"]["deliveryRadiusKm"] is None
+    neither = api(UPDATE_OFFER, {"input": {"offerId": offer_id, "pickupPlaceId": ""}})
+    assert neither["data"]["updateOffer"]["errors"] == [
+        {"field": "deliveryRadiusKm", "code": "no_fulfilment"}
+    ]
+    refused = stranger_api(UPDATE_OFFER, {"input": {"offerId": offer_id, "pricePerUnit": 1}})
+    assert refused["data"]["updateOffer"]["errors"][0]["code"] == "permission_denied"
