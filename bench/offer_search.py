@@ -67,6 +67,30 @@ def populate(count: int) -> None:
         cursor.execute("ANALYZE")
 
 
+API_QUERY = """
+query { offers(near: {type: "Point", coordinates: [%s, %s]}, withinKm: 10, first: 20) {
+  edges { node { id pricePerUnit distanceKm product { nameVi } seller { name }
+  lots { code scanPageUrl } } } } }"""
+
+
+def api_page(here):
+    """The GraphQL ``offers`` query as the app sends it, through the whole schema."""
+    from django.test import RequestFactory
+
+    from mobile_api.schema import schema
+    from tests import factories
+
+    request = RequestFactory().post("/graphql")
+    request.user = factories.UserFactory()
+
+    def run():
+        result = schema.execute(API_QUERY % (here.x, here.y), context_value=request)
+        assert not result.errors and len(result.data["offers"]["edges"]) == 20, result
+        request.__dict__.pop("_producer_ids", None)  # a new request each time
+
+    return run
+
+
 def main(count: int) -> None:
     setup()
     from django.contrib.gis.geos import Point
@@ -91,6 +115,7 @@ def main(count: int) -> None:
         total, _page = first_page()
         print(f"  {label}: {total:,} found; first page of 20 with its lots: ", end="")
         print(describe(timed(first_page, 30)))
+    print(f"  the app's query, nearest 20 within 10 km: {describe(timed(api_page(here), 30))}")
     query = search_offers(searches["nearest within 10 km"])[:20].query
     sql, params = query.sql_with_params()
     with connection.cursor() as cursor:
