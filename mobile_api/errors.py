@@ -11,6 +11,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from graphene.utils.str_converters import to_camel_case
+from graphql import GraphQLError
 
 logger = logging.getLogger(__name__)
 
@@ -72,3 +73,10 @@ def not_found(field: str) -> ValidationError:
 
 def sign_in_required() -> PermissionDenied:
     return PermissionDenied(_("Please sign in."))
+
+
+def query_error(error: ValidationError | PermissionDenied) -> GraphQLError:
+    """A query's refusal, with the code, field and message a mutation would give (in the
+    error's ``extensions``)."""
+    first = errors_from(error)[0]
+    return GraphQLError(first.message, extensions={"code": first.code, "field": first.field})

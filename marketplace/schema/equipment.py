@@ -11,7 +11,6 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from graphene import relay
 from graphene_django import DjangoConnectionField, DjangoObjectType
-from graphql import GraphQLError
 
 from farms.models import Producer
 from farms.permissions import Action
@@ -19,7 +18,7 @@ from farms.schema import ProducerNode
 from marketplace.models import Equipment, EquipmentBooking
 from marketplace.services import equipment as services
 from mobile_api.context import get_for, producer_ids
-from mobile_api.errors import sign_in_required
+from mobile_api.errors import query_error, sign_in_required
 from mobile_api.mutations import ServiceMutation, given
 from mobile_api.selection import requested_paths
 
@@ -179,7 +178,7 @@ class Query(graphene.ObjectType):
                 kind=_value(kind), first_day=first_day, last_day=last_day, district=district
             )
         except ValidationError as error:
-            raise GraphQLError(" ".join(error.messages)) from error
+            raise query_error(error) from error
         if "edges.node.bookedDays" in requested_paths(info):
             listing = listing.prefetch_related(_upcoming("bookings"))
         return listing

@@ -7,17 +7,16 @@ to sell with them); only extension staff record survey prices.
 import datetime
 
 import graphene
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from graphene_django import DjangoObjectType
-from graphql import GraphQLError
 
 from farms.models import Place, Product
 from farms.schema import PlaceNode, ProductNode  # noqa: F401 (the types the fields refer to)
 from marketplace.models import DailyPrice, MarketPrice
 from marketplace.services import outlook, prices
 from mobile_api.context import get_for, model_pk
-from mobile_api.errors import errors_from, not_found, sign_in_required
+from mobile_api.errors import not_found, query_error, sign_in_required
 from mobile_api.mutations import ServiceMutation
 
 HISTORY_DAYS = 90  # what the app shows by default
@@ -40,21 +39,15 @@ def product_for(reference: str, field: str = "product") -> Product:
     return product
 
 
-def _query_error(error: ValidationError | PermissionDenied) -> GraphQLError:
-    """A query's refusal, with the same code and message a mutation would give."""
-    first = errors_from(error)[0]
-    return GraphQLError(first.message, extensions={"code": first.code, "field": first.field})
-
-
 def _read(info, reference: str, unit: str | None):
     """The signed-in check, the product, and the unit (default: the product's)."""
     if not info.context.user.is_authenticated:
-        raise _query_error(sign_in_required())
+        raise query_error(sign_in_required())
     try:
         product = product_for(reference)
         return product, prices.checked_unit(unit or product.unit)
     except ValidationError as error:
-        raise _query_error(error) from error
+        raise query_error(error) from error
 
 
 class PricePointType(graphene.ObjectType):

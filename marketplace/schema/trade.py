@@ -1,6 +1,7 @@
 """GraphQL for buyers, offers, the cart, orders and reviews."""
 
 import graphene
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from graphene import relay
 from graphene_django import DjangoConnectionField, DjangoObjectType
@@ -13,17 +14,23 @@ from marketplace.permissions import buyers_for, order_parties, orders_for
 from marketplace.services import buyers, cart, offers, orders, reviews
 from marketplace.services.search import OfferSearch, SortOrder, search_offers, with_details
 from mobile_api.context import get_for, producer_ids
-from mobile_api.errors import not_found, sign_in_required
+from mobile_api.errors import not_found, query_error, sign_in_required
 from mobile_api.mutations import ServiceMutation, given
 from mobile_api.scalars import GeoJSON
 from traceability.models import Batch
 
-OrderStatusEnum = graphene.Enum.from_enum(Order.Status, name="OrderStatus")
-FulfilmentEnum = graphene.Enum.from_enum(Order.Fulfilment, name="Fulfilment")
-OfferStatusEnum = graphene.Enum.from_enum(Offer.Status, name="OfferStatus")
-BuyerKindEnum = graphene.Enum.from_enum(Buyer.Kind, name="BuyerKind")
-SortEnum = graphene.Enum.from_enum(SortOrder, name="OfferSort")
-SchemeEnum = graphene.Enum.from_enum(Certification.Scheme, name="CertificationScheme")
+
+def choices_enum(name: str, values) -> type[graphene.Enum]:
+    """A GraphQL enum of stored values (without the labels, which are translated text)."""
+    return graphene.Enum(name, [(value.upper(), value) for value in values])
+
+
+OrderStatusEnum = choices_enum("OrderStatus", Order.Status.values)
+FulfilmentEnum = choices_enum("Fulfilment", Order.Fulfilment.values)
+OfferStatusEnum = choices_enum("OfferStatus", Offer.Status.values)
+BuyerKindEnum = choices_enum("BuyerKind", Buyer.Kind.values)
+SortEnum = choices_enum("OfferSort", [order.value for order in SortOrder])
+SchemeEnum = choices_enum("CertificationScheme", Certification.Scheme.values)
 
 
 def _user(info):
@@ -245,7 +252,7 @@ class OrderNode(DjangoObjectType):
 
     def resolve_next_statuses(order, info):
         parties = order_parties(order, my_buyer_ids(info), producer_ids(info, Action.OPERATE))
-        return orders.next_statuses(order, parties)
+        return [str(status) for status in orders.next_statuses(order, parties)]
 
     def resolve_stars(order, info):
         review = getattr(order, "review", None)
@@ -302,15 +309,18 @@ class Query(graphene.ObjectType):
             text=args.get("text") or "",
             product=_product(info, args["product_id"]) if args.get("product_id") else None,
             category=args.get("category") or "",
-            certification=args.get("certification") or "",
+            certification=args["certification"].value if args.get("certification") else "",
             max_price=args.get("max_price"),
             available_on=args.get("available_on"),
             near=near,
             within_km=args["within_km"],
             delivers_to_me=args["delivers_to_me"],
-            sort=args.get("sort"),
+            sort=SortOrder(args["sort"].value) if args.get("sort") else None,
         )
-        return with_details(search_offers(search))
+        try:
+            return with_details(search_offers(search))
+        except ValidationError as error:
+            raise query_error(error) from error
 
     def resolve_offer(root, info, id):
         _user(info)

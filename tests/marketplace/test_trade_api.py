@@ -223,3 +223,13 @@ def test_updating_one_term_keeps_the_others(api, stranger_api, offer, coop):
     ]
     refused = stranger_api(UPDATE_OFFER, {"input": {"offerId": offer_id, "pricePerUnit": 1}})
     assert refused["data"]["updateOffer"]["errors"][0]["code"] == "permission_denied"
+
+
+def test_search_by_standard_and_sorted_by_price(chef_api, offer, buyer_id):
+    query = """query($sort: OfferSort, $standard: CertificationScheme) {
+      offers(sort: $sort, certification: $standard, first: 5) { edges { node { id } } } }"""
+    by_price = chef_api.ok(query, {"sort": "PRICE"})["offers"]["edges"]
+    assert len(by_price) == 1
+    assert chef_api.ok(query, {"standard": "ORGANIC"})["offers"]["edges"] == []
+    refused = chef_api(query, {"sort": "DISTANCE"})
+    assert refused["errors"][0]["extensions"]["code"] == "no_location"
