@@ -206,6 +206,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Nông sản số <no-rep
 # Text messages (SMS or Zalo): the dotted path of a marketplace.services.notifications.TextBackend
 # subclass; empty sends email only.
 TEXT_MESSAGE_BACKEND = env("TEXT_MESSAGE_BACKEND", default="")
+# A day's order price for a product and district is published only from this many buyers.
+MARKET_PRICE_MIN_BUYERS = env.int("MARKET_PRICE_MIN_BUYERS", default=2)
 
 # Traceability.
 LABEL_FONT_PATH = env("LABEL_FONT_PATH", default="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")

@@ -9,6 +9,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Case, Count, DecimalField, F, Max, Min, Sum, When
@@ -143,13 +144,15 @@ def _rounded(value: Decimal) -> int:
 
 
 def _order_prices(day: datetime.date) -> list[DailyPrice]:
-    """Lines of orders completed that day, per product, unit and seller's district."""
+    """Retail lines of orders completed that day, per product, unit and seller's district.
+    Wholesale prices are for verified businesses only, so they stay out of public prices."""
     start, end = local_day_bounds(day)
     groups = (
         OrderLine.objects.filter(
             order__status=Order.Status.COMPLETED,
             order__status_changed_at__gte=start,
             order__status_changed_at__lt=end,
+            wholesale=False,
         )
         .values("product_id", "unit", district=F("order__producer__district"))
         .annotate(
@@ -158,7 +161,10 @@ def _order_prices(day: datetime.date) -> list[DailyPrice]:
             low=Min("unit_price"),
             high=Max("unit_price"),
             samples=Count("pk"),
+            buyers=Count("order__buyer", distinct=True),
         )
+        # Published prices never reveal one buyer's deal.
+        .filter(buyers__gte=settings.MARKET_PRICE_MIN_BUYERS)
         .order_by()
     )
     return [

@@ -41,6 +41,13 @@ def buyer(db):
     )
 
 
+@pytest.fixture(autouse=True)
+def _one_buyer_is_enough(settings):
+    """Most tests here check arithmetic on one buyer's orders; the privacy threshold has
+    its own test below."""
+    settings.MARKET_PRICE_MIN_BUYERS = 1
+
+
 def completed_order(buyer, producer, lines, when, status=Order.Status.COMPLETED) -> Order:
     """An order of ``lines`` (product, quantity, unit price[, unit]) that reached
     ``status`` at ``when``. Built with the ORM: the order services are another module."""
@@ -404,3 +411,29 @@ def test_staff_who_are_not_surveyors_cannot_add_prices_in_the_admin(client, prod
         {"product": product.pk, "unit": "kg", "district": "Đông Anh", "price_per_unit": 1},
     )
     assert response.status_code == 403 and not MarketPrice.objects.exists()
+
+
+def test_public_prices_hide_wholesale_deals_and_single_buyers(settings, gia_lam, product):
+    settings.MARKET_PRICE_MIN_BUYERS = 2
+    first, second = (
+        Buyer.objects.create(
+            kind=Buyer.Kind.RESTAURANT,
+            name=name,
+            district="Đông Anh",
+            delivery_address="x",
+            delivery_location=Point(105.85, 21.14, srid=4326),
+        )
+        for name in ("Quán A", "Quán B")
+    )
+    when = at(DAY, 12)
+    completed_order(first, gia_lam, [(product, kg(10), 20_000)], when)
+    aggregate_daily_prices(DAY)
+    assert not DailyPrice.objects.filter(source="orders").exists()  # one buyer: private
+    wholesale = completed_order(second, gia_lam, [(product, kg(50), 13_000)], when)
+    wholesale.lines.update(wholesale=True)
+    aggregate_daily_prices(DAY)
+    assert not DailyPrice.objects.filter(source="orders").exists()  # wholesale: not public
+    completed_order(second, gia_lam, [(product, kg(10), 22_000)], when)
+    aggregate_daily_prices(DAY)
+    published = DailyPrice.objects.get(source="orders")
+    assert (published.min_price, published.max_price, published.samples) == (20_000, 22_000, 2)
