@@ -31,7 +31,7 @@ _VIEW_ALL = (
     ]
     + [
         ("marketplace", m, "view")
-        for m in ("offer", "order", "review", "equipment", "equipmentbooking", "dailyprice")
+        for m in ("offer", "review", "equipment", "equipmentbooking", "dailyprice")
     ]
 )
 ROLE_PERMISSIONS = {
@@ -50,6 +50,7 @@ ROLE_PERMISSIONS = {
         ("traceability", "batch", "change"),
         ("traceability", "labelsheet", "add"),
         ("marketplace", "offer", "change"),
+        ("marketplace", "order", "view"),  # only their producers' (buyers' addresses inside)
         ("marketplace", "equipment", "add"),
         ("marketplace", "equipment", "change"),
         ("marketplace", "equipmentbooking", "add"),

@@ -135,7 +135,12 @@ def _parties(event: TraceEvent) -> dict:
     if not buyer:
         return {}
     return {
-        "sourceList": [{"type": "owning_party", "source": party_uri(event.producer)}],
+        "sourceList": [
+            {
+                "type": "owning_party",
+                "source": event.details.get("seller") or party_uri(event.producer),
+            }
+        ],
         "destinationList": [{"type": "owning_party", "destination": buyer}],
         f"{PREFIX}:order": event.details["order"],
     }

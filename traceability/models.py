@@ -49,6 +49,10 @@ class Batch(models.Model):
     unit = models.CharField(_("unit"), max_length=8, choices=Unit.choices)
     quantity = models.DecimalField(_("quantity"), default=0, **QUANTITY)
     remaining_quantity = models.DecimalField(_("remaining quantity"), default=0, **QUANTITY)
+    # Promised to confirmed sales and not yet shipped: no other step may use it.
+    reserved_quantity = models.DecimalField(
+        _("reserved for sales"), default=0, editable=False, **QUANTITY
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.GROWING
     )
@@ -95,10 +99,20 @@ class Batch(models.Model):
                 condition=Q(remaining_quantity__lte=F("quantity")),
                 name="batch_remaining_within_quantity",
             ),
+            models.CheckConstraint(
+                condition=Q(reserved_quantity__gte=0)
+                & Q(reserved_quantity__lte=F("remaining_quantity")),
+                name="batch_reserved_within_remaining",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} · {self.product}"
+
+    @property
+    def free_quantity(self):
+        """What the lot holds that no confirmed sale has been promised."""
+        return self.remaining_quantity - self.reserved_quantity
 
 
 class BatchLink(models.Model):

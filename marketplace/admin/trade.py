@@ -45,6 +45,13 @@ class BuyerAdmin(admin.ModelAdmin):
     filter_horizontal = ("members",)
     actions = ["verify"]
 
+    def get_readonly_fields(self, request, obj=None):
+        """Staff verify buyers; only the buyer's own people (through the pages and the app,
+        where the rules apply) or a superuser change who the buyer is or who orders."""
+        if request.user.is_superuser:
+            return self.readonly_fields
+        return [field.name for field in Buyer._meta.fields] + ["members"]
+
     @admin.action(description=_("Verify the business registration of the selected buyers"))
     def verify(self, request, queryset):
         for buyer in queryset:

@@ -12,7 +12,13 @@ from farms.schema import ProducerNode
 from marketplace.models import Buyer, CartItem, Offer, Order, OrderLine
 from marketplace.permissions import buyers_for, order_parties, orders_for
 from marketplace.services import buyers, cart, offers, orders, reviews
-from marketplace.services.search import OfferSearch, SortOrder, search_offers, with_details
+from marketplace.services.search import (
+    DEFAULT_RADIUS_KM,
+    OfferSearch,
+    SortOrder,
+    search_offers,
+    with_details,
+)
 from mobile_api.context import get_for, producer_ids
 from mobile_api.errors import not_found, query_error, sign_in_required
 from mobile_api.mutations import ServiceMutation, given
@@ -46,8 +52,10 @@ def my_buyer_ids(info) -> set[int]:
     return cache["_buyer_ids"]
 
 
-def sees_wholesale(info) -> bool:
-    """Wholesale prices are for verified businesses: is the requester one's person?"""
+def sees_wholesale(info, offer: Offer) -> bool:
+    """Wholesale prices are for verified businesses (and the seller's own people)."""
+    if offer.producer_id in producer_ids(info):
+        return True
     cache = info.context.__dict__
     if "_sees_wholesale" not in cache:
         mine = Buyer.objects.filter(pk__in=my_buyer_ids(info), verified_at__isnull=False)
@@ -138,10 +146,10 @@ class OfferNode(DjangoObjectType):
         return offer.producer
 
     def resolve_wholesale_price_per_unit(offer, info):
-        return offer.wholesale_price_per_unit if sees_wholesale(info) else None
+        return offer.wholesale_price_per_unit if sees_wholesale(info, offer) else None
 
     def resolve_wholesale_min_quantity(offer, info):
-        return offer.wholesale_min_quantity if sees_wholesale(info) else None
+        return offer.wholesale_min_quantity if sees_wholesale(info, offer) else None
 
     def resolve_distance_km(offer, info):
         distance = getattr(offer, "distance", None)
@@ -168,6 +176,8 @@ class OrderBuyerType(graphene.ObjectType):
 
 
 class OrderLineType(DjangoObjectType):
+    # The offer as it was ordered, even once it is sold out or closed.
+    offer = graphene.Field(OfferNode, required=True)
     amount = graphene.Int(required=True)
     lots = graphene.List(
         graphene.NonNull(LotLinkType),
@@ -178,6 +188,9 @@ class OrderLineType(DjangoObjectType):
     class Meta:
         model = OrderLine
         fields = ("offer", "product", "unit", "quantity", "unit_price", "wholesale")
+
+    def resolve_offer(line, info):
+        return line.offer
 
     def resolve_lots(line, info):
         return [lot_link(info, a.batch, a.quantity) for a in line.allocations.all()]
@@ -260,12 +273,13 @@ class OrderNode(DjangoObjectType):
 
 
 def with_order_details(queryset):
-    lines = OrderLine.objects.select_related("product", "offer").prefetch_related(
-        "allocations__batch__certification"
+    lines = OrderLine.objects.select_related("product").prefetch_related(
+        "allocations__batch__certification",
+        Prefetch("offer", queryset=with_details(Offer.objects.all())),
     )
-    return queryset.select_related("buyer", "producer", "pickup_place", "review").prefetch_related(
-        Prefetch("lines", queryset=lines), "changes__changed_by"
-    )
+    return queryset.select_related(
+        "buyer", "producer__cooperative", "pickup_place", "review"
+    ).prefetch_related(Prefetch("lines", queryset=lines), "changes__changed_by")
 
 
 class CartLineType(graphene.ObjectType):
@@ -302,23 +316,8 @@ class Query(graphene.ObjectType):
 
     def resolve_offers(root, info, **args):
         _user(info)
-        near = args.get("near")
-        if args.get("buyer_id"):
-            near = _buyer(info, args["buyer_id"]).delivery_location
-        search = OfferSearch(
-            text=args.get("text") or "",
-            product=_product(info, args["product_id"]) if args.get("product_id") else None,
-            category=args.get("category") or "",
-            certification=args["certification"].value if args.get("certification") else "",
-            max_price=args.get("max_price"),
-            available_on=args.get("available_on"),
-            near=near,
-            within_km=args["within_km"],
-            delivers_to_me=args["delivers_to_me"],
-            sort=SortOrder(args["sort"].value) if args.get("sort") else None,
-        )
         try:
-            return with_details(search_offers(search))
+            return with_details(search_offers(_search(info, args)))
         except ValidationError as error:
             raise query_error(error) from error
 
@@ -345,8 +344,26 @@ class Query(graphene.ObjectType):
         elif role == Role.SELLER.value:
             visible = visible.filter(producer_id__in=producer_ids(info, Action.OPERATE))
         if status:
-            visible = visible.filter(status=status)
+            visible = visible.filter(status=status.value)
         return with_order_details(visible).order_by("-placed_at", "-pk")
+
+
+def _search(info, args: dict) -> OfferSearch:
+    near = args.get("near")
+    if args.get("buyer_id"):
+        near = _buyer(info, args["buyer_id"]).delivery_location
+    return OfferSearch(
+        text=args.get("text") or "",
+        product=_product(info, args["product_id"]) if args.get("product_id") else None,
+        category=args.get("category") or "",
+        certification=args["certification"].value if args.get("certification") else "",
+        max_price=args.get("max_price"),
+        available_on=args.get("available_on"),
+        near=near,
+        within_km=args.get("within_km") or DEFAULT_RADIUS_KM,
+        delivers_to_me=bool(args.get("delivers_to_me")),
+        sort=SortOrder(args["sort"].value) if args.get("sort") else None,
+    )
 
 
 def _buyer(info, reference, field="buyerId") -> Buyer:
@@ -429,7 +446,7 @@ class LotShareInput(graphene.InputObjectType):
 
 class OfferTermsInput(graphene.InputObjectType):
     price_per_unit = graphene.Int()
-    wholesale_price_per_unit = graphene.Int()
+    wholesale_price_per_unit = graphene.Int(description="0 removes the wholesale price.")
     wholesale_min_quantity = graphene.Decimal()
     min_order_quantity = graphene.Decimal()
     available_from = graphene.Date()
@@ -443,12 +460,13 @@ class OfferTermsInput(graphene.InputObjectType):
 
 def _terms(info, data: dict) -> dict:
     """The terms the client sent. A pickup point of "" removes it; a delivery radius of 0
-    means pickup only."""
+    means pickup only; a wholesale price of 0 removes it."""
     terms = given({key: data.get(key) for key in offers.OFFER_FIELDS if key != "pickup_place"})
     if "status" in terms:
         terms["status"] = terms["status"].value
-    if terms.get("delivery_radius_km") == 0:
-        terms["delivery_radius_km"] = None
+    for field in ("delivery_radius_km", "wholesale_price_per_unit"):
+        if terms.get(field) == 0:  # 0 removes it
+            terms[field] = None
     if data.get("pickup_place_id") is not None:
         terms["pickup_place"] = _place(info, data["pickup_place_id"])
     return terms

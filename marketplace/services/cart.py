@@ -15,6 +15,8 @@ from marketplace.permissions import require_buyer
 from marketplace.services.offers import is_on_sale, unit_price_for
 from marketplace.services.orders import log_change
 
+MAX_ORDER_TOTAL = 100_000_000_000  # VND: far above a farm order, far below bigint
+
 
 def _check_quantity(offer: Offer, quantity: Decimal) -> None:
     unit = offer.get_unit_display()
@@ -38,10 +40,17 @@ def _check_quantity(offer: Offer, quantity: Decimal) -> None:
         )
 
 
+def _is_zero(value) -> bool:
+    try:
+        return Decimal(value).is_zero()
+    except (TypeError, ValueError, ArithmeticError):
+        return False  # checked_quantity explains what is wrong with it
+
+
 def set_cart_quantity(actor, buyer: Buyer, offer: Offer, quantity: Decimal) -> CartItem | None:
     """Put ``quantity`` of an offer in the cart; zero takes it out."""
     require_buyer(actor, buyer)
-    if quantity == 0:
+    if _is_zero(quantity):
         CartItem.objects.filter(buyer=buyer, offer=offer).delete()
         return None
     quantity = checked_quantity(quantity)
@@ -54,7 +63,7 @@ def set_cart_quantity(actor, buyer: Buyer, offer: Offer, quantity: Decimal) -> C
     return item
 
 
-def _fulfilment_for(buyer: Buyer, items: list[CartItem], fulfilment: str):
+def _fulfilment_for(items: list[CartItem], fulfilment: str):
     """Check every line can be delivered to the buyer, or picked up at one place."""
     if fulfilment == Order.Fulfilment.PICKUP:
         places = {item.offer.pickup_place_id for item in items}
@@ -80,7 +89,7 @@ def _fulfilment_for(buyer: Buyer, items: list[CartItem], fulfilment: str):
 
 
 def _place_order(actor, buyer: Buyer, checkout_id, items: list[CartItem], fulfilment, note):
-    pickup_place = _fulfilment_for(buyer, items, fulfilment)
+    pickup_place = _fulfilment_for(items, fulfilment)
     order = Order(
         checkout_id=checkout_id,
         buyer=buyer,
@@ -114,6 +123,10 @@ def _place_order(actor, buyer: Buyer, checkout_id, items: list[CartItem], fulfil
             )
         )
     order.total = sum(line.amount for line in lines)
+    if order.total > MAX_ORDER_TOTAL:
+        raise field_error(
+            "cart", _("An order may be at most 100 billion VND: split it."), "total_too_large"
+        )
     order.save()
     for line in lines:
         line.order = order
@@ -129,17 +142,18 @@ def checkout(
     """Turn the cart into one order per producer. Sending the same ``checkout_id`` again
     (a retry without signal) returns the orders it made instead of ordering twice."""
     require_buyer(actor, buyer)
-    checkout_id = checkout_id or uuid.uuid4()
-    done = list(Order.objects.filter(checkout_id=checkout_id))
-    if done:
-        if any(order.buyer_id != buyer.pk for order in done):
-            raise field_error("checkout_id", _("This checkout is not yours."), "checkout_taken")
-        return done
+    note = (note or "").strip()
     if fulfilment not in Order.Fulfilment.values:
         raise field_error("fulfilment", _("Choose delivery or pickup."), "invalid_choice")
     if len(note) > 500:
         raise field_error("note", _("A note may be at most 500 characters."), "note_too_long")
     Buyer.objects.select_for_update().filter(pk=buyer.pk).first()  # one checkout at a time
+    checkout_id = checkout_id or uuid.uuid4()
+    done = list(Order.objects.filter(checkout_id=checkout_id))  # read after the lock
+    if done:
+        if any(order.buyer_id != buyer.pk for order in done):
+            raise field_error("checkout_id", _("This checkout is not yours."), "checkout_taken")
+        return done
     items = list(
         buyer.cart_items.select_related("offer__product", "offer__producer").annotate(
             distance=Distance("offer__location", buyer.delivery_location)
@@ -151,7 +165,7 @@ def checkout(
     for item in items:
         by_producer[item.offer.producer_id].append(item)
     orders = [
-        _place_order(actor, buyer, checkout_id, group, fulfilment, note.strip())
+        _place_order(actor, buyer, checkout_id, group, fulfilment, note)
         for group in by_producer.values()
     ]
     buyer.cart_items.all().delete()

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django.contrib.gis.db.models import Collect
 from django.db import transaction
-from django.db.models import Sum
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,13 +14,14 @@ from backend.errors import field_error
 from backend.numbers import checked_quantity, format_quantity
 from farms.models import Place, Producer, Product
 from farms.permissions import Action, require
-from marketplace.models import Allocation, Buyer, Offer, OfferBatch, Order
+from marketplace.models import Buyer, Offer, OfferBatch
 from traceability.models import Batch
 from traceability.signals import batches_recalled
 
 MAX_PRICE = 1_000_000_000  # VND per unit: far above any real farm price, catches typos
 MAX_DELIVERY_RADIUS_KM = 300
 MAX_WINDOW_DAYS = 366
+MAX_DESCRIPTION = 2000
 OPEN_STATUSES = (Offer.Status.ACTIVE, Offer.Status.PAUSED)
 OFFER_FIELDS = (
     "price_per_unit",
@@ -66,8 +66,17 @@ def _check_terms(offer: Offer) -> None:
         raise field_error("available_to", _("The offer must end after it starts."), "window_order")
     if (offer.available_to - offer.available_from).days > MAX_WINDOW_DAYS:
         raise field_error("available_to", _("An offer lasts at most a year."), "window_too_long")
-    if offer._state.adding and offer.available_to < timezone.localdate():
+    today = timezone.localdate()
+    if offer._state.adding and offer.available_to < today:
         raise field_error("available_to", _("This offer would already be over."), "window_past")
+    if (offer.available_from - today).days > MAX_WINDOW_DAYS:
+        raise field_error("available_from", _("An offer starts within a year."), "window_too_far")
+    if len(offer.description) > MAX_DESCRIPTION:
+        raise field_error(
+            "description",
+            _("A description may be at most 2000 characters."),
+            "description_too_long",
+        )
     radius = offer.delivery_radius_km
     if radius is not None and not 1 <= radius <= MAX_DELIVERY_RADIUS_KM:
         raise field_error("delivery_radius_km", _("Deliver within 1 to 300 km."), "delivery_radius")
@@ -117,11 +126,8 @@ def _check_share(offer: Offer, share: LotShare, allocated: Decimal) -> None:
             "lot_not_sellable",
         )
     quantity = checked_quantity(share.quantity, "batches")
-    # Sold but not yet shipped is still in the lot's stock, and no longer for sale.
-    pending = Allocation.objects.filter(
-        batch=batch, line__order__status__in=(Order.Status.CONFIRMED, Order.Status.READY)
-    ).aggregate(total=Sum("quantity"))["total"] or Decimal(0)
-    left = batch.remaining_quantity - pending
+    # What is sold but not shipped is reserved on the lot, and no longer for sale.
+    left = batch.free_quantity
     if quantity - allocated > left:
         raise field_error(
             "batches",
@@ -172,9 +178,12 @@ def _save_shares(offer: Offer, shares: list[LotShare]) -> None:
         raise field_error("batches", _("Name the lots this offer sells from."), "no_lots")
     if len({s.batch.pk for s in shares}) != len(shares):
         raise field_error("batches", _("Each lot may be named once."), "duplicate_lot")
-    locked = Batch.objects.select_for_update().filter(pk__in=[s.batch.pk for s in shares])
-    locked = {b.pk: b for b in locked.select_related("producer").order_by("pk")}
+    # Locks in the order confirmations take them: offer (held), its shares, then lots.
     existing = {s.batch_id: s for s in offer.shares.select_for_update()} if offer.pk else {}
+    locked = Batch.objects.select_for_update(of=("self",)).filter(
+        pk__in=[s.batch.pk for s in shares]
+    )
+    locked = {b.pk: b for b in locked.select_related("producer").order_by("pk")}
     for share in shares:
         share.batch = locked[share.batch.pk]
         previous = existing.get(share.batch.pk)
@@ -219,7 +228,9 @@ def update_offer(actor, offer: Offer, *, shares: list[LotShare] | None = None, *
     """Change prices, dates, fulfilment, status or lots. Product and seller stay fixed,
     as orders already refer to them; a closed offer stays closed."""
     require(actor, Action.OPERATE, offer.producer)
-    offer = Offer.objects.select_for_update().select_related("producer").get(pk=offer.pk)
+    offer = (
+        Offer.objects.select_for_update(of=("self",)).select_related("producer").get(pk=offer.pk)
+    )
     if offer.status == Offer.Status.CLOSED:
         raise field_error("status", _("This offer is closed."), "offer_closed")
     _set_terms(offer, terms)
@@ -270,9 +281,13 @@ def sellable(queryset=None):
 
 
 @receiver(batches_recalled)
-def close_offers_of_recalled_lots(sender, batches: list[Batch], **kwargs) -> int:
-    """A recalled lot leaves the market at once, in the recall's own transaction. Orders
-    already placed stay, but cannot be confirmed or shipped (the lot is recalled)."""
-    return Offer.objects.filter(
-        status__in=OPEN_STATUSES, shares__batch__in=[batch.pk for batch in batches]
-    ).update(status=Offer.Status.CLOSED)
+def close_offers_of_recalled_lots(sender, batches: list[Batch], **kwargs) -> None:
+    """A recalled lot leaves the market as soon as the recall is committed (after it, so
+    the recall never waits on offer locks). Orders already placed stay, but cannot be
+    confirmed or shipped: the lot is recalled."""
+    ids = [batch.pk for batch in batches]
+    transaction.on_commit(
+        lambda: Offer.objects.filter(status__in=OPEN_STATUSES, shares__batch__in=ids).update(
+            status=Offer.Status.CLOSED
+        )
+    )

@@ -21,8 +21,9 @@ from backend.numbers import format_quantity
 from marketplace.models import Allocation, Offer, OfferBatch, Order, OrderLine, OrderStatusChange
 from marketplace.permissions import Party, parties_of
 from marketplace.services.notifications import notify
+from traceability.epcis import party_uri
 from traceability.models import Batch
-from traceability.services.events import record_handover
+from traceability.services.events import record_handover, release_sale, reserve_for_sale
 from traceability.steps import BusinessStep
 
 Status = Order.Status
@@ -34,6 +35,7 @@ class Transition:
     parties: frozenset[Party]
     fulfilment: str | None = None  # only for this fulfilment
     needs_reason: bool = False
+    recalled_only: bool = False  # only when a lot of the order has been recalled
 
 
 SELLER = frozenset({Party.SELLER})
@@ -46,9 +48,13 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     (Status.CONFIRMED, Status.SHIPPED): Transition(SELLER, Order.Fulfilment.DELIVERY),
     (Status.CONFIRMED, Status.CANCELLED): Transition(SELLER | BUYER, needs_reason=True),
     (Status.READY, Status.DELIVERED): Transition(BUYER),
+    (Status.READY, Status.CANCELLED): Transition(SELLER, needs_reason=True, recalled_only=True),
     (Status.SHIPPED, Status.DELIVERED): Transition(BUYER),
+    (Status.SHIPPED, Status.CANCELLED): Transition(SELLER, needs_reason=True, recalled_only=True),
     (Status.DELIVERED, Status.COMPLETED): Transition(SELLER),
 }
+# Stock still with the seller: cancelling from these gives it back.
+UNSHIPPED = (Status.CONFIRMED, Status.READY)
 
 
 def next_statuses(order: Order, parties: set[Party]) -> list[str]:
@@ -56,10 +62,20 @@ def next_statuses(order: Order, parties: set[Party]) -> list[str]:
     return [
         to
         for (start, to), rule in TRANSITIONS.items()
-        if start == order.status
-        and rule.parties & parties
-        and rule.fulfilment in (None, order.fulfilment)
+        if start == order.status and rule.parties & parties and _applies(rule, order)
     ]
+
+
+def _applies(rule: Transition, order: Order) -> bool:
+    if rule.fulfilment not in (None, order.fulfilment):
+        return False
+    return not rule.recalled_only or has_recalled_lot(order)
+
+
+def has_recalled_lot(order: Order) -> bool:
+    return Allocation.objects.filter(
+        line__order=order, batch__status=Batch.Status.RECALLED
+    ).exists()
 
 
 def log_change(order: Order, actor, start: str, end: str, reason: str = "") -> OrderStatusChange:
@@ -75,7 +91,7 @@ def _rule(order: Order, actor, to_status: str, reason: str) -> Transition:
     if not parties:
         raise PermissionDenied(_("You may not see this order."))
     rule = TRANSITIONS.get((order.status, to_status))
-    if rule is None or rule.fulfilment not in (None, order.fulfilment):
+    if rule is None or not _applies(rule, order):
         raise field_error(
             "status",
             _("An order that is “%(now)s” cannot become “%(next)s”.")
@@ -98,16 +114,19 @@ def _rule(order: Order, actor, to_status: str, reason: str) -> Transition:
 def change_status(actor, order: Order, to_status: str, reason: str = "") -> Order:
     """Move ``order`` to ``to_status`` if ``actor`` is the party who may, with its effects
     on stock and trace, in one transaction."""
-    reason = reason.strip()
+    reason = (reason or "").strip()
     with transaction.atomic():
+        # Locks, always in this order: order, offer, offer's lots, lot.
         order = (
-            Order.objects.select_for_update().select_related("producer", "buyer").get(pk=order.pk)
+            Order.objects.select_for_update(of=("self",))
+            .select_related("producer", "buyer")
+            .get(pk=order.pk)
         )
         _rule(order, actor, to_status, reason)
         start = order.status
         if to_status == Status.CONFIRMED:
             _reserve(order)
-        elif to_status == Status.CANCELLED and start == Status.CONFIRMED:
+        elif to_status == Status.CANCELLED and start in UNSHIPPED:
             _release(order)
         elif to_status == Status.SHIPPED:
             _hand_over(actor, order, BusinessStep.SHIPPING)
@@ -131,9 +150,10 @@ def _reserve(order: Order) -> None:
     row lock it takes makes concurrent confirmations queue, and the second one sees the
     first's result), then assign the quantity to the offer's lots, oldest harvest first."""
     for line in _lines(order):
+        # A paused offer takes no new orders but honours those already placed.
         taken = Offer.objects.filter(
             pk=line.offer_id,
-            status=Offer.Status.ACTIVE,
+            status__in=(Offer.Status.ACTIVE, Offer.Status.PAUSED),
             quantity_available__gte=line.quantity,
         ).update(quantity_available=F("quantity_available") - line.quantity)
         if not taken:
@@ -144,7 +164,7 @@ def _reserve(order: Order) -> None:
 
 def _not_enough(line: OrderLine):
     offer = line.offer
-    if offer.status != Offer.Status.ACTIVE:
+    if offer.status == Offer.Status.CLOSED:
         return field_error(
             "lines",
             _("%(product)s is no longer on sale.") % {"product": line.product.name},
@@ -163,6 +183,8 @@ def _not_enough(line: OrderLine):
 
 
 def _allocate(line: OrderLine) -> None:
+    """Serve the line from the offer's lots, oldest harvest first, reserving the quantity
+    on each lot so that no other step (a split, another sale) can use it."""
     shares = (
         OfferBatch.objects.select_for_update(of=("self",))
         .filter(offer_id=line.offer_id, allocated__lt=F("quantity"))
@@ -171,13 +193,9 @@ def _allocate(line: OrderLine) -> None:
     )
     needed = line.quantity
     for share in shares:
-        if share.batch.status == Batch.Status.RECALLED:
-            raise field_error(
-                "lines",
-                _("Lot %(lot)s has been recalled: it cannot be sold.") % {"lot": share.batch.code},
-                "recalled",
-            )
         take = min(needed, share.quantity - share.allocated)
+        if not reserve_for_sale(share.batch, take):
+            raise _lot_unavailable(share.batch)
         OfferBatch.objects.filter(pk=share.pk).update(allocated=F("allocated") + take)
         Allocation.objects.create(line=line, share=share, batch=share.batch, quantity=take)
         needed -= take
@@ -186,16 +204,27 @@ def _allocate(line: OrderLine) -> None:
     raise AssertionError(f"Offer {line.offer_id} stock is out of step with its lots")
 
 
+def _lot_unavailable(batch: Batch):
+    batch.refresh_from_db()
+    if batch.status == Batch.Status.RECALLED:
+        message = _("Lot %(lot)s has been recalled: it cannot be sold.")
+        return field_error("lines", message % {"lot": batch.code}, "recalled")
+    message = _("Lot %(lot)s no longer holds what this offer promised: the seller must update it.")
+    return field_error("lines", message % {"lot": batch.code}, "lot_short")
+
+
 def _release(order: Order) -> None:
-    """Give a cancelled order's quantities back to the offers and their lots."""
+    """Give a cancelled order's quantities back to the offers, their lots' shares, and
+    the lots' free stock (locks in the usual order: offer, share, lot)."""
     for line in _lines(order):
-        for allocation in line.allocations.all():
-            OfferBatch.objects.filter(pk=allocation.share_id).update(
-                allocated=F("allocated") - allocation.quantity
-            )
         Offer.objects.filter(pk=line.offer_id).update(
             quantity_available=F("quantity_available") + line.quantity
         )
+        for allocation in line.allocations.select_related("batch"):
+            OfferBatch.objects.filter(pk=allocation.share_id).update(
+                allocated=F("allocated") - allocation.quantity
+            )
+            release_sale(allocation.batch, allocation.quantity)
         line.allocations.all().delete()
 
 
@@ -209,6 +238,7 @@ def _hand_over(actor, order: Order, step: str) -> None:
         per_lot[allocation.batch_id] = (batch, quantity + allocation.quantity)
     details = {
         "order": order.code,
+        "seller": party_uri(order.producer),  # a cooperative may sell its member's lot
         "buyer": f"urn:uuid:{order.buyer.uuid}",
         "buyer_kind": order.buyer.kind,
     }

@@ -21,7 +21,7 @@ def review_order(actor, order: Order, *, stars: int, text: str = "") -> Review:
         )
     if not 1 <= stars <= 5:
         raise field_error("stars", _("Give 1 to 5 stars."), "stars")
-    text = text.strip()
+    text = (text or "").strip()
     if len(text) > MAX_TEXT:
         raise field_error("text", _("A review may be at most 500 characters."), "text_too_long")
     try:

@@ -100,7 +100,9 @@ def with_details(queryset: QuerySet[Offer]) -> QuerySet[Offer]:
     """What a page of offers shows, fetched for that page only (prefetches rather than
     joins, so that filtering and sorting run on the offers table and its indexes alone):
     product, seller with its rating, pickup point, and lots with their certificates."""
-    sellers = Producer.objects.annotate(rating=Avg("reviews__stars"), review_count=Count("reviews"))
+    sellers = Producer.objects.select_related("cooperative").annotate(
+        rating=Avg("reviews__stars"), review_count=Count("reviews")
+    )
     shares = OfferBatch.objects.select_related("batch__certification").order_by("pk")
     return queryset.prefetch_related(
         "product",

@@ -10,7 +10,7 @@ from django.utils import timezone
 from marketplace.models import Order, Review
 from marketplace.services.buyers import verify_buyer
 from marketplace.services.cart import checkout, set_cart_quantity
-from marketplace.services.offers import LotShare, create_offer
+from marketplace.services.offers import LotShare, create_offer, update_offer
 from marketplace.services.orders import TRANSITIONS, change_status, next_statuses
 from marketplace.services.reviews import review_order
 from tests import factories
@@ -227,7 +227,7 @@ def test_every_declared_transition_is_reachable_by_its_party(owner, chef, order)
     order.status = Status.CONFIRMED
     assert next_statuses(order, {"seller"}) == [Status.SHIPPED, Status.CANCELLED]
     assert next_statuses(order, {"buyer"}) == [Status.CANCELLED]
-    assert len(TRANSITIONS) == 9
+    assert len(TRANSITIONS) == 11
 
 
 def test_rejecting_needs_a_reason_which_is_kept(owner, order):
@@ -297,3 +297,60 @@ def test_status_change_time_is_recorded(owner, order):
     order.refresh_from_db()
     assert order.status_changed_at >= before
     assert order.changes.last().changed_at >= before
+
+
+def test_after_a_recall_the_seller_cancels_a_shipped_order(owner, chef, order, offer, harvested):
+    change_status(owner, order, Status.CONFIRMED)
+    with pytest.raises(ValidationError) as early:
+        change_status(owner, order, Status.CANCELLED)  # a reason is needed
+    assert codes(early.value) == {"reason_required"}
+    change_status(owner, order, Status.SHIPPED)
+    assert Status.CANCELLED not in next_statuses(order, {"seller"})
+    recall_batch(owner, harvested, "Dư lượng nitrat vượt ngưỡng")
+    order.refresh_from_db()
+    assert next_statuses(order, {"seller"}) == [Status.CANCELLED]
+    change_status(owner, order, Status.CANCELLED, reason="Lô bị thu hồi, hoàn tiền")
+    offer.refresh_from_db()
+    assert offer.quantity_available == kg(30)  # shipped goods do not come back to stock
+
+
+def test_a_split_cannot_take_what_confirmed_sales_reserved(owner, chef, order, harvested):
+    from traceability.services.transformations import split_batch
+
+    change_status(owner, order, Status.CONFIRMED)
+    harvested.refresh_from_db()
+    assert (harvested.reserved_quantity, harvested.free_quantity) == (kg(10), kg(90))
+    with pytest.raises(ValidationError) as error:
+        split_batch(owner, harvested, [kg(50), kg(45)], occurred_at=moment(0.5))
+    assert codes(error.value) == {"insufficient_quantity"}
+    change_status(owner, order, Status.SHIPPED)
+    harvested.refresh_from_db()
+    assert (harvested.remaining_quantity, harvested.reserved_quantity) == (kg(90), 0)
+
+
+def test_a_lot_split_away_under_an_offer_is_refused_at_confirmation(owner, chef, order, harvested):
+    from traceability.services.transformations import split_batch
+
+    split_batch(owner, harvested, [kg(50), kg(50)], occurred_at=moment(0.5))
+    with pytest.raises(ValidationError) as error:
+        change_status(owner, order, Status.CONFIRMED)
+    assert codes(error.value) == {"lot_short"}
+    order.refresh_from_db()
+    assert order.status == Status.PLACED
+
+
+def test_a_paused_offer_still_honours_orders_already_placed(owner, order, offer):
+    update_offer(owner, offer, status="paused")
+    change_status(owner, order, Status.CONFIRMED)
+    offer.refresh_from_db()
+    assert offer.quantity_available == kg(30)
+
+
+def test_a_total_over_the_limit_is_refused_not_crashed(chef, buyer, offer, monkeypatch):
+    from marketplace.services import cart
+
+    monkeypatch.setattr(cart, "MAX_ORDER_TOTAL", 500_000)  # 40 kg × 20,000 VND is 800,000
+    set_cart_quantity(chef, buyer, offer, kg(40))
+    with pytest.raises(ValidationError) as error:
+        checkout(chef, buyer, fulfilment="delivery")
+    assert codes(error.value) == {"total_too_large"}

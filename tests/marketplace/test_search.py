@@ -106,11 +106,14 @@ def test_filters_by_standard_price_and_date(owner, coop, water_spinach):
     assert list(search_offers(OfferSearch(available_on=next_fortnight))) == [later]
 
 
-def test_recalled_paused_and_sold_out_offers_are_not_found(owner, coop, water_spinach):
+def test_recalled_paused_and_sold_out_offers_are_not_found(
+    owner, coop, water_spinach, django_capture_on_commit_callbacks
+):
     recalled = farm_offer(owner, coop, water_spinach, 1, 20_000)
     paused = farm_offer(owner, coop, water_spinach, 1, 20_000)
     shown = farm_offer(owner, coop, water_spinach, 1, 20_000)
-    recall_batch(owner, recalled.batches.get(), "Nghi nhiễm khuẩn")
+    with django_capture_on_commit_callbacks(execute=True):
+        recall_batch(owner, recalled.batches.get(), "Nghi nhiễm khuẩn")
     update_offer(owner, paused, status="paused")
     assert list(search_offers(OfferSearch(product=water_spinach))) == [shown]
     recalled.refresh_from_db()

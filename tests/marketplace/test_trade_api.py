@@ -154,7 +154,7 @@ def test_cart_errors_are_typed_and_translated(chef_api, offer, buyer_id):
 
 # Whatever the page size: token, user, buyer, count, page, five prefetches, wholesale check.
 SEARCH_QUERIES = 12
-ORDER_QUERIES = 11
+ORDER_QUERIES = 15  # and the lines' offers with their details
 
 
 def _more_offers(owner, coop, product, near_plot, count: int) -> None:
@@ -233,3 +233,47 @@ def test_search_by_standard_and_sorted_by_price(chef_api, offer, buyer_id):
     assert chef_api.ok(query, {"standard": "ORGANIC"})["offers"]["edges"] == []
     refused = chef_api(query, {"sort": "DISTANCE"})
     assert refused["errors"][0]["extensions"]["code"] == "no_location"
+
+
+def test_orders_stay_readable_and_filterable_once_their_offer_is_sold_out(
+    chef_api, api, offer, buyer_id
+):
+    offer_id = to_global_id("OfferNode", offer.pk)
+    chef_api.ok(CART, {"input": {"buyerId": buyer_id, "offerId": offer_id, "quantity": "40"}})
+    (order,) = chef_api.ok(CHECKOUT, {"input": {"buyerId": buyer_id, "fulfilment": "DELIVERY"}})[
+        "checkout"
+    ]["orders"]
+    api.ok(MOVE, {"input": {"orderId": order["id"], "status": "CONFIRMED"}})  # takes it all
+    query = """query($status: OrderStatus) { myOrders(status: $status, first: 5) {
+      edges { node { code lines { offer { id quantityAvailable } } } } } }"""
+    (edge,) = chef_api.ok(query, {"status": "CONFIRMED"})["myOrders"]["edges"]
+    assert edge["node"]["lines"][0]["offer"] == {"id": offer_id, "quantityAvailable": "0.000"}
+    assert chef_api.ok(query, {"status": "PLACED"})["myOrders"]["edges"] == []
+
+
+def test_nulls_and_nonsense_get_typed_errors(chef_api, offer, buyer_id):
+    offer_id = to_global_id("OfferNode", offer.pk)
+    nan = chef_api(CART, {"input": {"buyerId": buyer_id, "offerId": offer_id, "quantity": "sNaN"}})
+    assert nan["data"]["setCartQuantity"]["errors"][0]["code"] == "invalid_quantity"
+    chef_api.ok(CART, {"input": {"buyerId": buyer_id, "offerId": offer_id, "quantity": "2"}})
+    placed = chef_api.ok(
+        CHECKOUT, {"input": {"buyerId": buyer_id, "fulfilment": "DELIVERY", "note": None}}
+    )["checkout"]["orders"][0]
+    moved = chef_api(
+        MOVE, {"input": {"orderId": placed["id"], "status": "CANCELLED", "reason": None}}
+    )
+    assert moved["data"]["changeOrderStatus"]["errors"] == []
+    wrong = chef_api(SEARCH, {"buyer": "not-an-id"})
+    assert wrong["errors"][0]["extensions"]["code"] == "not_found"
+
+
+def test_the_seller_sees_its_own_wholesale_price_and_can_remove_it(api, offer):
+    offer.wholesale_price_per_unit = 15_000
+    offer.save()
+    offer_id = to_global_id("OfferNode", offer.pk)
+    query = "query($id: ID!) { node(id: $id) { ... on OfferNode { wholesalePricePerUnit } } }"
+    assert api.ok(query, {"id": offer_id})["node"]["wholesalePricePerUnit"] == 15_000
+    update = """mutation($input: UpdateOfferInput!) { updateOffer(input: $input) {
+      offer { wholesalePricePerUnit } errors { code } } }"""
+    removed = api.ok(update, {"input": {"offerId": offer_id, "wholesalePricePerUnit": 0}})
+    assert removed["updateOffer"]["offer"]["wholesalePricePerUnit"] is None

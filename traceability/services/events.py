@@ -14,7 +14,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -380,15 +381,17 @@ def record_event(
         return append_event(batch, event, rows, clean_photos)
 
 
-def _check_stock(batch: Batch, step: str, quantity) -> None:
-    """After the harvest, no step can handle more than the batch still holds."""
+def _check_stock(batch: Batch, step: str, quantity, for_sale: bool = False) -> None:
+    """After the harvest, no step can handle more than the batch still holds, less what is
+    promised to confirmed sales (unless it is that sale's own shipping)."""
     if quantity is None or rule_for(step).phase != Phase.POST_HARVEST:
         return
-    if quantity > batch.remaining_quantity:
+    left = batch.remaining_quantity if for_sale else batch.free_quantity
+    if quantity > left:
         raise field_error(
             "quantity",
             _("This batch holds only %(left)s %(unit)s.")
-            % {"left": format_quantity(batch.remaining_quantity), "unit": batch.get_unit_display()},
+            % {"left": format_quantity(left), "unit": batch.get_unit_display()},
             "quantity_exceeds_stock",
         )
 
@@ -416,7 +419,8 @@ def record_handover(
 
     The caller has checked that ``actor`` is a party to the sale (the buyer records the
     receiving). The usual order rules apply (no shipping of a recalled lot, receiving only
-    after a shipping); a shipping takes its quantity out of the lot's stock.
+    after a shipping); a shipping takes its quantity out of the lot's stock and out of
+    what was reserved for the sale.
     """
     if step not in (BusinessStep.SHIPPING, BusinessStep.RECEIVING):
         raise ValueError(f"Not a handover step: {step}")
@@ -425,11 +429,12 @@ def record_handover(
         batch, history = locked_history(batch)
         check_order(batch, step, occurred_at, history)
         if step == BusinessStep.SHIPPING:
-            _check_stock(batch, step, quantity)
+            _check_stock(batch, step, quantity, for_sale=True)
             batch.remaining_quantity -= quantity
+            batch.reserved_quantity = max(batch.reserved_quantity - quantity, 0)
             if batch.remaining_quantity == 0:
                 batch.status = Batch.Status.DEPLETED
-            batch.save(update_fields=["remaining_quantity", "status"])
+            batch.save(update_fields=["remaining_quantity", "reserved_quantity", "status"])
         event = TraceEvent(
             business_step=step,
             occurred_at=occurred_at,
@@ -441,3 +446,22 @@ def record_handover(
             details=details,
         )
         return append_event(batch, event)
+
+
+def reserve_for_sale(batch: Batch, quantity: Decimal) -> bool:
+    """Promise ``quantity`` of an active lot to a confirmed sale, if that much is free (one
+    conditional UPDATE: concurrent reservations and transformations cannot both have it)."""
+    return bool(
+        Batch.objects.filter(
+            pk=batch.pk,
+            status=Batch.Status.ACTIVE,
+            remaining_quantity__gte=F("reserved_quantity") + quantity,
+        ).update(reserved_quantity=F("reserved_quantity") + quantity)
+    )
+
+
+def release_sale(batch: Batch, quantity: Decimal) -> None:
+    """Give back what a cancelled sale had reserved."""
+    Batch.objects.filter(pk=batch.pk).update(
+        reserved_quantity=Greatest(F("reserved_quantity") - quantity, Value(0))
+    )

@@ -48,13 +48,13 @@ def _take(parts: list[tuple[Batch, Decimal]], occurred_at) -> list[tuple[Batch, 
                 % {"lot": locked.code, "status": locked.get_status_display().lower()},
                 "batch_not_active",
             )
-        if quantity is None or quantity <= 0 or quantity > locked.remaining_quantity:
+        if quantity is None or quantity <= 0 or quantity > locked.free_quantity:
             raise field_error(
                 "quantity",
                 _("Batch %(lot)s has %(left)s %(unit)s left.")
                 % {
                     "lot": locked.code,
-                    "left": format_quantity(locked.remaining_quantity),
+                    "left": format_quantity(locked.free_quantity),
                     "unit": locked.get_unit_display(),
                 },
                 "insufficient_quantity",

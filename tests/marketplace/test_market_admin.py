@@ -1,0 +1,43 @@
+"""Staff verify buyers in the admin but cannot rewrite who a buyer is or who orders."""
+
+from django.contrib.auth.models import Group
+
+from farms.permissions import EXTENSION_STAFF_GROUP
+from marketplace.models import Order
+from tests import factories
+
+
+def staff_client(client):
+    staff = factories.UserFactory(is_staff=True)
+    staff.groups.add(Group.objects.get(name=EXTENSION_STAFF_GROUP))
+    client.force_login(staff)
+    return client, staff
+
+
+def test_extension_staff_verify_a_buyer_but_cannot_rewrite_it(client, buyer):
+    client, staff = staff_client(client)
+    page = client.get(f"/admin/marketplace/buyer/{buyer.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="name"' not in page.content.decode()  # shown, not editable
+    client.post(
+        "/admin/marketplace/buyer/",
+        {"action": "verify", "_selected_action": [buyer.pk]},
+    )
+    buyer.refresh_from_db()
+    assert buyer.verified_by == staff and buyer.is_verified_business
+    client.post(f"/admin/marketplace/buyer/{buyer.pk}/change/", {"name": "Another business"})
+    buyer.refresh_from_db()
+    assert buyer.name == "Nhà hàng Sen Hồ Tây"
+    assert list(buyer.members.all()) != [staff]
+
+
+def test_extension_staff_do_not_browse_orders_and_their_addresses(client, buyer, offer, chef):
+    from decimal import Decimal
+
+    from marketplace.services.cart import checkout, set_cart_quantity
+
+    set_cart_quantity(chef, buyer, offer, Decimal(2))
+    checkout(chef, buyer, fulfilment="delivery")
+    client, _staff = staff_client(client)
+    assert Order.objects.count() == 1
+    assert client.get("/admin/marketplace/order/").status_code == 403
