@@ -24,11 +24,11 @@ def populate(count: int) -> None:
         cursor.execute(
             """
             INSERT INTO traceability_batch (uuid, code, product_id, producer_id, unit, quantity,
-                remaining_quantity, status, harvest_date, max_scans_per_label,
+                remaining_quantity, reserved_quantity, status, harvest_date, max_scans_per_label,
                 max_scan_spread_km, event_count, chain_head, recall_reason, created_at)
             SELECT gen_random_uuid(), 'BENCH-' || i, (%(products)s)[1 + i %% 20],
-                (%(producers)s)[1 + i %% 50], 'kg', 100, 100, 'active', current_date - 1, 30, 100,
-                0, '', '', now()
+                (%(producers)s)[1 + i %% 50], 'kg', 100, 100, 0, 'active', current_date - 1,
+                30, 100, 0, '', '', now()
             FROM generate_series(1, %(count)s) AS i
             """,
             {
