@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "traceability",
     "fixtures",
     "marketplace",
+    "knowledge",
     "mobile_api",
 ]
 

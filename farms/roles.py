@@ -10,6 +10,8 @@ from django.contrib.auth.models import Group, Permission
 
 from farms.permissions import EXTENSION_STAFF_GROUP, INSPECTOR_GROUP
 
+EXPERT_GROUP = "expert"  # writes the knowledge base (see knowledge/permissions.py)
+
 COOPERATIVE_STAFF_GROUP = "cooperative_staff"
 
 _VIEW_ALL = (
@@ -71,6 +73,10 @@ ROLE_PERMISSIONS = {
         ("marketplace", "marketprice", "delete"),
     ],
     INSPECTOR_GROUP: [*_VIEW_ALL, ("traceability", "batch", "change")],
+    EXPERT_GROUP: [
+        ("farms", "product", "view"),
+        ("farms", "agriculturalinput", "view"),
+    ],
 }
 
 

@@ -1,0 +1,94 @@
+"""Farmers propose (new articles, edits, field tips, questions); editors review: accept as
+it is, accept with their own edits, or reject with a reason the farmer reads."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from backend.errors import field_error
+from knowledge.models import Article, Category, Proposal
+from knowledge.permissions import require_editor
+from knowledge.services.articles import ArticleText, Placement, create_article, edit_article
+
+MAX_PENDING_PER_AUTHOR = 20  # keeps one account from flooding the review queue
+
+
+def propose(
+    actor, *, kind: str, text: ArticleText, category: str, article: Article | None = None
+) -> Proposal:
+    if not actor.is_authenticated:
+        raise PermissionDenied(_("Please sign in."))
+    if kind not in Proposal.Kind.values:
+        raise field_error("kind", _("Choose what you are sending."), "invalid_choice")
+    if category not in Category.values:
+        raise field_error("category", _("Choose a category."), "invalid_choice")
+    if kind == Proposal.Kind.EDIT and article is None:
+        raise field_error("article", _("Say which article to edit."), "article_required")
+    pending = Proposal.objects.filter(author=actor, status=Proposal.Status.PENDING)
+    if pending.count() >= MAX_PENDING_PER_AUTHOR:
+        raise field_error(
+            "kind", _("Wait for your proposals to be reviewed first."), "too_many_pending"
+        )
+    text = text.cleaned()
+    return Proposal.objects.create(
+        kind=kind,
+        article=article,
+        title=text.title,
+        summary=text.summary,
+        body=text.body,
+        category=category,
+        author=actor,
+    )
+
+
+def _pending(proposal: Proposal) -> Proposal:
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status != Proposal.Status.PENDING:
+        raise field_error("proposal", _("This proposal was already reviewed."), "reviewed")
+    return proposal
+
+
+def _close(proposal: Proposal, actor, status: str, reason: str = "") -> Proposal:
+    proposal.status, proposal.reason = status, reason
+    proposal.reviewed_by, proposal.reviewed_at = actor, timezone.now()
+    proposal.save()
+    return proposal
+
+
+@transaction.atomic
+def accept(actor, proposal: Proposal, *, edited: ArticleText | None = None) -> Proposal:
+    """Accept, possibly with the editor's changes: an edit becomes a revision of its
+    article; anything else becomes a new draft article, credited to the farmer."""
+    require_editor(actor)
+    proposal = _pending(proposal)
+    text = edited or ArticleText(proposal.title, proposal.summary, proposal.body)
+    author = proposal.author.full_name if proposal.author else ""
+    message = _("Proposed by %(author)s") % {"author": author or _("a farmer")}
+    if proposal.article is not None:
+        proposal.revision = edit_article(actor, proposal.article, text, message)
+    else:
+        slug = _free_slug(slugify(text.title.replace("đ", "d").replace("Đ", "D")) or "bai-viet")
+        placement = Placement(category=proposal.category, crops=[], months=[])
+        article = create_article(actor, slug=slug, text=text, placement=placement, message=message)
+        proposal.article, proposal.revision = article, article.current_revision
+    return _close(proposal, actor, Proposal.Status.ACCEPTED)
+
+
+@transaction.atomic
+def reject(actor, proposal: Proposal, reason: str) -> Proposal:
+    require_editor(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise field_error("reason", _("Tell the farmer why."), "reason_required")
+    return _close(_pending(proposal), actor, Proposal.Status.REJECTED, reason[:500])
+
+
+def _free_slug(base: str) -> str:
+    base = base[:100]
+    slug, n = base, 1
+    while Article.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug

@@ -1,0 +1,73 @@
+"""Finding articles whatever the diacritics and case: full-text search over title,
+summary and body (unaccented, GIN index), helped by trigram similarity on titles for
+typos; title matches come first."""
+
+import datetime
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import BooleanField, ExpressionWrapper, F, Func, Q, QuerySet, Value
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from farms.models import Product
+from knowledge.models import Article
+from knowledge.services.articles import SEARCH_CONFIG
+
+MAX_TEXT = 200
+
+
+def plain(expression) -> Func:
+    """lower(unaccent(...)), exactly as the title's trigram index is built."""
+    return Lower(Func(expression, function="immutable_unaccent"))
+
+
+def published(language: str | None = None) -> QuerySet[Article]:
+    articles = Article.objects.filter(status=Article.Status.PUBLISHED)
+    return articles.filter(language=language) if language else articles
+
+
+def search_articles(
+    text: str,
+    *,
+    category: str = "",
+    crop: Product | None = None,
+    month: int | None = None,
+    language: str | None = None,
+) -> QuerySet[Article]:
+    text = (text or "").strip()[:MAX_TEXT]
+    articles = _filtered(published(language), category, crop, month)
+    if not text:
+        return articles.order_by("-published_at", "-pk")
+    query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+    wanted = plain(Value(text))
+    articles = articles.annotate(plain_title=plain(F("title"))).filter(
+        Q(search_vector=query) | Q(plain_title__trigram_word_similar=wanted)
+    )
+    title_hit = ExpressionWrapper(Q(plain_title__contains=wanted), output_field=BooleanField())
+    return articles.annotate(
+        title_hit=title_hit, rank=SearchRank(F("search_vector"), query)
+    ).order_by("-title_hit", "-rank", "-published_at", "-pk")
+
+
+def _filtered(articles, category: str, crop: Product | None, month: int | None):
+    if category:
+        articles = articles.filter(category=category)
+    if crop is not None:
+        articles = articles.filter(crops=crop)
+    if month:
+        articles = articles.filter(Q(months__contains=[month]) | Q(months=[]))
+    return articles
+
+
+def this_month_for(user, *, today: datetime.date | None = None) -> QuerySet[Article]:
+    """Articles for the crops on the user's plots and this month (or all year)."""
+    from farms.permissions import Action, producers_for
+
+    month = (today or timezone.localdate()).month
+    crops = Product.objects.filter(plots__producer__in=producers_for(user, Action.VIEW))
+    return (
+        _filtered(published(), "", None, month)
+        .filter(crops__in=crops)
+        .distinct()
+        .order_by("-published_at", "-pk")
+    )

@@ -1,0 +1,148 @@
+"""The knowledge base: revisions, the review workflow, safe HTML, and search."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from farms.permissions import EXTENSION_STAFF_GROUP
+from knowledge.models import Article, Proposal
+from knowledge.services.articles import (
+    ArticleText,
+    Placement,
+    create_article,
+    diff_revisions,
+    edit_article,
+    publish_article,
+    restore_revision,
+)
+from knowledge.services.proposals import accept, propose, reject
+from knowledge.services.search import search_articles, this_month_for
+from tests import factories
+
+LEAF_FOLDER = ArticleText(
+    "Sâu cuốn lá nhỏ hại lúa",
+    "Nhận biết và phòng trừ sâu cuốn lá nhỏ trên lúa vụ mùa.",
+    "Sâu non nhả tơ cuốn **lá lúa** thành tổ, ăn phần xanh của lá.",
+)
+
+
+@pytest.fixture
+def editor(db):
+    user = factories.UserFactory(full_name="KS. Phạm Thị Hoa")
+    user.groups.add(Group.objects.get(name=EXTENSION_STAFF_GROUP))
+    return user
+
+
+@pytest.fixture
+def rice(db):
+    return factories.ProductFactory(name_vi="Lúa", name_en="Rice")
+
+
+def article(editor, text=LEAF_FOLDER, slug="sau-cuon-la", category="pests", **placement):
+    placement = Placement(category=category, **{"crops": [], "months": [], **placement})
+    created = create_article(editor, slug=slug, text=text, placement=placement)
+    return publish_article(editor, created)
+
+
+def test_every_edit_is_a_revision_and_an_old_one_comes_back(editor):
+    leaf = article(editor)
+    better = ArticleText(LEAF_FOLDER.title, LEAF_FOLDER.summary, "Thăm đồng 7 ngày một lần.")
+    edit_article(editor, leaf, better, "Thêm lịch thăm đồng")
+    assert "Thăm đồng" in Article.objects.get(pk=leaf.pk).body_html
+    restored = restore_revision(editor, leaf, 1)
+    leaf.refresh_from_db()
+    assert [r.number for r in leaf.revisions.all()] == [3, 2, 1]
+    assert restored.body == LEAF_FOLDER.body and "lá lúa" in leaf.body_html
+    diff = diff_revisions(leaf.revisions.get(number=1), leaf.revisions.get(number=2))
+    assert "+Thăm đồng 7 ngày một lần." in diff
+    assert any(line.startswith("-Sâu non") for line in diff)
+    assert leaf.reviewed_by == editor
+
+
+def test_markdown_is_rendered_without_any_way_to_run_script(editor):
+    evil = ArticleText(
+        "Bài thử",
+        "",
+        "<script>alert(1)</script>\n\n[bấm](javascript:alert(2)) "
+        '<img src="x" onerror="alert(3)"> <a href="https://ppd.gov.vn" onclick="x()">PPD</a>',
+    )
+    html = article(editor, evil, slug="bai-thu").body_html
+    assert "<script" not in html and "javascript:" not in html
+    assert "onerror" not in html and "onclick" not in html
+    assert 'href="https://ppd.gov.vn"' in html
+
+
+def test_a_farmer_proposes_and_cannot_publish(editor):
+    farmer = factories.UserFactory(full_name="Nguyễn Văn Ba")
+    with pytest.raises(PermissionDenied):
+        create_article(
+            farmer,
+            slug="x",
+            text=LEAF_FOLDER,
+            placement=Placement(category="pests", crops=[], months=[]),
+        )
+    tip = propose(farmer, kind="tip", text=LEAF_FOLDER, category="pests")
+    with pytest.raises(PermissionDenied):
+        accept(farmer, tip)
+    with pytest.raises(ValidationError) as no_reason:
+        reject(editor, tip, "")
+    assert no_reason.value.error_dict["reason"][0].code == "reason_required"
+    accepted = accept(editor, tip)
+    assert accepted.status == Proposal.Status.ACCEPTED and accepted.reviewed_by == editor
+    assert accepted.article.slug == "sau-cuon-la-nho-hai-lua"
+    assert "Nguyễn Văn Ba" in accepted.revision.message
+    with pytest.raises(ValidationError):
+        reject(editor, accepted, "muộn rồi")
+
+
+def test_an_edit_proposal_becomes_a_revision_and_a_rejection_keeps_its_reason(editor):
+    leaf = article(editor)
+    farmer = factories.UserFactory()
+    edit = propose(
+        farmer,
+        kind="edit",
+        article=leaf,
+        category="pests",
+        text=ArticleText(LEAF_FOLDER.title, LEAF_FOLDER.summary, "Dùng bẫy đèn bắt bướm."),
+    )
+    accept(editor, edit)
+    assert leaf.revisions.count() == 2
+    question = propose(farmer, kind="question", text=LEAF_FOLDER, category="pests")
+    rejected = reject(editor, question, "Đã có bài trả lời: xem bài sâu cuốn lá.")
+    assert rejected.reason.startswith("Đã có bài")
+
+
+def test_search_ignores_diacritics_and_case_and_ranks_titles_first(editor, rice):
+    body_only = ArticleText(
+        "Lịch thời vụ lúa mùa",
+        "Khung thời vụ cho đồng bằng sông Hồng.",
+        "Theo dõi sâu cuốn lá khi lúa đẻ nhánh.",
+    )
+    other = article(editor, body_only, slug="lich-thoi-vu", category="cultivation")
+    leaf = article(editor, crops=[rice], months=[8, 9])
+    assert list(search_articles("sau cuon la")) == [leaf, other]
+    assert list(search_articles("SÂU CUỐN LÁ")) == [leaf, other]
+    assert list(search_articles("sau cuon la", category="cultivation")) == [other]
+    assert list(search_articles("cuon la", crop=rice, month=9)) == [leaf]
+    assert list(search_articles("cuon la", month=3)) == [other]  # all-year article
+    assert list(search_articles("sau cuon lxa")) == [leaf]  # a typo, found by trigram
+
+
+def test_drafts_are_not_found(editor):
+    create_article(
+        editor,
+        slug="nhap",
+        text=LEAF_FOLDER,
+        placement=Placement(category="pests", crops=[], months=[]),
+    )
+    assert list(search_articles("sau cuon la")) == []
+
+
+def test_this_month_for_my_crops(editor, rice, owner, coop):
+    factories.PlotFactory(producer=coop, crop=rice)
+    august = article(editor, crops=[rice], months=[8])
+    article(editor, ArticleText("Bón phân cho lúa", "", "NPK."), slug="bon-phan", crops=[])
+    assert list(this_month_for(owner, today=datetime.date(2026, 8, 5))) == [august]
+    assert list(this_month_for(owner, today=datetime.date(2026, 2, 5))) == []
