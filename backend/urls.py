@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("graphql", graphql_view(), name="graphql"),
     path("", include("marketplace.urls")),
+    path("", include("knowledge.urls")),
     path("", include("traceability.urls")),
 ]
 

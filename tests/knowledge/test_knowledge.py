@@ -146,3 +146,44 @@ def test_this_month_for_my_crops(editor, rice, owner, coop):
     article(editor, ArticleText("Bón phân cho lúa", "", "NPK."), slug="bon-phan", crops=[])
     assert list(this_month_for(owner, today=datetime.date(2026, 8, 5))) == [august]
     assert list(this_month_for(owner, today=datetime.date(2026, 2, 5))) == []
+
+
+def test_the_offline_bundle_sends_my_crops_then_only_changes(client, editor, rice):
+    leaf = article(editor, crops=[rice], months=[8])
+    article(
+        editor,
+        ArticleText("Bưởi", "", "Tỉa cành."),
+        slug="buoi",
+        crops=[factories.ProductFactory()],
+    )
+    general = article(editor, ArticleText("VietGAP là gì", "", "Bộ quy trình."), slug="vietgap")
+    first = client.get("/knowledge/bundle.json", {"crops": rice.code}).json()
+    assert {a["slug"] for a in first["articles"]} == {leaf.slug, general.slug}
+    assert first["articles"][0]["reviewed_by"] == "KS. Phạm Thị Hoa"
+    since = first["server_time"]
+    assert (
+        client.get("/knowledge/bundle.json", {"crops": rice.code, "updated_since": since}).json()[
+            "articles"
+        ]
+        == []
+    )
+    edit_article(editor, leaf, ArticleText(leaf.title, leaf.summary, "Mới hơn."), "Cập nhật")
+    general.status = Article.Status.ARCHIVED
+    general.save()
+    later = client.get(
+        "/knowledge/bundle.json", {"crops": rice.code, "updated_since": since}
+    ).json()
+    assert [a["slug"] for a in later["articles"]] == [leaf.slug]
+    assert later["removed"] == [str(general.uuid)]
+    bad = client.get("/knowledge/bundle.json", {"updated_since": "hôm qua"})
+    assert bad.status_code == 400 and "ISO 8601" in bad.json()["error"]
+
+
+def test_the_bundle_uses_a_constant_number_of_queries(
+    client, editor, rice, django_assert_max_num_queries
+):
+    for n in range(12):
+        article(editor, ArticleText(f"Bài {n}", "", "Nội dung."), slug=f"bai-{n}", crops=[rice])
+    with django_assert_max_num_queries(6):
+        found = client.get("/knowledge/bundle.json", {"crops": rice.code}).json()
+    assert len(found["articles"]) == 12

@@ -1,0 +1,101 @@
+"""The offline bundle: the articles for a farmer's crops, small enough for a phone, and
+afterwards only what changed (and what to remove) since the last download."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.errors import field_error
+from farms.models import Product
+from knowledge.models import Article
+from knowledge.services.search import published
+
+MAX_BUNDLE = 500
+
+
+@dataclass
+class Bundle:
+    articles: list[Article]
+    removed: list[str]  # uuids of articles no longer published
+    server_time: datetime.datetime  # send it back as ``updated_since`` next time
+
+
+def bundle(
+    *,
+    crops: list[Product],
+    language: str = "vi",
+    updated_since: datetime.datetime | None = None,
+) -> Bundle:
+    """Published articles for ``crops`` (and those for every crop), newest changes first."""
+    if updated_since is not None and timezone.is_naive(updated_since):
+        raise field_error("updated_since", _("The time must include a time zone."), "naive_time")
+    now = timezone.now()
+    wanted = Q(crops__in=crops) | Q(crops__isnull=True)
+    articles: QuerySet[Article] = published(language).filter(wanted)
+    removed = Article.objects.none()
+    if updated_since is not None:
+        articles = articles.filter(updated_at__gt=updated_since)
+        removed = Article.objects.filter(language=language, updated_at__gt=updated_since).exclude(
+            status=Article.Status.PUBLISHED
+        )
+    articles = (
+        articles.distinct()
+        .select_related("reviewed_by", "current_revision")
+        .prefetch_related("crops", "pest__treatments__agricultural_input")
+        .order_by("-updated_at")
+    )
+    return Bundle(
+        articles=list(articles[:MAX_BUNDLE]),
+        removed=[str(value) for value in removed.values_list("uuid", flat=True)],
+        server_time=now,
+    )
+
+
+def as_json(item: Bundle) -> dict:
+    """The bundle as the JSON export sends it."""
+    return {
+        "server_time": item.server_time.isoformat(),
+        "removed": item.removed,
+        "articles": [_article(article) for article in item.articles],
+    }
+
+
+def _article(article: Article) -> dict:
+    pest = getattr(article, "pest", None)
+    return {
+        "uuid": str(article.uuid),
+        "slug": article.slug,
+        "language": article.language,
+        "category": article.category,
+        "title": article.title,
+        "summary": article.summary,
+        "body_html": article.body_html,
+        "sources": article.current_revision.sources if article.current_revision else "",
+        "crops": [crop.code for crop in article.crops.all()],
+        "months": article.months,
+        "region": article.region,
+        "reviewed_by": article.reviewed_by.full_name if article.reviewed_by else "",
+        "reviewed_at": article.reviewed_at.isoformat() if article.reviewed_at else None,
+        "updated_at": article.updated_at.isoformat(),
+        "pest": _pest(pest) if pest else None,
+    }
+
+
+def _pest(pest) -> dict:
+    return {
+        "scientific_name": pest.scientific_name,
+        "symptoms": pest.symptoms,
+        "treatments": [
+            {
+                "product": treatment.agricultural_input.name,
+                "active_ingredient": treatment.agricultural_input.active_ingredient,
+                "pre_harvest_interval_days": treatment.pre_harvest_interval_days,
+                "dose": treatment.dose,
+                "note": treatment.note,
+            }
+            for treatment in pest.treatments.all()
+        ],
+    }
