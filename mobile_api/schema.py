@@ -5,13 +5,19 @@ from graphene import relay
 
 from accounts import schema as accounts
 from farms import schema as farms
+from knowledge import schema as knowledge
 from marketplace import schema as marketplace
 from mobile_api.sync import Sync
 from traceability import schema as traceability
 
 
 class Query(
-    accounts.Query, farms.Query, traceability.Query, marketplace.Query, graphene.ObjectType
+    accounts.Query,
+    farms.Query,
+    traceability.Query,
+    marketplace.Query,
+    knowledge.Query,
+    graphene.ObjectType,
 ):
     node = relay.Node.Field()
 
@@ -21,6 +27,7 @@ class Mutation(
     farms.Mutation,
     traceability.Mutation,
     marketplace.Mutation,
+    knowledge.Mutation,
     graphene.ObjectType,
 ):
     sync = Sync.Field()

@@ -8,7 +8,9 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import BooleanField, ExpressionWrapper, F, Func, Q, QuerySet, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from backend.errors import field_error
 from farms.models import Product
 from knowledge.models import Article
 from knowledge.services.articles import SEARCH_CONFIG
@@ -35,6 +37,8 @@ def search_articles(
     language: str | None = None,
 ) -> QuerySet[Article]:
     text = (text or "").strip()[:MAX_TEXT]
+    if month is not None and not 1 <= month <= 12:
+        raise field_error("month", _("Months are 1 to 12."), "invalid_month")
     articles = _filtered(published(language), category, crop, month)
     if not text:
         return articles.order_by("-published_at", "-pk")
@@ -54,7 +58,7 @@ def _filtered(articles, category: str, crop: Product | None, month: int | None):
         articles = articles.filter(category=category)
     if crop is not None:
         articles = articles.filter(crops=crop)
-    if month:
+    if month is not None:
         articles = articles.filter(Q(months__contains=[month]) | Q(months=[]))
     return articles
 

@@ -3,10 +3,8 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from farms.permissions import EXTENSION_STAFF_GROUP
 from knowledge.models import Article, Proposal
 from knowledge.services.articles import (
     ArticleText,
@@ -14,36 +12,12 @@ from knowledge.services.articles import (
     create_article,
     diff_revisions,
     edit_article,
-    publish_article,
     restore_revision,
 )
 from knowledge.services.proposals import accept, propose, reject
 from knowledge.services.search import search_articles, this_month_for
 from tests import factories
-
-LEAF_FOLDER = ArticleText(
-    "Sâu cuốn lá nhỏ hại lúa",
-    "Nhận biết và phòng trừ sâu cuốn lá nhỏ trên lúa vụ mùa.",
-    "Sâu non nhả tơ cuốn **lá lúa** thành tổ, ăn phần xanh của lá.",
-)
-
-
-@pytest.fixture
-def editor(db):
-    user = factories.UserFactory(full_name="KS. Phạm Thị Hoa")
-    user.groups.add(Group.objects.get(name=EXTENSION_STAFF_GROUP))
-    return user
-
-
-@pytest.fixture
-def rice(db):
-    return factories.ProductFactory(name_vi="Lúa", name_en="Rice")
-
-
-def article(editor, text=LEAF_FOLDER, slug="sau-cuon-la", category="pests", **placement):
-    placement = Placement(category=category, **{"crops": [], "months": [], **placement})
-    created = create_article(editor, slug=slug, text=text, placement=placement)
-    return publish_article(editor, created)
+from tests.knowledge.conftest import LEAF_FOLDER, article
 
 
 def test_every_edit_is_a_revision_and_an_old_one_comes_back(editor):

@@ -1,0 +1,199 @@
+"""GraphQL for the knowledge base: reading, searching, the offline bundle, proposing."""
+
+import graphene
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from graphene import relay
+from graphene_django import DjangoConnectionField, DjangoObjectType
+
+from farms.models import Product
+from farms.schema import ProductNode
+from knowledge.models import Article, Category, PestProfile, Proposal, Treatment
+from knowledge.services import bundle, proposals, search
+from knowledge.services.articles import ArticleText
+from mobile_api.context import get_for
+from mobile_api.errors import query_error, sign_in_required
+from mobile_api.mutations import ServiceMutation
+
+CategoryEnum = graphene.Enum("KnowledgeCategory", [(c.upper(), c) for c in Category.values])
+ProposalKindEnum = graphene.Enum("ProposalKind", [(k.upper(), k) for k in Proposal.Kind.values])
+
+
+class TreatmentType(DjangoObjectType):
+    product = graphene.String(required=True)
+    active_ingredient = graphene.String(required=True)
+    pre_harvest_interval_days = graphene.Int(
+        required=True, description="From the catalogue the traceability rules use."
+    )
+
+    class Meta:
+        model = Treatment
+        fields = ("dose", "note")
+
+    def resolve_product(treatment, info):
+        return treatment.agricultural_input.name
+
+    def resolve_active_ingredient(treatment, info):
+        return treatment.agricultural_input.active_ingredient
+
+
+class PestType(DjangoObjectType):
+    treatments = graphene.List(graphene.NonNull(TreatmentType), required=True)
+
+    class Meta:
+        model = PestProfile
+        fields = ("scientific_name", "symptoms")
+
+    def resolve_treatments(pest, info):
+        return pest.treatments.all()
+
+
+class ArticleNode(DjangoObjectType):
+    category = CategoryEnum(required=True)
+    crops = graphene.List(graphene.NonNull(ProductNode), required=True)
+    months = graphene.List(graphene.NonNull(graphene.Int), required=True)
+    reviewed_by = graphene.String(description="Who checked it: trust matters here.")
+    sources = graphene.String(required=True)
+    pest = graphene.Field(PestType)
+
+    class Meta:
+        model = Article
+        interfaces = (relay.Node,)
+        fields = (
+            "uuid",
+            "slug",
+            "language",
+            "title",
+            "summary",
+            "body_html",
+            "region",
+            "reviewed_at",
+            "published_at",
+            "updated_at",
+        )
+
+    @classmethod
+    def get_queryset(cls, queryset, info):
+        return queryset.filter(status=Article.Status.PUBLISHED)
+
+    def resolve_crops(article, info):
+        return article.crops.all()
+
+    def resolve_reviewed_by(article, info):
+        return article.reviewed_by.full_name if article.reviewed_by else None
+
+    def resolve_sources(article, info):
+        return article.current_revision.sources if article.current_revision else ""
+
+    def resolve_pest(article, info):
+        return getattr(article, "pest", None)
+
+
+def with_details(queryset):
+    treatments = Treatment.objects.select_related("agricultural_input")
+    return queryset.select_related("reviewed_by", "current_revision").prefetch_related(
+        "crops", "pest", Prefetch("pest__treatments", queryset=treatments)
+    )
+
+
+class BundleType(graphene.ObjectType):
+    articles = graphene.List(graphene.NonNull(ArticleNode), required=True)
+    removed = graphene.List(
+        graphene.NonNull(graphene.UUID), required=True, description="Delete these offline."
+    )
+    server_time = graphene.DateTime(required=True, description="Send as updatedSince next time.")
+
+
+def _crop(info, reference) -> Product:
+    return get_for(info, Product.objects.all(), reference, "ProductNode", "cropId", owned=False)
+
+
+class Query(graphene.ObjectType):
+    articles = DjangoConnectionField(
+        ArticleNode,
+        text=graphene.String(description="Diacritics and case do not matter."),
+        category=CategoryEnum(),
+        crop_id=graphene.ID(),
+        month=graphene.Int(),
+        language=graphene.String(),
+    )
+    article = graphene.Field(ArticleNode, slug=graphene.String(required=True))
+    this_month = graphene.List(
+        graphene.NonNull(ArticleNode),
+        required=True,
+        description="What to do this month for the crops on my plots.",
+    )
+    knowledge_bundle = graphene.Field(
+        BundleType,
+        required=True,
+        crop_ids=graphene.List(graphene.NonNull(graphene.ID), required=True),
+        language=graphene.String(default_value="vi"),
+        updated_since=graphene.DateTime(),
+    )
+
+    def resolve_articles(root, info, text="", category=None, crop_id=None, month=None, **args):
+        try:
+            found = search.search_articles(
+                text or "",
+                category=category.value if category else "",
+                crop=_crop(info, crop_id) if crop_id else None,
+                month=month,
+                language=args.get("language"),
+            )
+        except ValidationError as error:
+            raise query_error(error) from error
+        return with_details(found)
+
+    def resolve_article(root, info, slug):
+        return with_details(search.published()).filter(slug=slug).first()
+
+    def resolve_this_month(root, info):
+        if not info.context.user.is_authenticated:
+            raise query_error(sign_in_required())
+        return with_details(search.this_month_for(info.context.user))[:50]
+
+    def resolve_knowledge_bundle(root, info, crop_ids, language="vi", updated_since=None):
+        try:
+            crops = [_crop(info, reference) for reference in crop_ids[:50]]
+            return bundle.bundle(crops=crops, language=language, updated_since=updated_since)
+        except ValidationError as error:
+            raise query_error(error) from error
+
+
+def _article(info, reference) -> Article:
+    return get_for(info, search.published(), reference, "ArticleNode", "articleId", owned=False)
+
+
+class ProposeInput(graphene.InputObjectType):
+    kind = ProposalKindEnum(required=True)
+    category = CategoryEnum(required=True)
+    article_id = graphene.ID(description="The article an edit is for.")
+    title = graphene.String(required=True)
+    summary = graphene.String(default_value="")
+    body = graphene.String(required=True, description="Markdown.")
+
+
+class ProposeArticle(ServiceMutation):
+    """A farmer sends a new article, an edit, a field tip or a question for review."""
+
+    proposal_id = graphene.UUID()
+    status = graphene.String()
+
+    class Arguments:
+        input = ProposeInput(required=True)
+
+    @classmethod
+    def perform(cls, info, data):
+        article = _article(info, data["article_id"]) if data.get("article_id") else None
+        proposal = proposals.propose(
+            info.context.user,
+            kind=data["kind"].value,
+            category=data["category"].value,
+            article=article,
+            text=ArticleText(data["title"], data.get("summary") or "", data["body"]),
+        )
+        return {"proposal_id": proposal.uuid, "status": proposal.status}
+
+
+class Mutation(graphene.ObjectType):
+    propose_article = ProposeArticle.Field()

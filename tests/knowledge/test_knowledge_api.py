@@ -1,0 +1,56 @@
+"""The knowledge base through the app's GraphQL API."""
+
+import pytest
+from graphql_relay import to_global_id
+
+from knowledge.models import Proposal
+from knowledge.services.articles import ArticleText
+from tests.knowledge.conftest import LEAF_FOLDER, article
+
+SEARCH = """query($text: String, $crop: ID, $month: Int) {
+  articles(text: $text, cropId: $crop, month: $month, first: 20) {
+    edges { node { slug title reviewedBy crops { nameVi } pest { symptoms } } } } }"""
+
+
+def test_searching_articles_as_the_app_does(anonymous_api, editor, rice):
+    article(editor, crops=[rice], months=[9])
+    edges = anonymous_api(
+        SEARCH, {"text": "sau cuon la", "crop": to_global_id("ProductNode", rice.pk)}
+    )
+    (node,) = [edge["node"] for edge in edges["data"]["articles"]["edges"]]
+    assert node["title"] == LEAF_FOLDER.title and node["reviewedBy"] == "KS. Phạm Thị Hoa"
+    assert node["crops"] == [{"nameVi": "Lúa"}]
+    assert (
+        anonymous_api(SEARCH, {"text": "sau cuon la", "month": 3})["data"]["articles"]["edges"]
+        == []
+    )
+
+
+def test_the_bundle_through_the_api(api, editor, rice, django_assert_max_num_queries):
+    for n in range(5):
+        article(editor, ArticleText(f"Bài {n}", "", "Nội dung."), slug=f"bai-{n}", crops=[rice])
+    query = """query($crops: [ID!]!) { knowledgeBundle(cropIds: $crops) {
+      serverTime removed
+      articles { slug sources pest { treatments { preHarvestIntervalDays } } } } }"""
+    with django_assert_max_num_queries(10):
+        result = api.ok(query, {"crops": [to_global_id("ProductNode", rice.pk)]})
+    assert len(result["knowledgeBundle"]["articles"]) == 5
+
+
+def test_a_farmer_proposes_a_tip_through_the_api(api, anonymous_api):
+    mutation = """mutation($input: ProposeInput!) { proposeArticle(input: $input) {
+      proposalId status errors { field code } } }"""
+    tip = {"kind": "TIP", "category": "PESTS", "title": "Bẫy đèn", "body": "Đặt bẫy đèn từ 19h."}
+    sent = api.ok(mutation, {"input": tip})["proposeArticle"]
+    assert sent["status"] == "pending"
+    assert Proposal.objects.get(uuid=sent["proposalId"]).title == "Bẫy đèn"
+    empty = api(mutation, {"input": {**tip, "body": "  "}})["data"]["proposeArticle"]
+    assert empty["errors"] == [{"field": "body", "code": "body"}]
+    anonymous = anonymous_api(mutation, {"input": tip})["data"]["proposeArticle"]
+    assert anonymous["errors"][0]["code"] == "permission_denied"
+
+
+@pytest.mark.parametrize("month", [0, 13])
+def test_a_month_outside_the_year_is_refused_with_its_code(anonymous_api, month):
+    refused = anonymous_api(SEARCH, {"month": month})
+    assert refused["errors"][0]["extensions"] == {"code": "invalid_month", "field": "month"}
