@@ -16,8 +16,12 @@ from traceability.services.batches import create_batch, recall_batch
 from traceability.services.labels import SERIAL_LENGTH, label_url, new_serials, order_label_sheet
 
 
+QR_ONLY = zxingcpp.BarcodeFormat.QRCode  # text and lines can pass for a 1-D barcode
+
+
 def decode_png(data: bytes) -> list[str]:
-    return [result.text for result in zxingcpp.read_barcodes(Image.open(io.BytesIO(data)))]
+    image = Image.open(io.BytesIO(data))
+    return [result.text for result in zxingcpp.read_barcodes(image, formats=QR_ONLY)]
 
 
 def decode_pdf_pages(path) -> list[set[str]]:
@@ -26,7 +30,7 @@ def decode_pdf_pages(path) -> list[set[str]]:
     pages = []
     for page in pdf:
         image = page.render(scale=300 / 72).to_pil()
-        pages.append({r.text for r in zxingcpp.read_barcodes(image)})
+        pages.append({r.text for r in zxingcpp.read_barcodes(image, formats=QR_ONLY)})
     return pages
 
 
