@@ -15,7 +15,6 @@ from traceability.models import Label, LabelSheet
 from traceability.services.batches import create_batch, recall_batch
 from traceability.services.labels import SERIAL_LENGTH, label_url, new_serials, order_label_sheet
 
-
 QR_ONLY = zxingcpp.BarcodeFormat.QRCode  # text and lines can pass for a 1-D barcode
 
 
