@@ -2,7 +2,6 @@
 
 import graphene
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from graphene import relay
 from graphene_django import DjangoConnectionField, DjangoObjectType
 
@@ -11,6 +10,7 @@ from farms.schema import ProductNode
 from knowledge.models import Article, Category, PestProfile, Proposal, Treatment
 from knowledge.services import bundle, proposals, search
 from knowledge.services.articles import ArticleText
+from knowledge.services.search import with_details
 from mobile_api.context import get_for
 from mobile_api.errors import query_error, sign_in_required
 from mobile_api.mutations import ServiceMutation
@@ -87,13 +87,6 @@ class ArticleNode(DjangoObjectType):
 
     def resolve_pest(article, info):
         return getattr(article, "pest", None)
-
-
-def with_details(queryset):
-    treatments = Treatment.objects.select_related("agricultural_input")
-    return queryset.select_related("reviewed_by", "current_revision").prefetch_related(
-        "crops", "pest", Prefetch("pest__treatments", queryset=treatments)
-    )
 
 
 class BundleType(graphene.ObjectType):

@@ -5,14 +5,23 @@ typos; title matches come first."""
 import datetime
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import BooleanField, ExpressionWrapper, F, Func, Q, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    Func,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.errors import field_error
 from farms.models import Product
-from knowledge.models import Article
+from knowledge.models import Article, Treatment
 from knowledge.services.articles import SEARCH_CONFIG
 
 MAX_TEXT = 200
@@ -74,4 +83,12 @@ def this_month_for(user, *, today: datetime.date | None = None) -> QuerySet[Arti
         .filter(crops__in=crops)
         .distinct()
         .order_by("-published_at", "-pk")
+    )
+
+
+def with_details(queryset: QuerySet[Article]) -> QuerySet[Article]:
+    """What an article's page or card shows, fetched at a constant number of queries."""
+    treatments = Treatment.objects.select_related("agricultural_input")
+    return queryset.select_related("reviewed_by", "current_revision").prefetch_related(
+        "crops", "pest", Prefetch("pest__treatments", queryset=treatments)
     )
