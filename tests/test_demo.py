@@ -10,6 +10,8 @@ from django.db import transaction
 
 from farms.models import Plot
 from fixtures.demo import DEMO_PASSWORD, demo_labels, demo_producers, load_demo, scan_path
+from knowledge.models import Article, Treatment
+from knowledge.services.search import search_articles
 from marketplace.models import DailyPrice, Equipment, Offer, Order, Review
 from traceability.models import Batch
 from traceability.services.integrity import verify_batch
@@ -37,7 +39,7 @@ def demo(loaded, db):
 
 
 def row_counts() -> dict[str, int]:
-    app_labels = ("accounts", "auth", "farms", "traceability", "marketplace")
+    app_labels = ("accounts", "auth", "farms", "traceability", "marketplace", "knowledge")
     return {
         model._meta.label: model.objects.count()
         for model in apps.get_models()
@@ -68,6 +70,16 @@ def test_the_market_demo_has_offers_orders_prices_and_equipment(demo, client):
     )
     assert signed_in.status_code == 302
     assert "Rau muống" in client.get("/market/").content.decode()
+
+
+def test_the_knowledge_demo_is_published_and_found_without_diacritics(demo):
+    vietnamese = Article.objects.filter(language="vi", status="published")
+    assert vietnamese.count() >= 15
+    assert Article.objects.filter(language="en", original__isnull=False).count() >= 4
+    assert search_articles("sau cuon la").first().slug == "sau-cuon-la-nho-hai-lua"
+    treatments = Treatment.objects.select_related("agricultural_input")
+    assert treatments.exists()
+    assert all(t.agricultural_input.kind == "pesticide" for t in treatments)
 
 
 def test_loading_twice_creates_nothing(demo):
