@@ -12,32 +12,30 @@ from backend.errors import field_error
 from backend.numbers import checked_quantity, format_quantity
 from marketplace.models import Buyer, CartItem, Offer, Order, OrderLine
 from marketplace.permissions import require_buyer
-from marketplace.services.offers import is_on_sale, unit_price_for
+from marketplace.services.offers import (
+    is_on_sale,
+    not_enough_stock,
+    not_on_sale,
+    unit_price_for,
+)
 from marketplace.services.orders import log_change
 
 MAX_ORDER_TOTAL = 100_000_000_000  # VND: far above a farm order, far below bigint
 
 
-def _check_quantity(offer: Offer, quantity: Decimal) -> None:
-    unit = offer.get_unit_display()
+def _check_orderable(offer: Offer, quantity: Decimal) -> None:
+    """On sale, at least the minimum order, and no more than is left right now."""
+    if not is_on_sale(offer):
+        raise not_on_sale(offer)
     if quantity < offer.min_order_quantity:
         raise field_error(
             "quantity",
             _("The minimum order is %(min)s %(unit)s.")
-            % {"min": format_quantity(offer.min_order_quantity), "unit": unit},
+            % {"min": format_quantity(offer.min_order_quantity), "unit": offer.get_unit_display()},
             "below_minimum",
         )
     if quantity > offer.quantity_available:
-        raise field_error(
-            "quantity",
-            _("Only %(left)s %(unit)s of %(product)s are left.")
-            % {
-                "left": format_quantity(offer.quantity_available),
-                "unit": unit,
-                "product": offer.product.name,
-            },
-            "not_enough_stock",
-        )
+        raise not_enough_stock(offer)
 
 
 def _is_zero(value) -> bool:
@@ -54,9 +52,7 @@ def set_cart_quantity(actor, buyer: Buyer, offer: Offer, quantity: Decimal) -> C
         CartItem.objects.filter(buyer=buyer, offer=offer).delete()
         return None
     quantity = checked_quantity(quantity)
-    if not is_on_sale(offer):
-        raise field_error("offer", _("This offer is no longer on sale."), "not_on_sale")
-    _check_quantity(offer, quantity)
+    _check_orderable(offer, quantity)
     item, _created = CartItem.objects.update_or_create(
         buyer=buyer, offer=offer, defaults={"quantity": quantity}
     )
@@ -104,13 +100,7 @@ def _place_order(actor, buyer: Buyer, checkout_id, items: list[CartItem], fulfil
     lines = []
     for item in items:
         offer = item.offer
-        if not is_on_sale(offer):
-            raise field_error(
-                "offer",
-                _("%(product)s is no longer on sale.") % {"product": offer.product.name},
-                "not_on_sale",
-            )
-        _check_quantity(offer, item.quantity)
+        _check_orderable(offer, item.quantity)
         price, wholesale = unit_price_for(offer, buyer, item.quantity)
         lines.append(
             OrderLine(

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.gis.db.models import Collect
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
@@ -251,6 +252,27 @@ def _set_terms(offer: Offer, terms: dict) -> None:
         raise field_error("status", _("Unknown status."), "invalid_choice")
     _check_terms(offer)
     _check_pickup(offer)
+
+
+def not_on_sale(offer: Offer, field: str = "offer") -> ValidationError:
+    return field_error(
+        field,
+        _("%(product)s is no longer on sale.") % {"product": offer.product.name},
+        "not_on_sale",
+    )
+
+
+def not_enough_stock(offer: Offer, field: str = "quantity") -> ValidationError:
+    return field_error(
+        field,
+        _("Only %(left)s %(unit)s of %(product)s are left.")
+        % {
+            "left": format_quantity(offer.quantity_available),
+            "unit": offer.get_unit_display(),
+            "product": offer.product.name,
+        },
+        "not_enough_stock",
+    )
 
 
 def unit_price_for(offer: Offer, buyer: Buyer, quantity: Decimal) -> tuple[int, bool]:

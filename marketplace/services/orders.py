@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.errors import field_error
-from backend.numbers import format_quantity
 from marketplace.models import Allocation, Offer, OfferBatch, Order, OrderLine, OrderStatusChange
 from marketplace.permissions import Party, parties_of
 from marketplace.services.notifications import notify
+from marketplace.services.offers import not_enough_stock, not_on_sale
 from traceability.epcis import party_uri
 from traceability.models import Batch
 from traceability.services.events import record_handover, release_sale, reserve_for_sale
@@ -142,7 +142,7 @@ def change_status(actor, order: Order, to_status: str, reason: str = "") -> Orde
 
 def _lines(order: Order) -> list[OrderLine]:
     # A fixed order of offers, so two confirmations never wait on each other's rows.
-    return list(order.lines.select_related("offer", "product").order_by("offer_id"))
+    return list(order.lines.select_related("offer__product", "product").order_by("offer_id"))
 
 
 def _reserve(order: Order) -> None:
@@ -157,29 +157,15 @@ def _reserve(order: Order) -> None:
             quantity_available__gte=line.quantity,
         ).update(quantity_available=F("quantity_available") - line.quantity)
         if not taken:
-            line.offer.refresh_from_db()
+            line.offer.refresh_from_db(fields=["status", "quantity_available"])
             raise _not_enough(line)
         _allocate(line)
 
 
 def _not_enough(line: OrderLine):
-    offer = line.offer
-    if offer.status == Offer.Status.CLOSED:
-        return field_error(
-            "lines",
-            _("%(product)s is no longer on sale.") % {"product": line.product.name},
-            "not_on_sale",
-        )
-    return field_error(
-        "lines",
-        _("Not enough stock: only %(left)s %(unit)s of %(product)s are left.")
-        % {
-            "left": format_quantity(offer.quantity_available),
-            "unit": offer.get_unit_display(),
-            "product": line.product.name,
-        },
-        "not_enough_stock",
-    )
+    if line.offer.status == Offer.Status.CLOSED:
+        return not_on_sale(line.offer, "lines")
+    return not_enough_stock(line.offer, "lines")
 
 
 def _allocate(line: OrderLine) -> None:
