@@ -73,9 +73,16 @@ def _applies(rule: Transition, order: Order) -> bool:
 
 
 def has_recalled_lot(order: Order) -> bool:
-    return Allocation.objects.filter(
-        line__order=order, batch__status=Batch.Status.RECALLED
-    ).exists()
+    """Read from the order's prefetched lines when a list has them (one query per list,
+    not per order); otherwise ask the database."""
+    if "lines" in getattr(order, "_prefetched_objects_cache", {}):
+        return any(
+            allocation.batch.status == Batch.Status.RECALLED
+            for line in order.lines.all()
+            for allocation in line.allocations.all()
+        )
+    recalled = Allocation.objects.filter(line__order=order, batch__status=Batch.Status.RECALLED)
+    return recalled.exists()
 
 
 def log_change(order: Order, actor, start: str, end: str, reason: str = "") -> OrderStatusChange:

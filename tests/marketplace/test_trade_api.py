@@ -277,3 +277,27 @@ def test_the_seller_sees_its_own_wholesale_price_and_can_remove_it(api, offer):
       offer { wholesalePricePerUnit } errors { code } } }"""
     removed = api.ok(update, {"input": {"offerId": offer_id, "wholesalePricePerUnit": 0}})
     assert removed["updateOffer"]["offer"]["wholesalePricePerUnit"] is None
+
+
+def test_shipped_orders_list_their_next_steps_without_a_query_each(
+    api, chef, buyer, owner, offer, django_assert_max_num_queries
+):
+    """A shipped order's seller may cancel only if a lot was recalled: that check reads
+    the prefetched lots."""
+    from marketplace.services.cart import checkout, set_cart_quantity
+    from marketplace.services.orders import change_status
+
+    def shipped_orders(count):
+        for _ in range(count):
+            set_cart_quantity(chef, buyer, offer, Decimal(1))
+            (order,) = checkout(chef, buyer, fulfilment="delivery")
+            change_status(owner, order, "confirmed")
+            change_status(owner, order, "shipped")
+
+    shipped_orders(1)
+    with django_assert_max_num_queries(ORDER_QUERIES + 2):  # and the lots' rows
+        api.ok(MY_ORDERS, {"role": "SELLER"})
+    shipped_orders(5)
+    with django_assert_max_num_queries(ORDER_QUERIES + 2):
+        edges = api.ok(MY_ORDERS, {"role": "SELLER"})["myOrders"]["edges"]
+    assert [edge["node"]["nextStatuses"] for edge in edges] == [[]] * 6
