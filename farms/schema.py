@@ -23,6 +23,22 @@ PRIVATE_PRODUCER_FIELDS = ("street_address", "contact_name", "contact_phone", "c
 CATALOGUE_LIMIT = 1000
 
 
+def producer_by_id(info, reference: str, field: str = "producerId") -> Producer:
+    """A producer by Relay id or client UUID (public: any producer can be named)."""
+    return get_for(info, Producer.objects.all(), reference, "ProducerNode", field, owned=False)
+
+
+def product_by_id(info, reference: str, field: str = "productId") -> Product:
+    return get_for(info, Product.objects.all(), reference, "ProductNode", field, owned=False)
+
+
+def place_by_id(info, reference: str | None, field: str = "placeId") -> Place | None:
+    """A place, or None when no reference is given."""
+    if not reference:
+        return None
+    return get_for(info, Place.objects.all(), reference, "PlaceNode", field, owned=False)
+
+
 def _private(field: str):
     def resolve(producer, info):
         return getattr(producer, field) if producer.pk in producer_ids(info) else None
@@ -163,10 +179,7 @@ class Query(graphene.ObjectType):
             .order_by("producer", "name")
         )
         if producer_id:
-            producer = get_for(
-                info, Producer.objects.all(), producer_id, "ProducerNode", "producerId", owned=False
-            )
-            plots = plots.filter(producer=producer)
+            plots = plots.filter(producer=producer_by_id(info, producer_id))
         return plots[:CATALOGUE_LIMIT]
 
     def resolve_crops(root, info):
@@ -207,16 +220,7 @@ class RegisterProducer(ServiceMutation):
         data = given(data)
         cooperative_id = data.pop("cooperative_id", None)
         cooperative = (
-            get_for(
-                info,
-                Producer.objects.all(),
-                cooperative_id,
-                "ProducerNode",
-                "cooperativeId",
-                owned=False,
-            )
-            if cooperative_id
-            else None
+            producer_by_id(info, cooperative_id, "cooperativeId") if cooperative_id else None
         )
         producer = services.register_producer(
             info.context.user,
@@ -240,9 +244,7 @@ class UpdateProducer(ServiceMutation):
     @classmethod
     def perform(cls, info, data):
         data = given(data)
-        producer = get_for(
-            info, Producer.objects.all(), data.pop("id"), "ProducerNode", "id", owned=False
-        )
+        producer = producer_by_id(info, data.pop("id"), "id")
         return {"producer": services.update_producer(info.context.user, producer, **data)}
 
 
@@ -264,26 +266,13 @@ class SavePlot(ServiceMutation):
 
     @classmethod
     def perform(cls, info, data):
-        producer = get_for(
-            info,
-            Producer.objects.all(),
-            data["producer_id"],
-            "ProducerNode",
-            "producerId",
-            owned=False,
-        )
+        producer = producer_by_id(info, data["producer_id"])
         plot = (
             get_for(info, Plot.objects.all(), data["id"], "PlotNode", "id")
             if data.get("id")
             else None
         )
-        crop = (
-            get_for(
-                info, Product.objects.all(), data["crop_id"], "ProductNode", "cropId", owned=False
-            )
-            if data.get("crop_id")
-            else None
-        )
+        crop = product_by_id(info, data["crop_id"], "cropId") if data.get("crop_id") else None
         saved = services.save_plot(
             info.context.user,
             producer,

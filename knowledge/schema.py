@@ -5,8 +5,7 @@ from django.core.exceptions import ValidationError
 from graphene import relay
 from graphene_django import DjangoConnectionField, DjangoObjectType
 
-from farms.models import Product
-from farms.schema import ProductNode
+from farms.schema import ProductNode, product_by_id
 from knowledge.models import Article, Category, PestProfile, Proposal, Treatment
 from knowledge.services import bundle, proposals, search
 from knowledge.services.articles import ArticleText
@@ -97,10 +96,6 @@ class BundleType(graphene.ObjectType):
     server_time = graphene.DateTime(required=True, description="Send as updatedSince next time.")
 
 
-def _crop(info, reference) -> Product:
-    return get_for(info, Product.objects.all(), reference, "ProductNode", "cropId", owned=False)
-
-
 class Query(graphene.ObjectType):
     articles = DjangoConnectionField(
         ArticleNode,
@@ -129,7 +124,7 @@ class Query(graphene.ObjectType):
             found = search.search_articles(
                 text or "",
                 category=category.value if category else "",
-                crop=_crop(info, crop_id) if crop_id else None,
+                crop=product_by_id(info, crop_id, "cropId") if crop_id else None,
                 month=month,
                 language=args.get("language"),
             )
@@ -147,7 +142,7 @@ class Query(graphene.ObjectType):
 
     def resolve_knowledge_bundle(root, info, crop_ids, language="vi", updated_since=None):
         try:
-            crops = [_crop(info, reference) for reference in crop_ids[:50]]
+            crops = [product_by_id(info, reference, "cropId") for reference in crop_ids[:50]]
             return bundle.bundle(crops=crops, language=language, updated_since=updated_since)
         except ValidationError as error:
             raise query_error(error) from error

@@ -11,11 +11,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from graphene_django import DjangoObjectType
 
-from farms.models import Place, Product
-from farms.schema import PlaceNode, ProductNode  # noqa: F401 (the types the fields refer to)
+from farms.models import Product
+from farms.schema import PlaceNode, ProductNode, place_by_id  # noqa: F401 (types the fields use)
 from marketplace.models import DailyPrice, MarketPrice
 from marketplace.services import outlook, prices
-from mobile_api.context import get_for, model_pk
+from mobile_api.context import model_pk
 from mobile_api.errors import not_found, query_error, sign_in_required
 from mobile_api.mutations import ServiceMutation
 
@@ -153,13 +153,7 @@ class RecordMarketPrice(ServiceMutation):
     def perform(cls, info, data):
         prices.require_price_surveyor(info.context.user)  # before saying what exists
         product = product_for(data["product_id"], "productId")
-        place = (
-            get_for(
-                info, Place.objects.all(), data["place_id"], "PlaceNode", "placeId", owned=False
-            )
-            if data.get("place_id")
-            else None
-        )
+        place = place_by_id(info, data.get("place_id"))
         entry = prices.record_market_price(
             info.context.user,
             product=product,

@@ -6,9 +6,9 @@ from django.db.models import Prefetch
 from graphene import relay
 from graphene_django import DjangoConnectionField, DjangoObjectType
 
-from farms.models import Certification, Place, Producer, Product
+from farms.models import Certification
 from farms.permissions import Action
-from farms.schema import ProducerNode
+from farms.schema import ProducerNode, place_by_id, producer_by_id, product_by_id
 from marketplace.models import Buyer, CartItem, Offer, Order, OrderLine
 from marketplace.permissions import buyers_for, order_parties, orders_for
 from marketplace.services import buyers, cart, offers, orders, reviews
@@ -354,7 +354,7 @@ def _search(info, args: dict) -> OfferSearch:
         near = _buyer(info, args["buyer_id"]).delivery_location
     return OfferSearch(
         text=args.get("text") or "",
-        product=_product(info, args["product_id"]) if args.get("product_id") else None,
+        product=product_by_id(info, args["product_id"]) if args.get("product_id") else None,
         category=args.get("category") or "",
         certification=args["certification"].value if args.get("certification") else "",
         max_price=args.get("max_price"),
@@ -381,16 +381,6 @@ def _offer(info, reference, field="offerId") -> Offer:
 def _order(info, reference, field="orderId") -> Order:
     visible = Order.objects.filter(pk__in=orders_for(info.context.user).values("pk"))
     return get_for(info, visible, reference, "OrderNode", field, owned=False)
-
-
-def _product(info, reference, field="productId") -> Product:
-    return get_for(info, Product.objects.all(), reference, "ProductNode", field, owned=False)
-
-
-def _place(info, reference, field="pickupPlaceId") -> Place | None:
-    if not reference:
-        return None
-    return get_for(info, Place.objects.all(), reference, "PlaceNode", field, owned=False)
 
 
 class BuyerFieldsInput(graphene.InputObjectType):
@@ -468,7 +458,7 @@ def _terms(info, data: dict) -> dict:
         if terms.get(field) == 0:  # 0 removes it
             terms[field] = None
     if data.get("pickup_place_id") is not None:
-        terms["pickup_place"] = _place(info, data["pickup_place_id"])
+        terms["pickup_place"] = place_by_id(info, data["pickup_place_id"], "pickupPlaceId")
     return terms
 
 
@@ -503,15 +493,8 @@ class CreateOffer(ServiceMutation):
     def perform(cls, info, data):
         offer = offers.create_offer(
             info.context.user,
-            producer=get_for(
-                info,
-                Producer.objects.all(),
-                data["producer_id"],
-                "ProducerNode",
-                "producerId",
-                owned=False,
-            ),
-            product=_product(info, data["product_id"]),
+            producer=producer_by_id(info, data["producer_id"]),
+            product=product_by_id(info, data["product_id"]),
             shares=_shares(info, data),
             **_terms(info, data),
         )
