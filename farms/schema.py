@@ -140,7 +140,10 @@ class PlotNode(DjangoObjectType):
 
     @classmethod
     def get_queryset(cls, queryset, info):
-        return queryset.filter(producer_id__in=producer_ids(info))
+        visible = producer_ids(info)
+        if queryset._result_cache is not None:  # prefetched by the list: filter what is here
+            return [plot for plot in queryset if plot.producer_id in visible]
+        return queryset.filter(producer_id__in=visible)
 
     def resolve_certifications(plot, info):
         return plot.certifications.all()

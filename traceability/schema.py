@@ -10,7 +10,7 @@ from graphene_file_upload.scalars import Upload
 
 from farms.models import AgriculturalInput, Plot
 from farms.permissions import Action
-from farms.schema import place_by_id, producer_by_id, product_by_id
+from farms.schema import PlotNode, place_by_id, producer_by_id, product_by_id
 from mobile_api.context import get_for, producer_ids
 from mobile_api.errors import sign_in_required
 from mobile_api.mutations import ServiceMutation
@@ -49,6 +49,7 @@ class TraceEventType(DjangoObjectType):
     business_step = StepEnum(required=True)
     inputs = graphene.List(graphene.NonNull(EventInputType), required=True)
     photos = graphene.List(graphene.NonNull(PhotoType), required=True)
+    plot = graphene.Field(PlotNode)
 
     class Meta:
         model = TraceEvent
@@ -66,6 +67,11 @@ class TraceEventType(DjangoObjectType):
             "notes",
             "hash",
         )
+
+    def resolve_plot(event, info):
+        """The plot the list already loaded, if the requester may see it."""
+        plot = event.plot
+        return plot if plot and plot.producer_id in producer_ids(info) else None
 
     def resolve_inputs(event, info):
         return event.inputs.all()

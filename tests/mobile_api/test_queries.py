@@ -194,3 +194,18 @@ def test_a_nul_character_anywhere_is_refused_at_the_door(api, harvested):
     assert api('{ batchByCode(code: "A\\u0000B") { code } }').get("data") is None
     harvested.refresh_from_db()
     assert harvested.status == "active"
+
+
+def test_plots_of_listed_batches_and_events_come_from_the_prefetch(
+    api, many_batches, plot, django_assert_max_num_queries
+):
+    query = """query($first: Int!) { myBatches(first: $first) { edges { node {
+      originPlots { edges { node { name } } } events { plot { name } } } } } }"""
+    with django_assert_max_num_queries(12) as few:
+        api.ok(query, {"first": 5})
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        edges = api.ok(query, {"first": 50})["myBatches"]["edges"]
+    assert edges[0]["node"]["originPlots"]["edges"] == [{"node": {"name": plot.name}}]
+    assert {event["plot"]["name"] for edge in edges for event in edge["node"]["events"]} == {
+        plot.name
+    }
