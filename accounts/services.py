@@ -56,14 +56,14 @@ def sign_up(phone: str, password: str, full_name: str, language: str = "vi") -> 
         )
     if language not in dict(settings.LANGUAGES):
         language = settings.LANGUAGE_CODE  # an app asking for a language we lack gets ours
-    user = User(phone=phone, full_name=full_name.strip(), preferred_language=language)
-    try:
-        password_validation.validate_password(password, user)
+    full_name = full_name.strip()
+    try:  # against the person's own name and number, before anything is saved
+        password_validation.validate_password(password, User(phone=phone, full_name=full_name))
     except ValidationError as error:
         raise field_error("password", " ".join(error.messages), "weak_password") from error
-    user.set_password(password)
-    user.save()
-    return user
+    return User.objects.create_user(
+        phone, password, full_name=full_name, preferred_language=language
+    )
 
 
 def sign_in(request, phone: str, password: str, device: str = "") -> Tokens:

@@ -115,3 +115,19 @@ def test_passwords_and_tokens_never_reach_the_logs(anonymous_api, client, farmer
 def test_a_garbage_bearer_token_is_anonymous(client, db):
     body = Api(client, "not-a-token")(ME)
     assert body["data"]["me"] is None
+
+
+def test_a_name_too_long_is_a_typed_error(anonymous_api, db):
+    mutation = """mutation($input: SignUpInput!) { signUp(input: $input) {
+      errors { field code } } }"""
+    result = anonymous_api(
+        mutation,
+        {
+            "input": {
+                "phone": "0987 111 222",
+                "password": "a-long-passphrase-2026",
+                "fullName": "N" * 200,
+            }
+        },
+    )
+    assert result["data"]["signUp"]["errors"] == [{"field": "fullName", "code": "max_length"}]
