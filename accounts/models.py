@@ -92,7 +92,6 @@ class ApiSession(models.Model):
     previous_refresh_digest = models.CharField(max_length=64, blank=True, db_index=True)
     device = models.CharField(_("device"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -100,4 +99,4 @@ class ApiSession(models.Model):
         verbose_name_plural = _("app sessions")
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.device or self.created_at:%Y-%m-%d}"
+        return f"{self.user} · {self.device or self.created_at.date()}"

@@ -103,7 +103,7 @@ def sign_out(session: ApiSession) -> None:
 
 def session_for_access_token(token: str) -> ApiSession | None:
     """The live session an access token opens, or None."""
-    session = (
+    return (
         ApiSession.objects.select_related("user")
         .filter(
             access_digest=_digest(token),
@@ -113,6 +113,3 @@ def session_for_access_token(token: str) -> ApiSession | None:
         )
         .first()
     )
-    if session:
-        ApiSession.objects.filter(pk=session.pk).update(last_used_at=timezone.now())
-    return session

@@ -131,3 +131,10 @@ def test_a_name_too_long_is_a_typed_error(anonymous_api, db):
         },
     )
     assert result["data"]["signUp"]["errors"] == [{"field": "fullName", "code": "max_length"}]
+
+
+def test_a_session_reads_as_its_user_and_device(owner, rf):
+    from accounts.services import sign_in as open_session
+
+    open_session(rf.post("/graphql"), owner.phone, PASSWORD, device="Redmi 9A")
+    assert str(owner.api_sessions.get()) == f"{owner} · Redmi 9A"
