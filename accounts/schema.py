@@ -3,7 +3,7 @@
 import graphene
 
 from accounts import services
-from mobile_api.errors import sign_in_required
+from mobile_api.context import signed_in_user
 from mobile_api.mutations import ServiceMutation
 
 
@@ -116,9 +116,7 @@ class Query(graphene.ObjectType):
     me = graphene.Field(UserType, description="The signed-in user.")
 
     def resolve_me(root, info):
-        if not info.context.user.is_authenticated:
-            raise sign_in_required()
-        return info.context.user
+        return signed_in_user(info)
 
 
 class Mutation(graphene.ObjectType):

@@ -14,8 +14,7 @@ from farms.models import (
     Producer,
     Product,
 )
-from mobile_api.context import get_for, producer_ids
-from mobile_api.errors import sign_in_required
+from mobile_api.context import get_for, producer_ids, signed_in_user
 from mobile_api.mutations import ServiceMutation, given
 from mobile_api.scalars import GeoJSON
 
@@ -154,11 +153,6 @@ class ProducerRole(graphene.ObjectType):
     role = graphene.String(required=True)
 
 
-def _require_user(info):
-    if not info.context.user.is_authenticated:
-        raise sign_in_required()
-
-
 class Query(graphene.ObjectType):
     my_producers = graphene.List(graphene.NonNull(ProducerRole), required=True)
     my_plots = graphene.List(graphene.NonNull(PlotNode), required=True, producer_id=graphene.ID())
@@ -167,14 +161,14 @@ class Query(graphene.ObjectType):
     places = graphene.List(graphene.NonNull(PlaceNode), required=True)
 
     def resolve_my_producers(root, info):
-        _require_user(info)
+        signed_in_user(info)
         memberships = Membership.objects.filter(user=info.context.user).select_related(
             "producer__cooperative"
         )
         return [ProducerRole(producer=m.producer, role=m.role) for m in memberships]
 
     def resolve_my_plots(root, info, producer_id=None):
-        _require_user(info)
+        signed_in_user(info)
         plots = (
             Plot.objects.filter(producer_id__in=producer_ids(info))
             .select_related("crop", "producer")

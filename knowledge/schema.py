@@ -10,8 +10,8 @@ from knowledge.models import Article, Category, PestProfile, Proposal, Treatment
 from knowledge.services import bundle, proposals, search
 from knowledge.services.articles import ArticleText
 from knowledge.services.search import with_details
-from mobile_api.context import get_for
-from mobile_api.errors import query_error, sign_in_required
+from mobile_api.context import get_for, signed_in_user
+from mobile_api.errors import query_error
 from mobile_api.mutations import ServiceMutation
 
 CategoryEnum = graphene.Enum("KnowledgeCategory", [(c.upper(), c) for c in Category.values])
@@ -136,8 +136,7 @@ class Query(graphene.ObjectType):
         return with_details(search.published()).filter(slug=slug).first()
 
     def resolve_this_month(root, info):
-        if not info.context.user.is_authenticated:
-            raise query_error(sign_in_required())
+        signed_in_user(info)
         return with_details(search.this_month_for(info.context.user))[:50]
 
     def resolve_knowledge_bundle(root, info, crop_ids, language="vi", updated_since=None):

@@ -6,7 +6,14 @@ from django.db.models import Model
 from graphql_relay import from_global_id
 
 from farms.permissions import Action, producers_for
-from mobile_api.errors import not_found
+from mobile_api.errors import not_found, query_error, sign_in_required
+
+
+def signed_in_user(info):
+    """The requester, or a "please sign in" error with its code."""
+    if not info.context.user.is_authenticated:
+        raise query_error(sign_in_required())
+    return info.context.user
 
 
 def producer_ids(info, action: Action = Action.VIEW) -> set[int]:

@@ -11,8 +11,7 @@ from graphene_file_upload.scalars import Upload
 from farms.models import AgriculturalInput, Plot
 from farms.permissions import Action
 from farms.schema import PlotNode, place_by_id, producer_by_id, product_by_id
-from mobile_api.context import get_for, producer_ids
-from mobile_api.errors import sign_in_required
+from mobile_api.context import get_for, producer_ids, signed_in_user
 from mobile_api.mutations import ServiceMutation
 from mobile_api.selection import requested_paths
 from traceability import printing
@@ -205,8 +204,7 @@ class Query(graphene.ObjectType):
     batch_by_code = graphene.Field(BatchNode, code=graphene.String(required=True))
 
     def resolve_my_batches(root, info, **kwargs):
-        if not info.context.user.is_authenticated:
-            raise sign_in_required()
+        signed_in_user(info)
         visible = Batch.objects.filter(producer_id__in=producer_ids(info))
         return _planned(visible, requested_paths(info), "edges.node.").order_by(
             "-created_at", "-pk"

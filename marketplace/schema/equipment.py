@@ -16,8 +16,8 @@ from farms.permissions import Action
 from farms.schema import ProducerNode, producer_by_id
 from marketplace.models import Equipment, EquipmentBooking
 from marketplace.services import equipment as services
-from mobile_api.context import get_for, producer_ids
-from mobile_api.errors import query_error, sign_in_required
+from mobile_api.context import get_for, producer_ids, signed_in_user
+from mobile_api.errors import query_error
 from mobile_api.mutations import ServiceMutation, given
 from mobile_api.selection import requested_paths
 
@@ -147,11 +147,6 @@ def _upcoming(lookup: str) -> Prefetch:
     return Prefetch(lookup, queryset=services.upcoming_bookings(), to_attr="upcoming")
 
 
-def _require_user(info):
-    if not info.context.user.is_authenticated:
-        raise sign_in_required()
-
-
 class Query(graphene.ObjectType):
     equipment = DjangoConnectionField(
         EquipmentNode,
@@ -183,7 +178,7 @@ class Query(graphene.ObjectType):
         return listing
 
     def resolve_my_bookings(root, info, role=None, status=None, include_past=False, **_page):
-        _require_user(info)
+        signed_in_user(info)
         mine = producer_ids(info, Action.OPERATE)
         as_booker, as_owner = Q(booked_for_id__in=mine), Q(equipment__producer_id__in=mine)
         role = _value(role)

@@ -15,8 +15,8 @@ from farms.models import Product
 from farms.schema import PlaceNode, ProductNode, place_by_id  # noqa: F401 (types the fields use)
 from marketplace.models import DailyPrice, MarketPrice
 from marketplace.services import outlook, prices
-from mobile_api.context import model_pk
-from mobile_api.errors import not_found, query_error, sign_in_required
+from mobile_api.context import model_pk, signed_in_user
+from mobile_api.errors import not_found, query_error
 from mobile_api.mutations import ServiceMutation
 
 HISTORY_DAYS = 90  # what the app shows by default
@@ -41,8 +41,7 @@ def product_for(reference: str, field: str = "product") -> Product:
 
 def _read(info, reference: str, unit: str | None):
     """The signed-in check, the product, and the unit (default: the product's)."""
-    if not info.context.user.is_authenticated:
-        raise query_error(sign_in_required())
+    signed_in_user(info)
     try:
         product = product_for(reference)
         return product, prices.checked_unit(unit or product.unit)

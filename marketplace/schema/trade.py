@@ -19,8 +19,8 @@ from marketplace.services.search import (
     search_offers,
     with_details,
 )
-from mobile_api.context import get_for, producer_ids
-from mobile_api.errors import not_found, query_error, sign_in_required
+from mobile_api.context import get_for, producer_ids, signed_in_user
+from mobile_api.errors import not_found, query_error
 from mobile_api.mutations import ServiceMutation, given
 from mobile_api.scalars import GeoJSON
 from traceability.models import Batch
@@ -37,12 +37,6 @@ OfferStatusEnum = choices_enum("OfferStatus", Offer.Status.values)
 BuyerKindEnum = choices_enum("BuyerKind", Buyer.Kind.values)
 SortEnum = choices_enum("OfferSort", [order.value for order in SortOrder])
 SchemeEnum = choices_enum("CertificationScheme", Certification.Scheme.values)
-
-
-def _user(info):
-    if not info.context.user.is_authenticated:
-        raise sign_in_required()
-    return info.context.user
 
 
 def my_buyer_ids(info) -> set[int]:
@@ -315,18 +309,18 @@ class Query(graphene.ObjectType):
     my_orders = DjangoConnectionField(OrderNode, role=Role(), status=OrderStatusEnum())
 
     def resolve_offers(root, info, **args):
-        _user(info)
+        signed_in_user(info)
         try:
             return with_details(search_offers(_search(info, args)))
         except ValidationError as error:
             raise query_error(error) from error
 
     def resolve_offer(root, info, id):
-        _user(info)
+        signed_in_user(info)
         return _offer(info, id)
 
     def resolve_my_buyers(root, info):
-        _user(info)
+        signed_in_user(info)
         return Buyer.objects.filter(pk__in=my_buyer_ids(info))
 
     def resolve_cart(root, info, buyer_id):
@@ -337,7 +331,7 @@ class Query(graphene.ObjectType):
         return [CartLineType(offer=item.offer, quantity=item.quantity) for item in items]
 
     def resolve_my_orders(root, info, role=None, status=None, **_page):
-        user = _user(info)
+        user = signed_in_user(info)
         visible = orders_for(user)
         if role == Role.BUYER.value:
             visible = visible.filter(buyer_id__in=my_buyer_ids(info))
