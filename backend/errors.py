@@ -4,6 +4,8 @@ The code is what API clients branch on; the message is what people read.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
+from django.utils.translation import gettext as _
 
 
 def field_error(field: str, message: str, code: str) -> ValidationError:
@@ -15,3 +17,14 @@ def readable(error: ValidationError | PermissionDenied) -> str:
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
     return str(error)
+
+
+def replayed(model: type[Model], client_uuid, **owner) -> Model | None:
+    """What a retried create already made with this client UUID (apps resend what they
+    sent without signal). Someone else's object with that UUID is refused, saying no more."""
+    if not client_uuid:
+        return None
+    existing = model.objects.filter(uuid=client_uuid).first()
+    if existing and any(getattr(existing, field) != value for field, value in owner.items()):
+        raise field_error("client_id", _("This identifier is already used."), "uuid_taken")
+    return existing

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.errors import field_error
+from backend.errors import field_error, replayed
 from farms.models import Certification, Membership, Plot, Producer, Product
 from farms.permissions import Action, require
 
@@ -95,10 +95,8 @@ def save_plot(
     """Create or update a plot; its area is computed and it may not overlap a sibling.
     A create sent again with the same ``plot_uuid`` returns the first result."""
     require(actor, Action.MANAGE, producer)
-    if plot is None and plot_uuid:
-        existing = Plot.objects.filter(uuid=plot_uuid).first()
-        if existing:
-            return _same_owner(existing, producer, "plot_uuid")
+    if plot is None and (existing := replayed(Plot, plot_uuid, producer_id=producer.pk)):
+        return existing
     # Lock the producer so two plots saved at once cannot both pass the overlap check.
     Producer.objects.select_for_update().filter(pk=producer.pk).first()
     geometry = validate_plot(producer, geometry, plot)
@@ -108,12 +106,6 @@ def save_plot(
     plot.full_clean()
     plot.save()
     return plot
-
-
-def _same_owner(existing, producer: Producer, field: str):
-    if existing.producer_id != producer.pk:
-        raise field_error(field, _("This identifier is already used."), "uuid_taken")
-    return existing
 
 
 PRODUCER_FIELDS = (

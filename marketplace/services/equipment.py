@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
-from backend.errors import field_error
+from backend.errors import field_error, replayed
 from farms.models import Producer
 from farms.permissions import Action, can, producers_for, require
 from marketplace.models import Equipment, EquipmentBooking
@@ -110,12 +110,10 @@ def save_equipment(
     made (the owner cancels those one by one, so each booker learns of it). A create
     sent again with the same ``equipment_uuid`` returns the first result."""
     require(actor, Action.MANAGE, equipment.producer if equipment else producer)
-    if equipment is None and equipment_uuid:
-        existing = Equipment.objects.filter(uuid=equipment_uuid).first()
-        if existing and existing.producer_id == producer.pk:
-            return existing
-        if existing:
-            raise field_error("client_id", _("This identifier is already used."), "uuid_taken")
+    if equipment is None and (
+        existing := replayed(Equipment, equipment_uuid, producer_id=producer.pk)
+    ):
+        return existing
     fields = validate_equipment(
         producer=producer,
         kind=kind,
@@ -163,14 +161,12 @@ def _replayed(
     booking_uuid: uuid.UUID | None, equipment: Equipment, booked_for: Producer
 ) -> EquipmentBooking | None:
     """The booking a retried request already made, if any (offline apps resend)."""
-    if not booking_uuid:
-        return None
-    existing = EquipmentBooking.objects.filter(uuid=booking_uuid).first()
-    if existing is None:
-        return None
-    if existing.equipment_id != equipment.pk or existing.booked_for_id != booked_for.pk:
-        raise field_error("client_id", _("This identifier is already used."), "uuid_taken")
-    return existing
+    return replayed(
+        EquipmentBooking,
+        booking_uuid,
+        equipment_id=equipment.pk,
+        booked_for_id=booked_for.pk,
+    )
 
 
 def _violated_constraint(error: IntegrityError) -> str:

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.errors import field_error
+from backend.errors import field_error, replayed
 from backend.numbers import checked_quantity
 from farms.models import LOCATION_CODE_ALPHABET, Plot, Producer, Product
 from farms.permissions import Action, require
@@ -70,12 +70,8 @@ def create_batch(
 ) -> Batch:
     """Open a batch on its plots: growing, or already harvested when ``harvested_at`` is given."""
     require(actor, Action.OPERATE, producer)
-    if batch_uuid:
-        existing = Batch.objects.filter(uuid=batch_uuid).first()
-        if existing and existing.producer_id == producer.pk:
-            return existing
-        if existing:
-            raise field_error("client_id", _("This identifier is already used."), "uuid_taken")
+    if existing := replayed(Batch, batch_uuid, producer_id=producer.pk):
+        return existing
     _check_origin_plots(producer, plots)
     if harvested_at and quantity is not None:
         checked_quantity(quantity)

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.errors import field_error
+from backend.errors import field_error, replayed
 from backend.gs1 import digital_link_path
 from farms.models import LOCATION_CODE_ALPHABET
 from farms.permissions import Action, require
@@ -55,12 +55,8 @@ def order_label_sheet(
     """Create ``count`` labels for a batch; a Celery task draws their PDF sheet.
     An order sent again with the same ``sheet_uuid`` returns the first one."""
     require(actor, Action.OPERATE, batch.producer)
-    if sheet_uuid:
-        existing = LabelSheet.objects.filter(uuid=sheet_uuid).first()
-        if existing and existing.batch_id == batch.pk:
-            return existing
-        if existing:
-            raise field_error("client_id", _("This identifier is already used."), "uuid_taken")
+    if existing := replayed(LabelSheet, sheet_uuid, batch_id=batch.pk):
+        return existing
     batch = Batch.objects.get(pk=batch.pk)  # the current status, not a caller's stale copy
     if layout not in printing.LAYOUTS:
         raise field_error("layout", _("Unknown sticker layout."), "invalid_layout")
