@@ -430,11 +430,8 @@ def record_handover(
         check_order(batch, step, occurred_at, history)
         if step == BusinessStep.SHIPPING:
             _check_stock(batch, step, quantity, for_sale=True)
-            batch.remaining_quantity -= quantity
             batch.reserved_quantity = max(batch.reserved_quantity - quantity, 0)
-            if batch.remaining_quantity == 0:
-                batch.status = Batch.Status.DEPLETED
-            batch.save(update_fields=["remaining_quantity", "reserved_quantity", "status"])
+            take_from_stock(batch, quantity, also=["reserved_quantity"])
         event = TraceEvent(
             business_step=step,
             occurred_at=occurred_at,
@@ -446,6 +443,14 @@ def record_handover(
             details=details,
         )
         return append_event(batch, event)
+
+
+def take_from_stock(batch: Batch, quantity: Decimal, also: list[str] = ()) -> None:
+    """Take ``quantity`` out of a locked lot, which is used up when nothing is left."""
+    batch.remaining_quantity -= quantity
+    if batch.remaining_quantity == 0:
+        batch.status = Batch.Status.DEPLETED
+    batch.save(update_fields=["remaining_quantity", "status", *also])
 
 
 def reserve_for_sale(batch: Batch, quantity: Decimal) -> bool:

@@ -20,7 +20,13 @@ from farms.models import Place, Producer, Product
 from farms.permissions import Action, require
 from traceability.models import Batch, BatchLink, TraceEvent
 from traceability.services.batches import new_lot_code
-from traceability.services.events import append_event, check_order, check_time, locked_history
+from traceability.services.events import (
+    append_event,
+    check_order,
+    check_time,
+    locked_history,
+    take_from_stock,
+)
 from traceability.services.integrity import batch_facts
 from traceability.steps import BusinessStep, EventType
 
@@ -143,10 +149,7 @@ def _record(actor, kind: str, taken, children: list[Batch], transformation_id, *
         )
 
     for parent, quantity, _history in taken:
-        parent.remaining_quantity -= quantity
-        if parent.remaining_quantity == 0:
-            parent.status = Batch.Status.DEPLETED
-        parent.save(update_fields=["remaining_quantity", "status"])
+        take_from_stock(parent, quantity)
         append_event(parent, event(parent, quantity))
     BatchLink.objects.bulk_create(
         [
