@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from graphene.utils.str_converters import to_camel_case
 from graphql import GraphQLError
 
+from backend.errors import field_error
+
 logger = logging.getLogger(__name__)
 
 
@@ -68,7 +70,7 @@ def errors_from(error: Exception) -> list[Error]:
 
 
 def not_found(field: str) -> ValidationError:
-    return ValidationError({field: ValidationError(_("Not found."), code="not_found")})
+    return field_error(field, _("Not found."), "not_found")
 
 
 def sign_in_required() -> PermissionDenied:
