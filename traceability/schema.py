@@ -87,11 +87,8 @@ class LabelSheetType(DjangoObjectType):
         fields = ("uuid", "layout", "label_count", "status", "created_at", "finished_at")
 
     def resolve_download_url(sheet, info):
-        # A printable sheet is genuine labels: only those who operate the producer get it.
-        operable = sheet.batch.producer_id in producer_ids(info, Action.OPERATE)
-        if sheet.status != LabelSheet.Status.READY or not operable:
-            return None
-        return info.context.build_absolute_uri(labels.signed_download_path(sheet))
+        path = labels.download_link(sheet, producer_ids(info, Action.OPERATE))
+        return info.context.build_absolute_uri(path) if path else None
 
 
 class TraceStepType(graphene.ObjectType):

@@ -98,6 +98,16 @@ def signed_download_path(sheet: LabelSheet) -> str:
     return f"/labels/sheets/{sheet.uuid}.pdf?token={token}"
 
 
+def download_link(sheet: LabelSheet, operable_producer_ids: set[int]) -> str | None:
+    """The signed link, once the sheet is ready, for those who operate its producer only:
+    a printable sheet is genuine labels."""
+    if sheet.status != LabelSheet.Status.READY:
+        return None
+    if sheet.batch.producer_id not in operable_producer_ids:
+        return None
+    return signed_download_path(sheet)
+
+
 def download_token_valid(sheet: LabelSheet, token: str) -> bool:
     try:
         return signing.loads(token, salt=_DOWNLOAD_SALT, max_age=DOWNLOAD_LINK_SECONDS) == str(
