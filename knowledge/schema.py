@@ -13,9 +13,10 @@ from knowledge.services.search import with_details
 from mobile_api.context import get_for, signed_in_user
 from mobile_api.errors import query_error
 from mobile_api.mutations import ServiceMutation
+from mobile_api.scalars import choices_enum
 
-CategoryEnum = graphene.Enum("KnowledgeCategory", [(c.upper(), c) for c in Category.values])
-ProposalKindEnum = graphene.Enum("ProposalKind", [(k.upper(), k) for k in Proposal.Kind.values])
+CategoryEnum = choices_enum("KnowledgeCategory", Category.values)
+ProposalKindEnum = choices_enum("ProposalKind", Proposal.Kind.values)
 
 
 class TreatmentType(DjangoObjectType):

@@ -32,3 +32,11 @@ class GeoJSON(graphene.Scalar):
     @classmethod
     def parse_literal(cls, node, _variables=None):
         return cls.parse_value(value_from_ast_untyped(node, _variables))
+
+
+def choices_enum(name: str, values, description: str | None = None) -> type[graphene.Enum]:
+    """A GraphQL enum of stored values, upper-cased (not their labels, which are
+    translated text and would make the schema change with the language)."""
+    return graphene.Enum(
+        name, [(value.upper(), value) for value in values], description=description
+    )

@@ -13,6 +13,7 @@ from farms.permissions import Action
 from farms.schema import PlotNode, place_by_id, producer_by_id, product_by_id
 from mobile_api.context import get_for, producer_ids, signed_in_user
 from mobile_api.mutations import ServiceMutation
+from mobile_api.scalars import choices_enum
 from mobile_api.selection import requested_paths
 from traceability import printing
 from traceability.models import Batch, EventInput, LabelSheet, TraceEvent
@@ -22,9 +23,9 @@ from traceability.services.events import InputUse, record_event
 from traceability.services.trace import load_trace
 from traceability.steps import RECORDABLE_STEPS, BusinessStep
 
-StepEnum = graphene.Enum("BusinessStep", [(s.upper(), s) for s in BusinessStep.values])
-RecordableStepEnum = graphene.Enum("RecordableStep", [(s.upper(), s) for s in RECORDABLE_STEPS])
-LayoutEnum = graphene.Enum("LabelLayout", [(key.upper(), key) for key in printing.LAYOUTS])
+StepEnum = choices_enum("BusinessStep", BusinessStep.values)
+RecordableStepEnum = choices_enum("RecordableStep", RECORDABLE_STEPS)
+LayoutEnum = choices_enum("LabelLayout", printing.LAYOUTS)
 
 
 class EventInputType(DjangoObjectType):

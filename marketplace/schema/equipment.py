@@ -19,16 +19,15 @@ from marketplace.services import equipment as services
 from mobile_api.context import get_for, producer_ids, signed_in_user
 from mobile_api.errors import query_error
 from mobile_api.mutations import ServiceMutation, given
+from mobile_api.scalars import choices_enum
 from mobile_api.selection import requested_paths
 
-EquipmentKind = graphene.Enum(
-    "EquipmentKind",
-    [(value.upper(), value) for value in Equipment.Kind.values],
-    description="What the equipment is.",
+EquipmentKind = choices_enum(
+    "EquipmentKind", Equipment.Kind.values, description="What the equipment is."
 )
-EquipmentBookingStatus = graphene.Enum(
+EquipmentBookingStatus = choices_enum(
     "EquipmentBookingStatus",
-    [(value.upper(), value) for value in EquipmentBooking.Status.values],
+    EquipmentBooking.Status.values,
     description="Cancelled bookings free their days.",
 )
 EquipmentBookingRole = graphene.Enum(

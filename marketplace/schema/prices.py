@@ -18,13 +18,14 @@ from marketplace.services import outlook, prices
 from mobile_api.context import model_pk, signed_in_user
 from mobile_api.errors import not_found, query_error
 from mobile_api.mutations import ServiceMutation
+from mobile_api.scalars import choices_enum
 
 HISTORY_DAYS = 90  # what the app shows by default
 MAX_HISTORY = datetime.timedelta(days=5 * 366)  # one request never reads more than this
 
-PriceSourceEnum = graphene.Enum(
+PriceSourceEnum = choices_enum(
     "PriceSource",
-    [(source.upper(), source) for source in DailyPrice.Source.values],
+    DailyPrice.Source.values,
     description="Completed orders on the platform, or a market survey by extension staff.",
 )
 

@@ -22,14 +22,8 @@ from marketplace.services.search import (
 from mobile_api.context import get_for, producer_ids, signed_in_user
 from mobile_api.errors import not_found, query_error
 from mobile_api.mutations import ServiceMutation, given
-from mobile_api.scalars import GeoJSON
+from mobile_api.scalars import GeoJSON, choices_enum
 from traceability.models import Batch
-
-
-def choices_enum(name: str, values) -> type[graphene.Enum]:
-    """A GraphQL enum of stored values (without the labels, which are translated text)."""
-    return graphene.Enum(name, [(value.upper(), value) for value in values])
-
 
 OrderStatusEnum = choices_enum("OrderStatus", Order.Status.values)
 FulfilmentEnum = choices_enum("Fulfilment", Order.Fulfilment.values)
