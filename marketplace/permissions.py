@@ -60,6 +60,12 @@ def order_parties(order: Order, buyer_ids: set[int], seller_ids: set[int]) -> se
     return parties
 
 
+def sees_wholesale_prices(user) -> bool:
+    """Wholesale prices are for people of a business that extension staff verified."""
+    mine = buyers_for(user).filter(verified_at__isnull=False)
+    return mine.exclude(kind=Buyer.Kind.HOUSEHOLD).exists()
+
+
 def is_price_surveyor(user) -> bool:
     """Extension staff record market prices (superusers too)."""
     if not user.is_authenticated or not user.is_active:

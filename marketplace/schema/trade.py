@@ -10,7 +10,12 @@ from farms.models import Certification
 from farms.permissions import Action
 from farms.schema import ProducerNode, place_by_id, producer_by_id, product_by_id
 from marketplace.models import Buyer, CartItem, Offer, Order, OrderLine
-from marketplace.permissions import buyers_for, order_parties, orders_for
+from marketplace.permissions import (
+    buyers_for,
+    order_parties,
+    orders_for,
+    sees_wholesale_prices,
+)
 from marketplace.services import buyers, cart, offers, orders, reviews
 from marketplace.services.search import (
     DEFAULT_RADIUS_KM,
@@ -46,8 +51,7 @@ def sees_wholesale(info, offer: Offer) -> bool:
         return True
     cache = info.context.__dict__
     if "_sees_wholesale" not in cache:
-        mine = Buyer.objects.filter(pk__in=my_buyer_ids(info), verified_at__isnull=False)
-        cache["_sees_wholesale"] = mine.exclude(kind=Buyer.Kind.HOUSEHOLD).exists()
+        cache["_sees_wholesale"] = sees_wholesale_prices(info.context.user)
     return cache["_sees_wholesale"]
 
 
