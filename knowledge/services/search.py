@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from backend.errors import field_error
 from farms.models import Product
+from farms.permissions import Action, producers_for
 from knowledge.models import Article, Treatment
 from knowledge.services.articles import SEARCH_CONFIG
 
@@ -74,8 +75,6 @@ def _filtered(articles, category: str, crop: Product | None, month: int | None):
 
 def this_month_for(user, *, today: datetime.date | None = None) -> QuerySet[Article]:
     """Articles for the crops on the user's plots and this month (or all year)."""
-    from farms.permissions import Action, producers_for
-
     month = (today or timezone.localdate()).month
     crops = Product.objects.filter(plots__producer__in=producers_for(user, Action.VIEW))
     return (
