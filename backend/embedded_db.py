@@ -25,11 +25,12 @@ SUPERUSER = "postgres"
 _SOCKET_FILE = ".s.PGSQL.5432"
 # A Unix socket path must fit in sun_path (108 bytes on Linux), with some margin.
 _MAX_SOCKET_PATH = 100
+# Names this checkout's folders outside it (two checkouts never share a cluster).
+_CHECKOUT_DIGEST = hashlib.sha1(str(PROJECT_ROOT).encode(), usedforsecurity=False).hexdigest()[:10]
 
 
 def _short_fallback_dir() -> Path:
-    digest = hashlib.sha1(str(PROJECT_ROOT).encode(), usedforsecurity=False).hexdigest()[:10]
-    return Path(tempfile.gettempdir()) / f"nongsan-{digest}"
+    return Path(tempfile.gettempdir()) / f"nongsan-{_CHECKOUT_DIGEST}"
 
 
 def _server_can_reach(path: Path) -> bool:
@@ -46,8 +47,7 @@ def cluster_root() -> Path:
     """``var/``, or a folder under /var/lib when the server could not reach ``var/``."""
     if _server_can_reach(VAR_DIR):
         return VAR_DIR
-    digest = hashlib.sha1(str(PROJECT_ROOT).encode(), usedforsecurity=False).hexdigest()[:10]
-    return Path("/var/lib/nongsan") / digest
+    return Path("/var/lib/nongsan") / _CHECKOUT_DIGEST
 
 
 def socket_dir() -> Path:
