@@ -4,11 +4,8 @@ from backend.images import thumbnail
 from traceability.models import EventPhoto
 
 
-def make_thumbnails(photo_ids: list[int]) -> int:
-    made = 0
+def make_thumbnails(photo_ids: list[int]) -> None:
     for photo in EventPhoto.objects.filter(pk__in=photo_ids, thumbnail=""):
         with photo.image.open("rb") as source:
             photo.thumbnail.save(f"{photo.sha256[:16]}.jpg", thumbnail(source), save=False)
         photo.save(update_fields=["thumbnail"])
-        made += 1
-    return made
