@@ -2,13 +2,12 @@
 service (every save is a revision), proposals are accepted or rejected through the
 review service, pest entries list their treatments from the input catalogue."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from backend.admin_tools import add_service_errors
 from backend.errors import readable
+from knowledge.forms import ArticleForm
 from knowledge.models import Article, PestProfile, Proposal, Revision, Treatment
 from knowledge.permissions import is_editor
 from knowledge.services import articles, proposals
@@ -33,59 +32,6 @@ class EditorOnly:
         return is_editor(request.user)
 
 
-class ArticleForm(forms.ModelForm):
-    # The text goes into a new revision (the article's own copies are not editable).
-    text_title = forms.CharField(label=_("title"), max_length=200)
-    text_summary = forms.CharField(label=_("summary"), max_length=500, required=False)
-    text_body = forms.CharField(label=_("text (Markdown)"), widget=forms.Textarea)
-    text_sources = forms.CharField(label=_("sources"), widget=forms.Textarea, required=False)
-    message = forms.CharField(label=_("what changed"), max_length=300, required=False)
-    months = forms.CharField(
-        label=_("months"), required=False, help_text=_("For example: 8, 9. Empty: all year.")
-    )
-
-    class Meta:
-        model = Article
-        fields = ["slug", "language", "original", "category", "crops", "region"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        revision = self.instance.current_revision if self.instance.pk else None
-        if revision:
-            for name in ("title", "summary", "body", "sources"):
-                self.fields[f"text_{name}"].initial = getattr(revision, name)
-            self.fields["months"].initial = ", ".join(map(str, self.instance.months))
-
-    def clean_months(self) -> list[int]:
-        try:
-            return [int(part) for part in self.cleaned_data["months"].split(",") if part.strip()]
-        except ValueError:
-            raise ValidationError(_("Months are 1 to 12."), code="invalid_month") from None
-
-    def clean(self):
-        """The services' rules, shown on the form before anything is saved."""
-        cleaned = super().clean()
-        if not self.errors:
-            try:
-                self.text().cleaned()
-                self.placement().check()
-            except ValidationError as error:
-                add_service_errors(self, error)
-        return cleaned
-
-    def text(self) -> articles.ArticleText:
-        data = self.cleaned_data
-        return articles.ArticleText(
-            data["text_title"], data["text_summary"], data["text_body"], data["text_sources"]
-        )
-
-    def placement(self) -> articles.Placement:
-        data = self.cleaned_data
-        return articles.Placement(
-            data["category"], list(data["crops"]), data["months"], data["region"]
-        )
-
-
 class RevisionInline(admin.TabularInline):
     model = Revision
     fields = ("number", "author", "message", "created_at")
@@ -105,25 +51,10 @@ class ArticleAdmin(EditorOnly, admin.ModelAdmin):
     search_fields = ("title", "summary")
     readonly_fields = ("status", "reviewed_by", "reviewed_at", "published_at")
     inlines = [RevisionInline]
-    actions = ["publish"]
+    actions = ["publish", "archive"]
 
     def save_model(self, request, obj, form, change):
-        """Through the services: a new article, or a new revision of this one."""
-        if change:
-            articles.edit_article(
-                request.user, obj, form.text(), form.cleaned_data["message"], form.placement()
-            )
-        else:
-            created = articles.create_article(
-                request.user,
-                slug=obj.slug,
-                text=form.text(),
-                placement=form.placement(),
-                language=obj.language,
-                original=obj.original,
-                message=form.cleaned_data["message"],
-            )
-            obj.pk = created.pk
+        obj.pk = form.save_article(request.user).pk  # through the services
 
     def save_related(self, request, form, formsets, change):
         pass  # crops are set by the service
@@ -132,6 +63,11 @@ class ArticleAdmin(EditorOnly, admin.ModelAdmin):
     def publish(self, request, queryset):
         for article in queryset:
             articles.publish_article(request.user, article)
+
+    @admin.action(description=_("Withdraw the selected articles from readers"))
+    def archive(self, request, queryset):
+        for article in queryset:
+            articles.archive_article(request.user, article)
 
 
 @admin.register(Proposal)

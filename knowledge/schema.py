@@ -97,6 +97,19 @@ class BundleType(graphene.ObjectType):
     server_time = graphene.DateTime(required=True, description="Send as updatedSince next time.")
 
 
+class ProposalType(DjangoObjectType):
+    """What a farmer sent and how it was reviewed (the reason is written for them)."""
+
+    article_slug = graphene.String()
+
+    class Meta:
+        model = Proposal
+        fields = ("uuid", "kind", "title", "status", "reason", "created_at", "reviewed_at")
+
+    def resolve_article_slug(proposal, info):
+        return proposal.article.slug if proposal.article else None
+
+
 class Query(graphene.ObjectType):
     articles = DjangoConnectionField(
         ArticleNode,
@@ -111,6 +124,9 @@ class Query(graphene.ObjectType):
         graphene.NonNull(ArticleNode),
         required=True,
         description="What to do this month for the crops on my plots.",
+    )
+    my_proposals = graphene.List(
+        graphene.NonNull(ProposalType), required=True, description="My latest 50 proposals."
     )
     knowledge_bundle = graphene.Field(
         BundleType,
@@ -139,6 +155,10 @@ class Query(graphene.ObjectType):
     def resolve_this_month(root, info):
         signed_in_user(info)
         return with_details(search.this_month_for(info.context.user))[:50]
+
+    def resolve_my_proposals(root, info):
+        mine = Proposal.objects.filter(author=signed_in_user(info)).select_related("article")
+        return mine.order_by("-created_at")[:50]
 
     def resolve_knowledge_bundle(root, info, crop_ids, language="vi", updated_since=None):
         try:

@@ -15,7 +15,8 @@ from backend.admin_tools import add_service_errors
 from backend.errors import readable
 from farms.models import Product
 from knowledge.forms import ProposalForm, SearchForm
-from knowledge.models import Article
+from knowledge.models import Article, Proposal
+from knowledge.permissions import is_editor
 from knowledge.services.articles import ArticleText
 from knowledge.services.bundle import as_json, bundle
 from knowledge.services.proposals import propose
@@ -38,7 +39,8 @@ def article_list(request):
             language=translation.get_language() if translation.get_language() == "en" else "vi",
         )
         page = Paginator(with_details(found), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "knowledge/article_list.html", {"form": form, "page": page})
+    context = {"form": form, "page": page, "is_editor": is_editor(request.user)}
+    return render(request, "knowledge/article_list.html", context)
 
 
 def article_detail(request, slug: str):
@@ -70,7 +72,9 @@ def propose_page(request):
             return redirect("knowledge-articles")
         except ValidationError as error:
             add_service_errors(form, error)
-    return render(request, "knowledge/propose.html", {"form": form, "article": article})
+    mine = Proposal.objects.filter(author=request.user).select_related("article")
+    context = {"form": form, "article": article, "mine": mine.order_by("-created_at")[:20]}
+    return render(request, "knowledge/propose.html", context)
 
 
 @require_GET

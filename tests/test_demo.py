@@ -10,7 +10,7 @@ from django.db import transaction
 
 from farms.models import Plot
 from fixtures.demo import DEMO_PASSWORD, demo_labels, demo_producers, load_demo, scan_path
-from knowledge.models import Article, Treatment
+from knowledge.models import Article, Proposal, Treatment
 from knowledge.services.search import search_articles
 from marketplace.models import DailyPrice, Equipment, Offer, Order, Review
 from traceability.models import Batch
@@ -80,6 +80,8 @@ def test_the_knowledge_demo_is_published_and_found_without_diacritics(demo):
     treatments = Treatment.objects.select_related("agricultural_input")
     assert treatments.exists()
     assert all(t.agricultural_input.kind == "pesticide" for t in treatments)
+    waiting = Proposal.objects.filter(status="pending")
+    assert sorted(waiting.values_list("kind", flat=True)) == ["edit", "question"]
 
 
 def test_loading_twice_creates_nothing(demo):

@@ -1,7 +1,6 @@
 """Writing articles: every save is a revision, nothing an edit replaces is lost, and any
-old revision can be compared with another or brought back."""
+old revision can be brought back (services.compare shows what changed)."""
 
-import difflib
 import re
 from dataclasses import dataclass
 
@@ -20,6 +19,7 @@ from knowledge.rendering import render
 SEARCH_CONFIG = "nongsan_unaccent"
 MAX_BODY = 100_000
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+RESERVED_SLUGS = {"staff", "propose", "mine"}  # paths of the knowledge pages
 
 
 @dataclass
@@ -28,6 +28,15 @@ class ArticleText:
     summary: str
     body: str  # Markdown
     sources: str = ""
+
+    @classmethod
+    def of(cls, saved) -> "ArticleText":
+        """The text of a revision or a proposal (proposals carry no sources)."""
+        return cls(saved.title, saved.summary, saved.body, getattr(saved, "sources", ""))
+
+    def lines(self) -> list[str]:
+        body, sources = self.body.splitlines(), self.sources.splitlines()
+        return [f"# {self.title}", "", self.summary, "", *body, "", *sources]
 
     def cleaned(self) -> "ArticleText":
         text = ArticleText(
@@ -108,7 +117,7 @@ def create_article(
 ) -> Article:
     """A new draft by an editor (farmers propose instead: see services.proposals)."""
     require_editor(actor)
-    if not SLUG.match(slug or "") or len(slug) > 120:
+    if not SLUG.match(slug or "") or len(slug) > 120 or slug in RESERVED_SLUGS:
         raise field_error("slug", _("Use lower-case letters, digits and dashes."), "slug")
     if Article.objects.filter(slug=slug).exists():
         raise field_error("slug", _("This address is taken."), "slug_taken")
@@ -149,8 +158,8 @@ def restore_revision(actor, article: Article, number: int) -> Revision:
     old = article.revisions.filter(number=number).first()
     if old is None:
         raise field_error("revision", _("No such revision."), "not_found")
-    text = ArticleText(old.title, old.summary, old.body, old.sources)
-    return _save_revision(article, text, actor, _("Restored revision %(n)d") % {"n": number})
+    message = _("Restored revision %(n)d") % {"n": number}
+    return _save_revision(article, ArticleText.of(old), actor, message)
 
 
 def publish_article(actor, article: Article) -> Article:
@@ -164,26 +173,9 @@ def publish_article(actor, article: Article) -> Article:
     return article
 
 
-def diff_revisions(older: Revision, newer: Revision) -> list[str]:
-    """A unified diff of two revisions' title, summary, body and sources."""
-
-    def lines(revision: Revision) -> list[str]:
-        return [
-            f"# {revision.title}",
-            "",
-            revision.summary,
-            "",
-            *revision.body.splitlines(),
-            "",
-            *revision.sources.splitlines(),
-        ]
-
-    return list(
-        difflib.unified_diff(
-            lines(older),
-            lines(newer),
-            fromfile=f"#{older.number}",
-            tofile=f"#{newer.number}",
-            lineterm="",
-        )
-    )
+def archive_article(actor, article: Article) -> Article:
+    """Withdraw an article from readers (and from the apps' bundles); its history stays."""
+    require_editor(actor)
+    article.status = Article.Status.ARCHIVED
+    article.save(update_fields=["status", "updated_at"])
+    return article

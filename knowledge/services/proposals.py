@@ -63,7 +63,7 @@ def accept(actor, proposal: Proposal, *, edited: ArticleText | None = None) -> P
     article; anything else becomes a new draft article, credited to the farmer."""
     require_editor(actor)
     proposal = _pending(proposal)
-    text = edited or ArticleText(proposal.title, proposal.summary, proposal.body)
+    text = edited or ArticleText.of(proposal)
     author = proposal.author.full_name if proposal.author else ""
     message = _("Proposed by %(author)s") % {"author": author or _("a farmer")}
     if proposal.article is not None:

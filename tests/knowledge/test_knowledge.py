@@ -10,10 +10,10 @@ from knowledge.services.articles import (
     ArticleText,
     Placement,
     create_article,
-    diff_revisions,
     edit_article,
     restore_revision,
 )
+from knowledge.services.compare import DiffRow, compare_texts
 from knowledge.services.proposals import accept, propose, reject
 from knowledge.services.search import search_articles, this_month_for
 from tests import factories
@@ -29,9 +29,14 @@ def test_every_edit_is_a_revision_and_an_old_one_comes_back(editor):
     leaf.refresh_from_db()
     assert [r.number for r in leaf.revisions.all()] == [3, 2, 1]
     assert restored.body == LEAF_FOLDER.body and "lá lúa" in leaf.body_html
-    diff = diff_revisions(leaf.revisions.get(number=1), leaf.revisions.get(number=2))
-    assert "+Thăm đồng 7 ngày một lần." in diff
-    assert any(line.startswith("-Sâu non") for line in diff)
+    first, second = (ArticleText.of(leaf.revisions.get(number=n)) for n in (1, 2))
+    assert compare_texts(first, second) == [
+        DiffRow("skipped", skipped=2),
+        DiffRow("same", LEAF_FOLDER.summary, LEAF_FOLDER.summary),
+        DiffRow("same", "", ""),
+        DiffRow("changed", LEAF_FOLDER.body, "Thăm đồng 7 ngày một lần."),
+        DiffRow("same", "", ""),
+    ]
     assert leaf.reviewed_by == editor
 
 

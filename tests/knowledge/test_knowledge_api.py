@@ -5,6 +5,7 @@ from graphql_relay import to_global_id
 
 from knowledge.models import Proposal
 from knowledge.services.articles import ArticleText
+from tests import factories
 from tests.knowledge.conftest import LEAF_FOLDER, article
 
 SEARCH = """query($text: String, $crop: ID, $month: Int) {
@@ -48,6 +49,25 @@ def test_a_farmer_proposes_a_tip_through_the_api(api, anonymous_api):
     assert empty["errors"] == [{"field": "body", "code": "body"}]
     anonymous = anonymous_api(mutation, {"input": tip})["data"]["proposeArticle"]
     assert anonymous["errors"][0]["code"] == "permission_denied"
+
+
+def test_a_farmer_reads_why_a_proposal_was_rejected(api, anonymous_api, owner, editor):
+    from knowledge.services.proposals import propose, reject
+
+    sent = propose(owner, kind="tip", text=LEAF_FOLDER, category="pests")
+    reject(editor, sent, "Đã có bài này.")
+    propose(factories.UserFactory(), kind="tip", text=LEAF_FOLDER, category="pests")
+    query = "{ myProposals { uuid title status reason articleSlug } }"
+    assert api.ok(query)["myProposals"] == [
+        {
+            "uuid": str(sent.uuid),
+            "title": LEAF_FOLDER.title,
+            "status": "REJECTED",
+            "reason": "Đã có bài này.",
+            "articleSlug": None,
+        }
+    ]
+    assert anonymous_api(query)["errors"][0]["extensions"]["code"] == "permission_denied"
 
 
 @pytest.mark.parametrize("month", [0, 13])

@@ -1,0 +1,136 @@
+"""Extension staff write, compare, restore and review from their own pages."""
+
+import pytest
+
+from knowledge.models import Article, Proposal
+from knowledge.services.articles import ArticleText, edit_article
+from knowledge.services.proposals import propose
+from tests.knowledge.conftest import LEAF_FOLDER, article
+
+NEW_ARTICLE = {
+    "slug": "bay-den",
+    "language": "vi",
+    "category": "pests",
+    "region": "",
+    "text_title": "Bẫy đèn bắt bướm",
+    "text_summary": "",
+    "text_body": "Đặt bẫy đèn từ 19 giờ đến 22 giờ.",
+    "text_sources": "",
+    "message": "",
+    "months": "",
+}
+
+
+@pytest.fixture
+def desk(client, editor):
+    client.force_login(editor)
+    return client
+
+
+def test_farmers_and_visitors_are_kept_out(client, owner):
+    assert client.get("/knowledge/staff/").status_code == 302  # to sign-in
+    client.force_login(owner)
+    assert client.get("/knowledge/staff/").status_code == 403
+    assert client.post("/knowledge/staff/new/", NEW_ARTICLE).status_code == 403
+    assert not Article.objects.exists()
+
+
+def test_an_editor_writes_edits_and_publishes_from_a_phone(desk, editor, rice):
+    written = desk.post("/knowledge/staff/new/", {**NEW_ARTICLE, "crops": [rice.pk]})
+    assert written.status_code == 302
+    created = Article.objects.get(slug="bay-den")
+    assert (created.status, list(created.crops.all())) == ("draft", [rice])
+    edited = {**NEW_ARTICLE, "slug": "doi-dia-chi", "text_body": "Đặt bẫy từ 18 giờ."}
+    desk.post("/knowledge/staff/a/bay-den/edit/", {**edited, "message": "Giờ đặt bẫy"})
+    created.refresh_from_db()
+    assert created.slug == "bay-den", "the address is fixed once written"
+    assert created.revisions.count() == 2 and "18 giờ" in created.body_html
+    desk.post("/knowledge/staff/a/bay-den/publish/")
+    created.refresh_from_db()
+    assert (created.status, created.reviewed_by) == ("published", editor)
+
+
+def test_a_bad_title_shows_on_the_form_and_saves_nothing(desk):
+    page = desk.post("/knowledge/staff/new/", {**NEW_ARTICLE, "text_title": " "})
+    assert page.status_code == 200
+    assert page.context["form"].errors["text_title"]
+    assert not Article.objects.exists()
+
+
+def test_comparing_two_revisions_side_by_side_and_restoring(desk, editor):
+    leaf = article(editor)
+    better = ArticleText(LEAF_FOLDER.title, LEAF_FOLDER.summary, "Thăm đồng 7 ngày một lần.")
+    edit_article(editor, leaf, better, "Thêm lịch thăm đồng")
+    history = desk.get(f"/knowledge/staff/a/{leaf.slug}/").content.decode()
+    assert "Thêm lịch thăm đồng" in history and "So sánh song song" in history
+    page = desk.get(f"/knowledge/staff/a/{leaf.slug}/compare/", {"old": 2, "new": 1})
+    rows = page.context["rows"]
+    assert (page.context["older"].number, page.context["newer"].number) == (1, 2)
+    changed = [row for row in rows if row.change == "changed"]
+    assert [(row.old, row.new) for row in changed] == [(LEAF_FOLDER.body, better.body)]
+    assert 'class="changed"' in page.content.decode()
+    assert desk.post(f"/knowledge/staff/a/{leaf.slug}/restore/1/").status_code == 302
+    leaf.refresh_from_db()
+    assert leaf.revisions.count() == 3 and leaf.current_revision.body == LEAF_FOLDER.body
+
+
+@pytest.mark.parametrize("query", [{"old": "1", "new": "9"}, {"old": "x", "new": "1"}, {}])
+def test_comparing_revisions_that_do_not_exist_says_so(desk, editor, query):
+    leaf = article(editor)
+    page = desk.get(f"/knowledge/staff/a/{leaf.slug}/compare/", query, follow=True)
+    assert page.redirect_chain and page.context["article"] == leaf
+    assert [m.level_tag for m in page.context["messages"]] == ["error"]
+
+
+def test_restoring_a_missing_revision_changes_nothing(desk, editor):
+    leaf = article(editor)
+    page = desk.post(f"/knowledge/staff/a/{leaf.slug}/restore/7/", follow=True)
+    assert "Không có phiên bản này." in page.content.decode()
+    assert leaf.revisions.count() == 1
+
+
+def test_withdrawing_an_article_keeps_its_history(desk, editor, client):
+    leaf = article(editor)
+    desk.post(f"/knowledge/staff/a/{leaf.slug}/archive/")
+    leaf.refresh_from_db()
+    assert leaf.status == "archived" and leaf.revisions.count() == 1
+    assert client.get(f"/knowledge/{leaf.slug}/").status_code == 404
+
+
+def test_reviewing_a_proposed_edit_shows_what_it_changes(desk, editor, owner):
+    leaf = article(editor)
+    text = ArticleText(leaf.title, leaf.summary, "Sâu non nhả tơ cuốn lá.\n\nBẫy đèn ban đêm.")
+    proposal = propose(owner, kind="edit", text=text, category="pests", article=leaf)
+    page = desk.get(f"/knowledge/staff/proposals/{proposal.uuid}/")
+    added = [row.new for row in page.context["rows"] if row.change in ("added", "changed")]
+    assert "Bẫy đèn ban đêm." in added
+    accepted = desk.post(
+        f"/knowledge/staff/proposals/{proposal.uuid}/",
+        {"title": leaf.title, "body": text.body + "\n\nTheo dõi thiên địch.", "decision": "accept"},
+    )
+    assert accepted.url == f"/knowledge/staff/a/{leaf.slug}/"
+    leaf.refresh_from_db()
+    assert leaf.current_revision.body.endswith("Theo dõi thiên địch.")
+    assert Proposal.objects.get().status == "accepted"
+
+
+def test_a_rejection_needs_a_reason_and_the_farmer_reads_it(desk, owner, client):
+    proposal = propose(owner, kind="tip", text=LEAF_FOLDER, category="pests")
+    url = f"/knowledge/staff/proposals/{proposal.uuid}/"
+    form = {"title": proposal.title, "body": proposal.body, "decision": "reject"}
+    refused = desk.post(url, form)
+    assert refused.status_code == 200 and refused.context["form"].errors["reason"]
+    assert Proposal.objects.get().status == "pending"
+    desk.post(url, {**form, "reason": "Đã có bài về bẫy đèn."})
+    client.force_login(owner)
+    assert "Đã có bài về bẫy đèn." in client.get("/knowledge/propose/").content.decode()
+
+
+def test_the_desk_lists_the_queue_in_constant_queries(
+    desk, editor, owner, django_assert_max_num_queries
+):
+    for n in range(6):
+        propose(owner, kind="tip", text=ArticleText(f"Mẹo {n}", "", "Nội dung."), category="pests")
+    with django_assert_max_num_queries(12):
+        page = desk.get("/knowledge/staff/")
+    assert page.context["pending_count"] == 6 and "Mẹo 5" in page.content.decode()
