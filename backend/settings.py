@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "fixtures",
     "marketplace",
     "knowledge",
+    "maps",
     "mobile_api",
 ]
 

@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from backend.gs1 import validate_gln, validate_gtin
+from farms.opening_hours import validate_opening_hours
 
 LOCATION_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32
 
@@ -145,6 +146,10 @@ class Producer(models.Model):
     contact_name = models.CharField(_("contact person (private)"), max_length=150, blank=True)
     contact_phone = models.CharField(_("contact phone (private)"), max_length=20, blank=True)
     contact_email = models.EmailField(_("contact email (private)"), blank=True)
+    # Public, for the map: the centre of the producer's plots (never its premises), and a
+    # cooperative's area (the hull of its and its members' plots). See farms.services.
+    public_point = models.PointField(srid=4326, null=True, blank=True, editable=False)
+    cooperative_area = models.PolygonField(srid=4326, null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -327,6 +332,13 @@ class Place(models.Model):
     district = models.CharField(_("district"), max_length=100, blank=True)
     province = models.CharField(_("province"), max_length=100, default="Hà Nội")
     location = models.PointField(_("location"), srid=4326, null=True, blank=True)
+    opening_hours = models.CharField(
+        _("opening hours"),
+        max_length=200,
+        blank=True,
+        validators=[validate_opening_hours],
+        help_text=_('For example "Mo-Sa 05:00-11:00,15:00-19:00; Su off" or "24/7".'),
+    )
 
     class Meta:
         verbose_name = _("place")
@@ -335,3 +347,61 @@ class Place(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SoilSample(models.Model):
+    """A soil test of a plot, as the laboratory reported it. Labs report different
+    subsets, so each measure is optional; at least one must be given."""
+
+    plot = models.ForeignKey(
+        Plot, on_delete=models.CASCADE, related_name="soil_samples", verbose_name=_("plot")
+    )
+    sampled_on = models.DateField(_("sampled on"))
+    laboratory = models.CharField(_("laboratory"), max_length=200)
+    ph = models.DecimalField(_("pH (KCl)"), max_digits=3, decimal_places=1, null=True, blank=True)
+    organic_matter = models.DecimalField(
+        _("organic matter (%)"), max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    nitrogen = models.DecimalField(
+        _("total nitrogen N (%)"), max_digits=4, decimal_places=3, null=True, blank=True
+    )
+    phosphorus = models.DecimalField(
+        _("available phosphorus P₂O₅ (mg/100 g)"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+    )
+    potassium = models.DecimalField(
+        _("available potassium K₂O (mg/100 g)"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+    )
+    salinity = models.DecimalField(
+        _("salinity EC (dS/m)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, editable=False
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("soil sample")
+        verbose_name_plural = _("soil samples")
+        ordering = ["plot", "-sampled_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ph__isnull=True) | Q(ph__gte=0, ph__lte=14), name="soil_ph_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(organic_matter__isnull=True)
+                | Q(organic_matter__gte=0, organic_matter__lte=100),
+                name="soil_organic_matter_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plot} · {self.sampled_on}"

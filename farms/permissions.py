@@ -22,6 +22,7 @@ class Action(StrEnum):
     MANAGE = "manage"  # the producer itself: profile, members, plots, certificates
     RECALL = "recall"  # withdraw a batch from sale
     CERTIFY = "certify"  # confirm a certificate against the paper one (inspectors only)
+    SAMPLE = "sample"  # record soil tests of the producer's plots
 
 
 _ROLES_FOR_ACTION = {
@@ -30,12 +31,13 @@ _ROLES_FOR_ACTION = {
     Action.MANAGE: {Membership.Role.OWNER, Membership.Role.MANAGER},
     Action.RECALL: {Membership.Role.OWNER, Membership.Role.MANAGER},
     Action.CERTIFY: set(),
+    Action.SAMPLE: {Membership.Role.OWNER, Membership.Role.MANAGER, Membership.Role.MEMBER},
 }
 # A cooperative's owners and managers also act for its member farms.
 _COOPERATIVE_ROLES = {Membership.Role.OWNER, Membership.Role.MANAGER}
 # Platform staff groups and what they may do for every producer.
 _GROUP_ACTIONS = {
-    EXTENSION_STAFF_GROUP: {Action.VIEW},
+    EXTENSION_STAFF_GROUP: {Action.VIEW, Action.SAMPLE},
     INSPECTOR_GROUP: {Action.VIEW, Action.RECALL, Action.CERTIFY},
 }
 

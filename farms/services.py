@@ -2,9 +2,11 @@
 
 import uuid
 
+from django.contrib.gis.db.models import Collect
 from django.contrib.gis.geos import GEOSGeometry, Polygon
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -105,7 +107,24 @@ def save_plot(
     plot.area_m2 = area_m2(geometry)
     plot.full_clean()
     plot.save()
+    refresh_map_geometry(producer)
     return plot
+
+
+def refresh_map_geometry(producer: Producer) -> None:
+    """Recompute what the public map shows of a producer and of its cooperative."""
+    plots = Plot.objects.filter(producer=producer).aggregate(all=Collect("geometry"))["all"]
+    Producer.objects.filter(pk=producer.pk).update(
+        public_point=plots.centroid if plots else None
+    )
+    cooperative = producer if producer.kind == Producer.Kind.COOPERATIVE else producer.cooperative
+    if cooperative is not None:
+        land = Plot.objects.filter(Q(producer=cooperative) | Q(producer__cooperative=cooperative))
+        hull = land.aggregate(all=Collect("geometry"))["all"]
+        area = hull.convex_hull if hull else None
+        Producer.objects.filter(pk=cooperative.pk).update(
+            cooperative_area=area if area and area.geom_type == "Polygon" else None
+        )
 
 
 PRODUCER_FIELDS = (

@@ -1,0 +1,88 @@
+"""Soil tests of plots: recording them (the farm's people or extension staff), and the
+plain reading a farmer gets back."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.errors import field_error
+from farms.models import Plot, SoilSample
+from farms.permissions import Action, require
+
+MEASURES = ("ph", "organic_matter", "nitrogen", "phosphorus", "potassium", "salinity")
+# Plausible ranges of what a laboratory reports (anything outside is a typing error).
+RANGES = {
+    "ph": (Decimal("2"), Decimal("11")),
+    "organic_matter": (Decimal("0"), Decimal("60")),
+    "nitrogen": (Decimal("0"), Decimal("5")),
+    "phosphorus": (Decimal("0"), Decimal("500")),
+    "potassium": (Decimal("0"), Decimal("500")),
+    "salinity": (Decimal("0"), Decimal("100")),
+}
+
+
+@transaction.atomic
+def record_soil_sample(
+    actor,
+    plot: Plot,
+    *,
+    sampled_on: datetime.date,
+    laboratory: str,
+    note: str = "",
+    **measures,
+) -> SoilSample:
+    require(actor, Action.SAMPLE, plot.producer)
+    if sampled_on > timezone.localdate():
+        raise field_error("sampled_on", _("The sampling date is in the future."), "future_date")
+    laboratory = (laboratory or "").strip()
+    if not 0 < len(laboratory) <= 200:
+        raise field_error("laboratory", _("Name the laboratory."), "laboratory")
+    values = {name: _measure(name, measures.get(name)) for name in MEASURES}
+    if all(value is None for value in values.values()):
+        raise field_error("ph", _("Give at least one result of the test."), "no_results")
+    return SoilSample.objects.create(
+        plot=plot,
+        sampled_on=sampled_on,
+        laboratory=laboratory,
+        note=(note or "").strip()[:300],
+        recorded_by=actor,
+        **values,
+    )
+
+
+def _measure(name: str, value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        number = None
+    low, high = RANGES[name]
+    if number is None or not number.is_finite() or not low <= number <= high:
+        raise field_error(
+            name,
+            _("%(value)s is not a plausible result (%(low)s to %(high)s).")
+            % {"value": value, "low": low, "high": high},
+            "out_of_range",
+        )
+    return number
+
+
+def soil_advice(sample: SoilSample) -> list[str]:
+    """A plain reading of the numbers; the thresholds are the usual rough classes of
+    Vietnamese soil manuals, enough to tell a farmer what to ask the extension officer."""
+    advice = []
+    if sample.ph is not None and sample.ph < Decimal("4.5"):
+        advice.append(_("Very acid soil: ask about liming before the next crop."))
+    elif sample.ph is not None and sample.ph < Decimal("5.5"):
+        advice.append(_("Acid soil: lime and organic manure help most crops."))
+    elif sample.ph is not None and sample.ph > Decimal("7.5"):
+        advice.append(_("Alkaline soil: some nutrients are hard for plants to take up."))
+    if sample.organic_matter is not None and sample.organic_matter < Decimal("1.5"):
+        advice.append(_("Little organic matter: add compost or manure, keep crop residues."))
+    if sample.salinity is not None and sample.salinity > Decimal("4"):
+        advice.append(_("Salty soil: choose tolerant crops and wash the salt out with water."))
+    return advice

@@ -1,0 +1,187 @@
+"""The public map's layers as GeoJSON, by bounding box and page. Only public facts:
+producers appear at the centre of their plots (never their premises), with no contacts.
+
+Paging is by id (keyset): each page ends with the id to continue ``after``, so a client
+walks a large layer at a constant cost per page."""
+
+import datetime
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.contrib.gis.geos import Polygon
+from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.errors import field_error
+from farms.models import Certification, Place, Plot, Producer
+from farms.opening_hours import is_open
+from maps.models import AdministrativeArea, PlanningZone
+from marketplace.models import Offer
+
+DEFAULT_PAGE = 500
+MAX_PAGE = 2000
+PRECISION = 6  # decimal places of degrees: about 10 cm
+PUBLIC_PLACE_KINDS = [Place.Kind.MARKET, Place.Kind.SUPERMARKET, Place.Kind.SHOP]
+
+
+@dataclass
+class Page:
+    features: list[dict]
+    next_after: int | None  # id to continue after, None on the last page
+
+
+def parse_bbox(text: str) -> Polygon:
+    """ "minLon,minLat,maxLon,maxLat" (the GeoJSON and OGC API order) as a polygon."""
+    try:
+        numbers = [float(part) for part in (text or "").split(",")]
+    except ValueError:
+        numbers = []
+    if len(numbers) != 4 or not all(map(math.isfinite, numbers)):
+        raise field_error("bbox", _("Give bbox as minLon,minLat,maxLon,maxLat."), "bbox")
+    west, south, east, north = numbers
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        raise field_error(
+            "bbox", _("The bbox is outside the world or its corners are swapped."), "bbox"
+        )
+    return Polygon.from_bbox(numbers)
+
+
+def layer_page(name: str, bbox: Polygon, after: int = 0, limit: int = DEFAULT_PAGE) -> Page:
+    if name not in LAYERS:
+        raise field_error("layer", _("No such layer."), "not_found")
+    if not 1 <= limit <= MAX_PAGE:
+        raise field_error(
+            "limit", _("A page holds 1 to %(n)d features.") % {"n": MAX_PAGE}, "limit"
+        )
+    queryset, geometry_field, properties = LAYERS[name]
+    rows = list(
+        queryset(timezone.localdate())
+        .filter(**{f"{geometry_field}__intersects": bbox}, pk__gt=after)
+        .annotate(geojson=AsGeoJSON(geometry_field, precision=PRECISION))
+        .order_by("pk")[: limit + 1]
+    )
+    features = [_feature(row, properties(row)) for row in rows[:limit]]
+    return Page(features, rows[limit - 1].pk if len(rows) > limit else None)
+
+
+def _feature(row, properties: dict) -> dict:
+    return {
+        "type": "Feature",
+        "id": row.pk,
+        "geometry": json.loads(row.geojson),
+        "properties": properties,
+    }
+
+
+def _producers(day: datetime.date) -> QuerySet:
+    on_sale = Offer.objects.filter(status=Offer.Status.ACTIVE).only("uuid", "producer_id")
+    return Producer.objects.only("uuid", "name", "kind", "commune", "district").prefetch_related(
+        Prefetch("offers", queryset=on_sale.order_by("-pk"), to_attr="on_sale")
+    )
+
+
+def _producer_properties(producer: Producer) -> dict:
+    return {
+        "name": producer.name,
+        "kind": producer.get_kind_display(),
+        "area": f"{producer.commune}, {producer.district}",
+        "url": reverse("traceability:party", args=[producer.uuid]),
+        "offers": [reverse("market-offer", args=[offer.uuid]) for offer in producer.on_sale[:3]],
+    }
+
+
+def _plots(day: datetime.date) -> QuerySet:
+    valid = Certification.objects.filter(valid_from__lte=day, valid_to__gte=day)
+    return (
+        Plot.objects.select_related("crop", "producer")
+        .only(*PLOT_FIELDS)
+        .prefetch_related(Prefetch("certifications", queryset=valid, to_attr="valid"))
+    )
+
+
+PLOT_FIELDS = (
+    "location_code",
+    "area_m2",
+    "crop__name_vi",
+    "crop__name_en",
+    "crop__code",
+    "producer__name",
+    "producer__uuid",
+)
+
+
+def _plot_properties(plot: Plot) -> dict:
+    return {
+        "crop": plot.crop.name if plot.crop else "",
+        "crop_code": plot.crop.code if plot.crop else "",
+        "area_m2": round(plot.area_m2),
+        "certifications": sorted({c.get_scheme_display() for c in plot.valid}),
+        "producer": plot.producer.name,
+        "producer_url": reverse("traceability:party", args=[plot.producer.uuid]),
+        "url": reverse("traceability:location", args=[plot.location_code]),
+    }
+
+
+def _cooperatives(day: datetime.date) -> QuerySet:
+    return Producer.objects.filter(kind=Producer.Kind.COOPERATIVE).only("uuid", "name")
+
+
+def _cooperative_properties(cooperative: Producer) -> dict:
+    return {"name": cooperative.name, "url": reverse("traceability:party", args=[cooperative.uuid])}
+
+
+def _places(day: datetime.date) -> QuerySet:
+    return Place.objects.filter(kind__in=PUBLIC_PLACE_KINDS).only(
+        "name", "kind", "address", "commune", "district", "opening_hours"
+    )
+
+
+def _place_properties(place: Place) -> dict:
+    return {
+        "name": place.name,
+        "kind": place.get_kind_display(),
+        "kind_code": place.kind,
+        "address": place.address or f"{place.commune}, {place.district}",
+        "opening_hours": place.opening_hours,
+        "open_now": is_open(place.opening_hours, timezone.localtime()),
+    }
+
+
+def _zones(day: datetime.date) -> QuerySet:
+    return PlanningZone.objects.valid_on(day).prefetch_related("crops")
+
+
+def _zone_properties(zone: PlanningZone) -> dict:
+    return {
+        "name": zone.name,
+        "purpose": zone.get_purpose_display(),
+        "purpose_code": zone.purpose,
+        "crops": [crop.name for crop in zone.crops.all()],
+        "valid_from": zone.valid_from.isoformat(),
+        "valid_to": zone.valid_to.isoformat() if zone.valid_to else None,
+        "decision": zone.decision,
+    }
+
+
+def _communes(day: datetime.date) -> QuerySet:
+    return AdministrativeArea.objects.filter(level=AdministrativeArea.Level.COMMUNE)
+
+
+def _area_properties(area: AdministrativeArea) -> dict:
+    return {"name": area.name, "code": area.code}
+
+
+# name: (rows for a day, their geometry field, their public properties)
+LAYERS: dict[str, tuple[Callable, str, Callable]] = {
+    "producers": (_producers, "public_point", _producer_properties),
+    "plots": (_plots, "geometry", _plot_properties),
+    "cooperatives": (_cooperatives, "cooperative_area", _cooperative_properties),
+    "places": (_places, "location", _place_properties),
+    "zones": (_zones, "geometry", _zone_properties),
+    "communes": (_communes, "geometry", _area_properties),
+}

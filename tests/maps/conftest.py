@@ -1,0 +1,64 @@
+"""Hand-made geography with known answers: two communes side by side in one district."""
+
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.gis.geos import MultiPolygon, Polygon
+
+from farms.models import Plot
+from farms.services import area_m2, refresh_map_geometry
+from maps.models import AdministrativeArea
+from tests import factories
+
+
+def box(west: float, south: float, east: float, north: float) -> Polygon:
+    polygon = Polygon.from_bbox((west, south, east, north))
+    polygon.srid = 4326
+    return polygon
+
+
+def multi(polygon: Polygon) -> MultiPolygon:
+    return MultiPolygon(polygon, srid=4326)
+
+
+def plot(producer, polygon: Polygon, crop=None) -> Plot:
+    """A plot saved as the service saves it (area, and the producer's map point)."""
+    made = Plot.objects.create(
+        producer=producer, name="Thửa", geometry=polygon, area_m2=area_m2(polygon), crop=crop
+    )
+    refresh_map_geometry(producer)
+    return made
+
+
+@pytest.fixture
+def land(db):
+    """District Đông Anh with communes Vân Nội (west) and Nguyên Khê (east), split at
+    longitude 105.85."""
+    district = AdministrativeArea.objects.create(
+        code="017", name="Đông Anh", level="district", geometry=multi(box(105.8, 21.1, 105.9, 21.2))
+    )
+    west = AdministrativeArea.objects.create(
+        code="00454",
+        name="Vân Nội",
+        level="commune",
+        parent=district,
+        geometry=multi(box(105.8, 21.1, 105.85, 21.2)),
+    )
+    east = AdministrativeArea.objects.create(
+        code="00457",
+        name="Nguyên Khê",
+        level="commune",
+        parent=district,
+        geometry=multi(box(105.85, 21.1, 105.9, 21.2)),
+    )
+    return SimpleNamespace(district=district, west=west, east=east)
+
+
+@pytest.fixture
+def rice(db):
+    return factories.ProductFactory(code="lua", name_vi="Lúa", name_en="Rice")
+
+
+@pytest.fixture
+def greens(db):
+    return factories.ProductFactory(code="rau-muong", name_vi="Rau muống")
