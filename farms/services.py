@@ -114,9 +114,7 @@ def save_plot(
 def refresh_map_geometry(producer: Producer) -> None:
     """Recompute what the public map shows of a producer and of its cooperative."""
     plots = Plot.objects.filter(producer=producer).aggregate(all=Collect("geometry"))["all"]
-    Producer.objects.filter(pk=producer.pk).update(
-        public_point=plots.centroid if plots else None
-    )
+    Producer.objects.filter(pk=producer.pk).update(public_point=plots.centroid if plots else None)
     cooperative = producer if producer.kind == Producer.Kind.COOPERATIVE else producer.cooperative
     if cooperative is not None:
         land = Plot.objects.filter(Q(producer=cooperative) | Q(producer__cooperative=cooperative))
