@@ -19,6 +19,7 @@ urlpatterns = [
     path("graphql", graphql_view(), name="graphql"),
     path("", include("marketplace.urls")),
     path("", include("knowledge.urls")),
+    path("", include("maps.urls")),
     path("", include("traceability.urls")),
 ]
 

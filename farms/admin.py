@@ -8,7 +8,7 @@ from accounts.models import User
 from accounts.phone import normalize_phone
 from backend.admin_tools import ProducerScopedAdmin, add_service_errors
 from backend.widgets import MapWidget
-from farms import services
+from farms import services, soil
 from farms.models import (
     AgriculturalInput,
     Certification,
@@ -17,6 +17,7 @@ from farms.models import (
     Plot,
     Producer,
     Product,
+    SoilSample,
 )
 from farms.permissions import Action, has_global_access, producers_for
 
@@ -199,3 +200,50 @@ class PlaceAdmin(ProducerScopedAdmin):
     search_fields = ["name", "location_code"]
     readonly_fields = ["location_code"]
     formfield_overrides = {PointField: {"widget": MapWidget}}
+
+
+class SoilSampleForm(ModelForm):
+    class Meta:
+        model = SoilSample
+        fields = ["plot", "sampled_on", "laboratory", *soil.MEASURES, "note"]
+
+    def clean(self):
+        """The service's checks, shown on the form before anything is saved."""
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                soil.cleaned_results(cleaned["sampled_on"], cleaned["laboratory"], cleaned)
+            except ValidationError as error:
+                add_service_errors(self, error)
+        return cleaned
+
+
+@admin.register(SoilSample)
+class SoilSampleAdmin(ProducerScopedAdmin):
+    form = SoilSampleForm
+    producer_path = "plot__producer"
+    change_action = Action.SAMPLE
+    list_display = ["plot", "sampled_on", "laboratory", "ph", "organic_matter", "salinity"]
+    list_filter = ["sampled_on"]
+    search_fields = ["plot__name", "plot__producer__name", "laboratory"]
+    list_select_related = ["plot__producer"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)  # results stay
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "plot":
+            allowed = producers_for(request.user, Action.SAMPLE)
+            kwargs["queryset"] = Plot.objects.filter(producer__in=allowed)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        obj.pk = soil.record_soil_sample(
+            request.user,
+            data["plot"],
+            sampled_on=data["sampled_on"],
+            laboratory=data["laboratory"],
+            note=data["note"],
+            **{name: data[name] for name in soil.MEASURES},
+        ).pk

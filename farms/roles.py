@@ -25,8 +25,10 @@ _VIEW_ALL = (
             "place",
             "product",
             "agriculturalinput",
+            "soilsample",
         )
     ]
+    + [("maps", m, "view") for m in ("administrativearea", "planningzone")]
     + [
         ("traceability", m, "view")
         for m in ("batch", "traceevent", "eventinput", "eventphoto", "label", "labelsheet", "scan")
@@ -48,6 +50,7 @@ ROLE_PERMISSIONS = {
         ("farms", "certification", "change"),
         ("farms", "place", "add"),
         ("farms", "place", "change"),
+        ("farms", "soilsample", "add"),
         ("traceability", "batch", "add"),
         ("traceability", "batch", "change"),
         ("traceability", "labelsheet", "add"),
@@ -71,6 +74,12 @@ ROLE_PERMISSIONS = {
         ("marketplace", "marketprice", "view"),
         ("marketplace", "marketprice", "add"),
         ("marketplace", "marketprice", "delete"),
+        ("farms", "soilsample", "add"),
+        ("maps", "planningzone", "add"),
+        ("maps", "planningzone", "change"),
+        ("maps", "planningzone", "delete"),
+        ("maps", "administrativearea", "add"),
+        ("maps", "administrativearea", "change"),
     ],
     INSPECTOR_GROUP: [*_VIEW_ALL, ("traceability", "batch", "change")],
     EXPERT_GROUP: [

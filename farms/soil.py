@@ -35,6 +35,14 @@ def record_soil_sample(
     **measures,
 ) -> SoilSample:
     require(actor, Action.SAMPLE, plot.producer)
+    values = cleaned_results(sampled_on, laboratory, measures)
+    return SoilSample.objects.create(
+        plot=plot, note=(note or "").strip()[:300], recorded_by=actor, **values
+    )
+
+
+def cleaned_results(sampled_on: datetime.date, laboratory: str, measures: dict) -> dict:
+    """The sample's fields, checked: a ValidationError names the first wrong one."""
     if sampled_on > timezone.localdate():
         raise field_error("sampled_on", _("The sampling date is in the future."), "future_date")
     laboratory = (laboratory or "").strip()
@@ -43,14 +51,7 @@ def record_soil_sample(
     values = {name: _measure(name, measures.get(name)) for name in MEASURES}
     if all(value is None for value in values.values()):
         raise field_error("ph", _("Give at least one result of the test."), "no_results")
-    return SoilSample.objects.create(
-        plot=plot,
-        sampled_on=sampled_on,
-        laboratory=laboratory,
-        note=(note or "").strip()[:300],
-        recorded_by=actor,
-        **values,
-    )
+    return {"sampled_on": sampled_on, "laboratory": laboratory, **values}
 
 
 def _measure(name: str, value) -> Decimal | None:

@@ -2,16 +2,14 @@
 review queue and the drafts), writing, an article's history with side-by-side
 comparison and restore, and the review of a farmer's proposal."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from backend.admin_tools import add_service_errors
+from backend.decorators import signed_in_and
 from backend.errors import readable
 from knowledge.forms import ArticleForm, ReviewForm
 from knowledge.models import Article, Proposal
@@ -28,14 +26,7 @@ from knowledge.services.proposals import accept, reject
 DESK_LENGTH = 30
 
 
-def editor_required(view):
-    @wraps(view)
-    @login_required
-    def checked(request, *args, **kwargs):
-        require_editor(request.user)  # PermissionDenied: 403
-        return view(request, *args, **kwargs)
-
-    return checked
+editor_required = signed_in_and(require_editor)
 
 
 def _article(slug: str) -> Article:

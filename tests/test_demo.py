@@ -39,7 +39,7 @@ def demo(loaded, db):
 
 
 def row_counts() -> dict[str, int]:
-    app_labels = ("accounts", "auth", "farms", "traceability", "marketplace", "knowledge")
+    app_labels = ("accounts", "auth", "farms", "traceability", "marketplace", "knowledge", "maps")
     return {
         model._meta.label: model.objects.count()
         for model in apps.get_models()

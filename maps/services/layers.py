@@ -121,6 +121,7 @@ def _plot_properties(plot: Plot) -> dict:
         "crop_code": plot.crop.code if plot.crop else "",
         "area_m2": round(plot.area_m2),
         "certifications": sorted({c.get_scheme_display() for c in plot.valid}),
+        "certification_codes": sorted({c.scheme for c in plot.valid}),
         "producer": plot.producer.name,
         "producer_url": reverse("traceability:party", args=[plot.producer.uuid]),
         "url": reverse("traceability:location", args=[plot.location_code]),

@@ -1,0 +1,111 @@
+"""The public map page, its layers (GeoJSON by bbox and page, vector tiles), and the
+staff analyses with their downloads."""
+
+import json
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from backend.decorators import signed_in_and
+from backend.errors import field_error, readable
+from maps.legend import legend
+from maps.permissions import require_analyst
+from maps.services import analysis, layers, tiles
+from maps.services.reports import Report
+
+analyst_required = signed_in_and(require_analyst)
+PLOT_DETAIL_ZOOM = 15  # from here plots come as GeoJSON with popups; below, as tiles
+
+
+@require_GET
+def map_page(request):
+    options = {
+        "tileUrl": settings.MAP_TILE_URL,
+        "attribution": settings.MAP_TILE_ATTRIBUTION,
+        "layerUrl": reverse("map-layer", args=["LAYER"]),
+        "tileLayerUrl": reverse("map-tile", args=["LAYER", 0, 0, 0]).replace(
+            "/0/0/0.", "/{z}/{x}/{y}."
+        ),
+        "plotDetailZoom": PLOT_DETAIL_ZOOM,
+        **legend(),
+    }
+    return render(request, "maps/map.html", {"options": json.dumps(options, ensure_ascii=False)})
+
+
+@require_GET
+@cache_control(public=True, max_age=60)
+def layer_geojson(request, name: str):
+    """/map/layers/<name>.geojson?bbox=minLon,minLat,maxLon,maxLat&after=<id>&limit=<n>"""
+    try:
+        page = layers.layer_page(
+            name,
+            layers.parse_bbox(request.GET.get("bbox", "")),
+            after=_number(request, "after", 0),
+            limit=_number(request, "limit", layers.DEFAULT_PAGE),
+        )
+    except ValidationError as error:
+        return JsonResponse({"error": readable(error)}, status=400)
+    collection = {"type": "FeatureCollection", "features": page.features, "links": []}
+    collection["numberReturned"] = len(page.features)
+    if page.next_after is not None:
+        query = urlencode({**request.GET.dict(), "after": page.next_after})
+        collection["links"].append({"rel": "next", "href": f"{request.path}?{query}"})
+    return JsonResponse(collection, json_dumps_params={"ensure_ascii": False})
+
+
+def _number(request, name: str, default: int) -> int:
+    text = request.GET.get(name, "")
+    if text == "":
+        return default
+    if not text.isdigit() or len(text) > 18:
+        raise field_error(name, _("Give a whole number."), "number")
+    return int(text)
+
+
+@require_GET
+@cache_control(public=True, max_age=300)
+def vector_tile(request, layer: str, z: int, x: int, y: int):
+    try:
+        content = tiles.tile(layer, z, x, y)
+    except ValidationError as error:
+        raise Http404(readable(error)) from error
+    return HttpResponse(content, content_type="application/vnd.mapbox-vector-tile")
+
+
+@analyst_required
+def analysis_page(request):
+    day = timezone.localdate()
+    context = {
+        "crops_by_commune": analysis.area_by_crop_and_commune(),
+        "conformity": analysis.planning_conformity(day),
+        "certified": analysis.certified_area_by_district(day),
+        "day": day,
+    }
+    return render(request, "maps/analysis.html", context)
+
+
+@analyst_required
+def analysis_download(request, name: str, extension: str):
+    if name not in analysis.REPORTS:
+        raise Http404
+    report: Report = analysis.REPORTS[name](timezone.localdate())
+    return download(report, f"{name}.{extension}")
+
+
+def download(report: Report, filename: str) -> HttpResponse:
+    """A report as a CSV or GeoJSON file (by the filename's extension)."""
+    if filename.endswith(".csv"):
+        response = HttpResponse(report.to_csv(), content_type="text/csv; charset=utf-8")
+    else:
+        body = json.dumps(report.to_geojson(), ensure_ascii=False, default=str)
+        response = HttpResponse(body, content_type="application/geo+json")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

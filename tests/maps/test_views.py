@@ -1,0 +1,91 @@
+"""The map's endpoints as browsers and GIS tools use them."""
+
+import math
+
+import mapbox_vector_tile
+import pytest
+from django.contrib.auth.models import Group
+
+from farms.permissions import EXTENSION_STAFF_GROUP
+from tests import factories
+from tests.maps.conftest import box, plot
+
+WORLD = "105.7,21.0,106.0,21.3"
+
+
+def tile_of(lon: float, lat: float, zoom: int) -> tuple[int, int]:
+    """The web-mercator tile holding a point (the slippy-map formula)."""
+    n = 2**zoom
+    y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
+    return int((lon + 180) / 360 * n), int(y)
+
+
+def test_a_layer_pages_with_a_next_link(client, land, rice):
+    farm = factories.ProducerFactory(kind="household")
+    for i in range(3):
+        plot(farm, box(105.81 + i * 0.01, 21.11, 105.812 + i * 0.01, 21.112), rice)
+    first = client.get("/map/layers/plots.geojson", {"bbox": WORLD, "limit": 2}).json()
+    assert first["numberReturned"] == 2 and first["features"][0]["properties"]["crop"] == "Lúa"
+    (link,) = first["links"]
+    rest = client.get(link["href"]).json()
+    assert rest["numberReturned"] == 1 and rest["links"] == []
+
+
+@pytest.mark.parametrize(
+    "query", [{"bbox": "1,2"}, {"bbox": WORLD, "limit": "0"}, {"bbox": WORLD, "after": "-1"}]
+)
+def test_bad_parameters_get_a_translated_error(client, query):
+    answer = client.get("/map/layers/plots.geojson", query)
+    assert answer.status_code == 400 and answer.json()["error"]
+
+
+def test_a_layer_costs_the_same_queries_for_one_or_many_features(
+    client, land, rice, django_assert_max_num_queries
+):
+    farm = factories.ProducerFactory(kind="household")
+    factories.CertificationFactory(producer=farm).plots.set(
+        [
+            plot(farm, box(105.81 + i * 0.003, 21.11, 105.812 + i * 0.003, 21.112), rice)
+            for i in range(12)
+        ]
+    )
+    for name in ("plots", "producers", "zones", "places", "cooperatives", "communes"):
+        with django_assert_max_num_queries(4):
+            assert client.get(f"/map/layers/{name}.geojson", {"bbox": WORLD}).status_code == 200
+
+
+def test_vector_tiles_carry_the_plots_of_their_tile(client, land, rice):
+    farm = factories.ProducerFactory(kind="household")
+    inside = plot(farm, box(105.81, 21.11, 105.812, 21.112), rice)
+    factories.CertificationFactory(producer=farm).plots.set([inside])
+    x, y = tile_of(105.811, 21.111, 14)
+    answer = client.get(f"/map/tiles/plots/14/{x}/{y}.mvt")
+    assert answer["Content-Type"] == "application/vnd.mapbox-vector-tile"
+    layer = mapbox_vector_tile.decode(answer.content)["plots"]
+    (feature,) = layer["features"]
+    assert feature["properties"] == {"crop": "lua", "certification": "vietgap"}
+    assert client.get("/map/tiles/plots/5/25/14.mvt").content == b"", "too far out for plots"
+    assert client.get("/map/tiles/plots/3/9/0.mvt").status_code == 404
+
+
+def test_the_analyses_are_for_staff_only(client, land, rice, owner):
+    farm = factories.ProducerFactory(kind="household")
+    plot(farm, box(105.81, 21.11, 105.812, 21.112), rice)
+    client.force_login(owner)
+    assert client.get("/map/analysis/").status_code == 403
+    owner.groups.add(Group.objects.get(name=EXTENSION_STAFF_GROUP))
+    page = client.get("/map/analysis/")
+    assert page.status_code == 200 and "Vân Nội" in page.content.decode()
+    csv = client.get("/map/analysis/area-by-crop-and-commune.csv").content.decode()
+    assert csv.splitlines()[1].startswith("Đông Anh,00454,Vân Nội,lua,Lúa,1,1,")
+    geojson = client.get("/map/analysis/plots-against-plan.geojson").json()
+    assert geojson["features"][0]["geometry"]["type"] == "Polygon"
+    assert client.get("/map/analysis/nothing.csv").status_code == 404
+
+
+def test_the_map_page_carries_its_legend_and_loads_nothing_from_elsewhere(client, land, rice):
+    plot(factories.ProducerFactory(kind="household"), box(105.81, 21.11, 105.812, 21.112), rice)
+    page = client.get("/map/").content.decode()
+    assert "vendor/leaflet/leaflet" in page and "maps/map.js" in page
+    assert "Lúa" in page and "Vùng quy hoạch" in page
+    assert "unpkg" not in page and "cdn" not in page.lower()
