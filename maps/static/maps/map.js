@@ -7,7 +7,7 @@
   var options = JSON.parse(element.dataset.options);
   var labels = options.labels;
   var MAX_PAGES = 10;
-  var map = L.map(element, {preferCanvas: true}).setView([21.08, 105.82], 11);
+  var map = L.map(element, {preferCanvas: true, maxZoom: 19}).setView([21.08, 105.82], 11);
   if (options.tileUrl) {
     L.tileLayer(options.tileUrl, {attribution: options.attribution, maxZoom: 19}).addTo(map);
   }
