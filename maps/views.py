@@ -35,6 +35,7 @@ def map_page(request):
             "/0/0/0.", "/{z}/{x}/{y}."
         ),
         "plotDetailZoom": PLOT_DETAIL_ZOOM,
+        "plotTileMinZoom": tiles.TILE_LAYERS["plots"][1],
         **legend(),
     }
     return render(request, "maps/map.html", {"options": json.dumps(options, ensure_ascii=False)})

@@ -47,7 +47,7 @@ SELECT ST_AsMVT(rows, 'producers', %(extent)s, 'geom', 'id') FROM rows WHERE geo
 """
 
 # layer: (its SQL, the lowest zoom it is drawn at: below it a tile is empty)
-TILE_LAYERS = {"plots": (_PLOTS, 10), "producers": (_PRODUCERS, 5)}
+TILE_LAYERS = {"plots": (_PLOTS, 13), "producers": (_PRODUCERS, 5)}
 
 
 def tile(layer: str, z: int, x: int, y: int, day: datetime.date | None = None) -> bytes:

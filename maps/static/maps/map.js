@@ -7,7 +7,8 @@
   var options = JSON.parse(element.dataset.options);
   var labels = options.labels;
   var MAX_PAGES = 10;
-  var map = L.map(element, {preferCanvas: true, maxZoom: 19}).setView([21.08, 105.82], 11);
+  // Explicit zoom limits: otherwise Leaflet takes them from the layers (plot tiles start at 13).
+  var map = L.map(element, {preferCanvas: true, minZoom: 5, maxZoom: 19}).setView([21.08, 105.82], 11);
   if (options.tileUrl) {
     L.tileLayer(options.tileUrl, {attribution: options.attribution, maxZoom: 19}).addTo(map);
   }
@@ -81,7 +82,7 @@
         [[labels.placePage, p.url], [labels.producerPage, p.producer_url]]));
   }
   var plotTiles = L.vectorGrid.protobuf(options.tileLayerUrl.replace("LAYER", "plots"), {
-    interactive: false, maxNativeZoom: 18,
+    interactive: false, maxNativeZoom: 18, minZoom: options.plotTileMinZoom,
     vectorTileLayerStyles: {plots: function (p) {
       return {fill: true, fillOpacity: 0.6, weight: 0.5, color: "#333", fillColor: plotColour(p.crop, p.certification)};
     }}
