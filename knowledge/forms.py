@@ -71,6 +71,8 @@ class ArticleForm(forms.ModelForm):
         cleaned = super().clean()
         if not self.errors:
             try:
+                if not self.instance.pk:
+                    articles.check_slug(cleaned["slug"])
                 self.text().cleaned()
                 self.placement().check()
             except ValidationError as error:

@@ -21,7 +21,7 @@ from knowledge.services.articles import (
     restore_revision,
 )
 from knowledge.services.compare import compare_texts
-from knowledge.services.proposals import accept, reject
+from knowledge.services.proposals import accept, proposed_text, reject
 
 DESK_LENGTH = 30
 
@@ -78,7 +78,7 @@ def article_history(request, slug: str):
 def compare(request, slug: str):
     article = _article(slug)
     numbers = [request.GET.get("old", ""), request.GET.get("new", "")]
-    if not all(number.isdigit() for number in numbers):
+    if not all(number.isascii() and number.isdigit() for number in numbers):
         messages.error(request, _("Choose two revisions to compare."))
         return redirect("knowledge-staff-article", slug)
     found = {r.number: r for r in article.revisions.filter(number__in=numbers)}
@@ -133,13 +133,16 @@ def review(request, uuid):
     rows = None
     if proposal.article and proposal.article.current_revision:
         current = ArticleText.of(proposal.article.current_revision)
-        rows = compare_texts(current, ArticleText.of(proposal))
+        rows = compare_texts(current, proposed_text(proposal))
     context = {"proposal": proposal, "form": form, "rows": rows}
     return render(request, "knowledge/staff/review.html", context)
 
 
 def _reviewed(request, proposal: Proposal, form: ReviewForm):
-    if request.POST.get("decision") == "reject":
+    decision = request.POST.get("decision")
+    if decision not in ("accept", "reject"):  # e.g. Enter pressed in a field
+        raise ValidationError(_("Press Accept or Reject."), code="decision")
+    if decision == "reject":
         reject(request.user, proposal, form.cleaned_data["reason"])
         messages.success(request, _("Rejected; the farmer will read your reason."))
         return redirect("knowledge-staff")

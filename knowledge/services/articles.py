@@ -8,6 +8,7 @@ from django.contrib.postgres.search import SearchVector
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from backend.errors import field_error
@@ -19,6 +20,7 @@ from knowledge.rendering import render
 SEARCH_CONFIG = "nongsan_unaccent"
 MAX_BODY = 100_000
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+BLANK_RUN = re.compile(r"\n(?:[ \t]*\n){2,}")  # more than one empty line says nothing more
 RESERVED_SLUGS = {"staff", "propose", "mine"}  # paths of the knowledge pages
 
 
@@ -42,7 +44,7 @@ class ArticleText:
         text = ArticleText(
             (self.title or "").strip(),
             (self.summary or "").strip(),
-            (self.body or "").strip(),
+            BLANK_RUN.sub("\n\n", (self.body or "").strip()),
             (self.sources or "").strip(),
         )
         if not 0 < len(text.title) <= 200:
@@ -52,6 +54,21 @@ class ArticleText:
         if not 0 < len(text.body) <= MAX_BODY:
             raise field_error("body", _("Write the article (at most 100,000 characters)."), "body")
         return text
+
+
+def check_slug(slug: str) -> None:
+    """An article's address: free, not one of the knowledge pages' own paths."""
+    if not SLUG.match(slug or "") or len(slug) > 120 or slug in RESERVED_SLUGS:
+        raise field_error("slug", _("Use lower-case letters, digits and dashes."), "slug")
+    if Article.objects.filter(slug=slug).exists():
+        raise field_error("slug", _("This address is taken."), "slug_taken")
+
+
+def slug_for(title: str) -> str:
+    """A valid address made from a title (Vietnamese letters lose their marks)."""
+    base = slugify(title.replace("đ", "d").replace("Đ", "D")).replace("_", "-")
+    base = re.sub(r"-+", "-", base)[:100].strip("-")
+    return base if base and base not in RESERVED_SLUGS else f"bai-viet-{base}".strip("-")
 
 
 @dataclass
@@ -117,10 +134,7 @@ def create_article(
 ) -> Article:
     """A new draft by an editor (farmers propose instead: see services.proposals)."""
     require_editor(actor)
-    if not SLUG.match(slug or "") or len(slug) > 120 or slug in RESERVED_SLUGS:
-        raise field_error("slug", _("Use lower-case letters, digits and dashes."), "slug")
-    if Article.objects.filter(slug=slug).exists():
-        raise field_error("slug", _("This address is taken."), "slug_taken")
+    check_slug(slug)
     if language not in dict(LANGUAGES):
         raise field_error("language", _("Choose Vietnamese or English."), "invalid_choice")
     if original is not None and (original.language != "vi" or language == "vi"):
@@ -169,7 +183,8 @@ def publish_article(actor, article: Article) -> Article:
     article.status = Article.Status.PUBLISHED
     article.reviewed_by, article.reviewed_at = actor, now
     article.published_at = article.published_at or now
-    article.save(update_fields=["status", "reviewed_by", "reviewed_at", "published_at"])
+    fields = ["status", "reviewed_by", "reviewed_at", "published_at", "updated_at"]
+    article.save(update_fields=fields)  # updated_at: apps fetch it with their next sync
     return article
 
 

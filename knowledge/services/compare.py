@@ -3,7 +3,6 @@ farmer's proposed edit."""
 
 import difflib
 from dataclasses import dataclass
-from itertools import zip_longest
 
 from knowledge.services.articles import ArticleText
 
@@ -23,7 +22,11 @@ class DiffRow:
 def compare_texts(older: ArticleText, newer: ArticleText) -> list[DiffRow]:
     """Side by side, line by line, with a little unchanged context around each change."""
     old_lines, new_lines = older.lines(), newer.lines()
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    if old_lines == new_lines:
+        return []
+    # autojunk: lines repeated all over a long text (blank ones) do not anchor the
+    # match, which keeps a farmer's oddly shaped proposal from taking seconds to compare.
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines)
     rows: list[DiffRow] = []
     shown_until = 0  # lines of the older text already shown or skipped
     for group in matcher.get_grouped_opcodes(DIFF_CONTEXT):
@@ -44,4 +47,9 @@ def _rows(tag: str, old: list[str], new: list[str]) -> list[DiffRow]:
         return [DiffRow("removed", old=line) for line in old]
     if tag == "insert":
         return [DiffRow("added", new=line) for line in new]
-    return [DiffRow("changed", a, b) for a, b in zip_longest(old, new, fillvalue="")]
+    paired = min(len(old), len(new))
+    return [
+        *(DiffRow("changed", a, b) for a, b in zip(old[:paired], new[:paired], strict=True)),
+        *(DiffRow("removed", old=line) for line in old[paired:]),
+        *(DiffRow("added", new=line) for line in new[paired:]),
+    ]

@@ -4,13 +4,18 @@ it is, accept with their own edits, or reject with a reason the farmer reads."""
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from backend.errors import field_error
 from knowledge.models import Article, Category, Proposal
 from knowledge.permissions import require_editor
-from knowledge.services.articles import ArticleText, Placement, create_article, edit_article
+from knowledge.services.articles import (
+    ArticleText,
+    Placement,
+    create_article,
+    edit_article,
+    slug_for,
+)
 
 MAX_PENDING_PER_AUTHOR = 20  # keeps one account from flooding the review queue
 
@@ -63,17 +68,25 @@ def accept(actor, proposal: Proposal, *, edited: ArticleText | None = None) -> P
     article; anything else becomes a new draft article, credited to the farmer."""
     require_editor(actor)
     proposal = _pending(proposal)
-    text = edited or ArticleText.of(proposal)
+    text = proposed_text(proposal, edited)
     author = proposal.author.full_name if proposal.author else ""
     message = _("Proposed by %(author)s") % {"author": author or _("a farmer")}
     if proposal.article is not None:
         proposal.revision = edit_article(actor, proposal.article, text, message)
     else:
-        slug = _free_slug(slugify(text.title.replace("đ", "d").replace("Đ", "D")) or "bai-viet")
+        slug = _free_slug(slug_for(text.title))
         placement = Placement(category=proposal.category, crops=[], months=[])
         article = create_article(actor, slug=slug, text=text, placement=placement, message=message)
         proposal.article, proposal.revision = article, article.current_revision
     return _close(proposal, actor, Proposal.Status.ACCEPTED)
+
+
+def proposed_text(proposal: Proposal, edited: ArticleText | None = None) -> ArticleText:
+    """The text accepting would save: a farmer's edit keeps the article's sources."""
+    text = edited or ArticleText.of(proposal)
+    if proposal.article is not None and not text.sources:
+        text.sources = proposal.article.current_revision.sources
+    return text
 
 
 @transaction.atomic
@@ -86,7 +99,6 @@ def reject(actor, proposal: Proposal, reason: str) -> Proposal:
 
 
 def _free_slug(base: str) -> str:
-    base = base[:100]
     slug, n = base, 1
     while Article.objects.filter(slug=slug).exists():
         n += 1

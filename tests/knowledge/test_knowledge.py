@@ -40,6 +40,15 @@ def test_every_edit_is_a_revision_and_an_old_one_comes_back(editor):
     assert leaf.reviewed_by == editor
 
 
+def test_comparing_identical_texts_and_unequal_blocks():
+    assert compare_texts(LEAF_FOLDER, LEAF_FOLDER) == []
+    longer = ArticleText(LEAF_FOLDER.title, LEAF_FOLDER.summary, "Một.\nHai.\nBa.")
+    shorter = ArticleText(LEAF_FOLDER.title, LEAF_FOLDER.summary, "Một!")
+    changes = [(row.change, row.old, row.new) for row in compare_texts(longer, shorter)]
+    assert ("changed", "Một.", "Một!") in changes
+    assert ("removed", "Hai.", "") in changes and ("removed", "Ba.", "") in changes
+
+
 def test_markdown_is_rendered_without_any_way_to_run_script(editor):
     evil = ArticleText(
         "Bài thử",

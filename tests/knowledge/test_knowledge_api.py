@@ -74,3 +74,22 @@ def test_a_farmer_reads_why_a_proposal_was_rejected(api, anonymous_api, owner, e
 def test_a_month_outside_the_year_is_refused_with_its_code(anonymous_api, month):
     refused = anonymous_api(SEARCH, {"month": month})
     assert refused["errors"][0]["extensions"] == {"code": "invalid_month", "field": "month"}
+
+
+def test_an_article_published_after_a_sync_reaches_the_app(editor, rice):
+    from django.utils import timezone
+
+    from knowledge.services.articles import Placement, archive_article, create_article
+    from knowledge.services.articles import publish_article as publish
+    from knowledge.services.bundle import bundle
+
+    draft = create_article(
+        editor, slug="moi", text=LEAF_FOLDER, placement=Placement("pests", [rice], [])
+    )
+    synced = timezone.now()
+    publish(editor, draft)
+    assert [a.slug for a in bundle(crops=[rice], updated_since=synced).articles] == ["moi"]
+    archive_article(editor, draft)
+    synced = timezone.now()
+    publish(editor, draft)
+    assert [a.slug for a in bundle(crops=[rice], updated_since=synced).articles] == ["moi"]

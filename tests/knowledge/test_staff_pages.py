@@ -74,7 +74,9 @@ def test_comparing_two_revisions_side_by_side_and_restoring(desk, editor):
     assert leaf.revisions.count() == 3 and leaf.current_revision.body == LEAF_FOLDER.body
 
 
-@pytest.mark.parametrize("query", [{"old": "1", "new": "9"}, {"old": "x", "new": "1"}, {}])
+@pytest.mark.parametrize(
+    "query", [{"old": "1", "new": "9"}, {"old": "x", "new": "1"}, {"old": "²", "new": "1"}, {}]
+)
 def test_comparing_revisions_that_do_not_exist_says_so(desk, editor, query):
     leaf = article(editor)
     page = desk.get(f"/knowledge/staff/a/{leaf.slug}/compare/", query, follow=True)
@@ -134,3 +136,58 @@ def test_the_desk_lists_the_queue_in_constant_queries(
     with django_assert_max_num_queries(12):
         page = desk.get("/knowledge/staff/")
     assert page.context["pending_count"] == 6 and "Mẹo 5" in page.content.decode()
+
+
+def test_accepting_a_proposed_edit_keeps_the_sources(desk, editor, owner):
+    sourced = ArticleText(LEAF_FOLDER.title, "", "Sâu non cuốn lá.", "Cục Bảo vệ thực vật")
+    leaf = article(editor, sourced)
+    text = ArticleText(leaf.title, "", "Sâu non cuốn lá.\n\nBẫy đèn ban đêm.")
+    proposal = propose(owner, kind="edit", text=text, category="pests", article=leaf)
+    page = desk.get(f"/knowledge/staff/proposals/{proposal.uuid}/")
+    assert [row.change for row in page.context["rows"] if row.change != "same"] == [
+        "skipped",
+        "added",
+        "added",
+    ]
+    form = {"title": leaf.title, "body": text.body, "decision": "accept"}
+    desk.post(f"/knowledge/staff/proposals/{proposal.uuid}/", form)
+    leaf.refresh_from_db()
+    assert leaf.current_revision.sources == "Cục Bảo vệ thực vật"
+
+
+@pytest.mark.parametrize("title", ["Staff", "x" * 99 + " yy", "bón_phân  --  lúa", "???"])
+def test_any_proposal_title_can_be_accepted(desk, owner, title):
+    proposal = propose(
+        owner, kind="tip", text=ArticleText(title, "", "Nội dung."), category="pests"
+    )
+    form = {"title": title, "body": "Nội dung.", "decision": "accept"}
+    accepted = desk.post(f"/knowledge/staff/proposals/{proposal.uuid}/", form)
+    assert accepted.status_code == 302, accepted.context["form"].errors
+    slug = Article.objects.get().slug
+    assert slug not in ("staff", "propose") and not slug.endswith("-") and "_" not in slug
+
+
+def test_enter_in_a_field_neither_accepts_nor_rejects(desk, owner):
+    proposal = propose(owner, kind="tip", text=LEAF_FOLDER, category="pests")
+    page = desk.post(
+        f"/knowledge/staff/proposals/{proposal.uuid}/",
+        {"title": proposal.title, "body": proposal.body, "reason": "Trùng bài"},
+    )
+    assert page.status_code == 200 and "Bấm Chấp nhận hoặc Từ chối." in page.content.decode()
+    assert Proposal.objects.get().status == "pending"
+
+
+def test_the_admin_refuses_a_reserved_address_on_the_form(client, editor):
+    from tests.knowledge.test_admin import FORM, staff
+
+    page = staff(client, editor).post("/admin/knowledge/article/add/", {**FORM, "slug": "staff"})
+    assert page.status_code == 200 and page.context["adminform"].form.errors["slug"]
+    assert not Article.objects.exists()
+
+
+def test_the_proposal_page_title_is_plain(client, owner):
+    propose(owner, kind="tip", text=LEAF_FOLDER, category="pests")
+    client.force_login(owner)
+    page = client.get("/knowledge/propose/").content.decode()
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert "<h2>" not in title and page.count(LEAF_FOLDER.title) == 1
