@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.errors import readable
 from knowledge.forms import ArticleForm
-from knowledge.models import Article, PestProfile, Proposal, Revision, Treatment
+from knowledge.models import Article, ArticleImage, PestProfile, Proposal, Revision, Treatment
 from knowledge.permissions import is_editor
 from knowledge.services import articles, proposals
 
@@ -43,6 +43,18 @@ class RevisionInline(admin.TabularInline):
         return False
 
 
+class ImageInline(admin.TabularInline):
+    """Photos are added on the editor's pages (the upload is checked there)."""
+
+    model = ArticleImage
+    fields = ("caption", "image", "uploaded_by")
+    readonly_fields = fields
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Article)
 class ArticleAdmin(EditorOnly, admin.ModelAdmin):
     form = ArticleForm
@@ -50,7 +62,7 @@ class ArticleAdmin(EditorOnly, admin.ModelAdmin):
     list_filter = ("status", "language", "category")
     search_fields = ("title", "summary")
     readonly_fields = ("status", "reviewed_by", "reviewed_at", "published_at")
-    inlines = [RevisionInline]
+    inlines = [RevisionInline, ImageInline]
     actions = ["publish", "archive"]
 
     def save_model(self, request, obj, form, change):

@@ -125,3 +125,8 @@ class ReviewForm(forms.Form):
     def text(self) -> articles.ArticleText:
         data = self.cleaned_data
         return articles.ArticleText(data["title"], data["summary"], data["body"])
+
+
+class ImageForm(forms.Form):
+    image = forms.FileField(label=_("Photo"))
+    caption = forms.CharField(label=_("What it shows"), max_length=200)

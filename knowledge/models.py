@@ -229,3 +229,28 @@ class Treatment(models.Model):
     def pre_harvest_interval_days(self) -> int:
         """From the catalogue the traceability rules use: one number for both."""
         return self.agricultural_input.pre_harvest_interval_days
+
+
+class ArticleImage(models.Model):
+    """A photo of an article (for a pest entry: its symptoms), uploaded by an editor,
+    checked and re-encoded without metadata (backend.images)."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="images", verbose_name=_("article")
+    )
+    image = models.ImageField(_("photo"), upload_to="knowledge/%Y/%m/")
+    thumbnail = models.ImageField(upload_to="knowledge/thumbs/%Y/%m/", editable=False)
+    sha256 = models.CharField(max_length=64, editable=False)
+    caption = models.CharField(_("caption"), max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["article", "pk"]
+
+    def __str__(self) -> str:
+        return self.caption

@@ -48,6 +48,12 @@ class PestType(DjangoObjectType):
         return pest.treatments.all()
 
 
+class ArticleImageType(graphene.ObjectType):
+    url = graphene.String(required=True)
+    thumbnail_url = graphene.String(required=True)
+    caption = graphene.String(required=True)
+
+
 class ArticleNode(DjangoObjectType):
     category = CategoryEnum(required=True)
     crops = graphene.List(graphene.NonNull(ProductNode), required=True)
@@ -55,6 +61,7 @@ class ArticleNode(DjangoObjectType):
     reviewed_by = graphene.String(description="Who checked it: trust matters here.")
     sources = graphene.String(required=True)
     pest = graphene.Field(PestType)
+    images = graphene.List(graphene.NonNull(ArticleImageType), required=True)
 
     class Meta:
         model = Article
@@ -84,6 +91,12 @@ class ArticleNode(DjangoObjectType):
 
     def resolve_sources(article, info):
         return article.current_revision.sources if article.current_revision else ""
+
+    def resolve_images(article, info):
+        return [
+            {"url": p.image.url, "thumbnail_url": p.thumbnail.url, "caption": p.caption}
+            for p in article.images.all()
+        ]
 
     def resolve_pest(article, info):
         return getattr(article, "pest", None)

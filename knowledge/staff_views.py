@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from backend.admin_tools import add_service_errors
 from backend.decorators import signed_in_and
 from backend.errors import readable
-from knowledge.forms import ArticleForm, ReviewForm
+from knowledge.forms import ArticleForm, ImageForm, ReviewForm
 from knowledge.models import Article, Proposal
 from knowledge.permissions import require_editor
 from knowledge.services.articles import (
@@ -21,6 +21,7 @@ from knowledge.services.articles import (
     restore_revision,
 )
 from knowledge.services.compare import compare_texts
+from knowledge.services.images import add_image
 from knowledge.services.proposals import accept, proposed_text, reject
 
 DESK_LENGTH = 30
@@ -68,10 +69,25 @@ def write(request, slug: str | None = None):
 @editor_required
 def article_history(request, slug: str):
     article = _article(slug)
-    revisions = article.revisions.select_related("author")
-    return render(
-        request, "knowledge/staff/article.html", {"article": article, "revisions": revisions}
-    )
+    context = {
+        "article": article,
+        "revisions": article.revisions.select_related("author"),
+        "image_form": ImageForm(),
+    }
+    return render(request, "knowledge/staff/article.html", context)
+
+
+@require_POST
+@editor_required
+def upload_image(request, slug: str):
+    """The service checks the file and the caption (ImageForm only draws the fields)."""
+    article = _article(slug)
+    try:
+        add_image(request.user, article, request.FILES.get("image"), request.POST.get("caption"))
+        messages.success(request, _("Photo added."))
+    except ValidationError as error:
+        messages.error(request, readable(error))
+    return redirect("knowledge-staff-article", slug)
 
 
 @editor_required

@@ -10,6 +10,7 @@ staff_urls = [
     path("a/<slug:slug>/compare/", staff_views.compare, name="knowledge-staff-compare"),
     path("a/<slug:slug>/publish/", staff_views.publish, name="knowledge-staff-publish"),
     path("a/<slug:slug>/archive/", staff_views.archive, name="knowledge-staff-archive"),
+    path("a/<slug:slug>/images/", staff_views.upload_image, name="knowledge-staff-image"),
     path(
         "a/<slug:slug>/restore/<int:number>/",
         staff_views.restore,

@@ -44,7 +44,7 @@ def bundle(
     articles = (
         articles.distinct()
         .select_related("reviewed_by", "current_revision")
-        .prefetch_related("crops", "pest__treatments__agricultural_input")
+        .prefetch_related("crops", "images", "pest__treatments__agricultural_input")
         .order_by("-updated_at")
     )
     return Bundle(
@@ -81,6 +81,10 @@ def _article(article: Article) -> dict:
         "reviewed_at": article.reviewed_at.isoformat() if article.reviewed_at else None,
         "updated_at": article.updated_at.isoformat(),
         "pest": _pest(pest) if pest else None,
+        "images": [
+            {"url": photo.image.url, "thumbnail_url": photo.thumbnail.url, "caption": photo.caption}
+            for photo in article.images.all()
+        ],
     }
 
 

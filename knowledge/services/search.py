@@ -89,5 +89,5 @@ def with_details(queryset: QuerySet[Article]) -> QuerySet[Article]:
     """What an article's page or card shows, fetched at a constant number of queries."""
     treatments = Treatment.objects.select_related("agricultural_input")
     return queryset.select_related("reviewed_by", "current_revision").prefetch_related(
-        "crops", "pest", Prefetch("pest__treatments", queryset=treatments)
+        "crops", "pest", "images", Prefetch("pest__treatments", queryset=treatments)
     )

@@ -29,6 +29,8 @@ FORM = {
     "message": "",
     "months": "2, 3",
     "revisions-TOTAL_FORMS": "0",
+    "images-TOTAL_FORMS": "0",
+    "images-INITIAL_FORMS": "0",
     "revisions-INITIAL_FORMS": "0",
 }
 

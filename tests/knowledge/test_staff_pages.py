@@ -191,3 +191,29 @@ def test_the_proposal_page_title_is_plain(client, owner):
     page = client.get("/knowledge/propose/").content.decode()
     title = page[page.index("<title>") : page.index("</title>")]
     assert "<h2>" not in title and page.count(LEAF_FOLDER.title) == 1
+
+
+def test_an_editor_adds_a_photo_that_readers_and_apps_see(desk, editor, client, rice):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from knowledge.services.bundle import as_json, bundle
+
+    leaf = article(editor, crops=[rice])
+    picture = io.BytesIO()
+    Image.new("RGB", (640, 480), "green").save(picture, format="JPEG")
+    upload = SimpleUploadedFile("la.jpg", picture.getvalue(), content_type="image/jpeg")
+    desk.post(f"/knowledge/staff/a/{leaf.slug}/images/", {"image": upload, "caption": "Lá bị cuốn"})
+    (photo,) = leaf.images.all()
+    assert photo.thumbnail.width <= 320
+    assert 'alt="Lá bị cuốn"' in client.get(f"/knowledge/{leaf.slug}/").content.decode()
+    (exported,) = as_json(bundle(crops=[rice]))["articles"]
+    assert exported["images"][0]["caption"] == "Lá bị cuốn"
+    fake = SimpleUploadedFile("x.jpg", b"<script>alert(1)</script>", content_type="image/jpeg")
+    refused = desk.post(
+        f"/knowledge/staff/a/{leaf.slug}/images/", {"image": fake, "caption": "x"}, follow=True
+    )
+    assert [m.level_tag for m in refused.context["messages"]] == ["error"]
+    assert leaf.images.count() == 1
