@@ -97,7 +97,7 @@ def analysis_page(request):
 def analysis_download(request, name: str, extension: str):
     if name not in analysis.REPORTS:
         raise Http404
-    report: Report = analysis.REPORTS[name](timezone.localdate())
+    report: Report = analysis.REPORTS[name](timezone.localdate(), extension == "geojson")
     return download(report, f"{name}.{extension}")
 
 

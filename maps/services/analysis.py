@@ -12,7 +12,7 @@ SELECT district.name AS district, commune.code AS commune_code, commune.name AS 
        COALESCE(crop.code, '') AS crop_code, COALESCE(crop.name_vi, '') AS crop,
        COUNT(*) AS plots, COUNT(DISTINCT plot.producer_id) AS producers,
        ROUND((SUM(ST_Area(plot.geometry::geography)) / 10000)::numeric, 4) AS area_ha,
-       ST_AsGeoJSON(commune.geometry, 6) AS geometry
+       CASE WHEN %(geometry)s THEN ST_AsGeoJSON(commune.geometry, 6) END AS geometry
 FROM farms_plot plot
 JOIN maps_administrativearea commune
   ON commune.level = 'commune' AND ST_Intersects(commune.geometry, ST_PointOnSurface(plot.geometry))
@@ -62,7 +62,7 @@ SELECT measured.location_code, crop.code AS crop_code, producer.name AS producer
        ROUND((area_m2 / 10000)::numeric, 4) AS area_ha,
        ROUND((LEAST(inside_m2, area_m2) / 10000)::numeric, 4) AS inside_ha,
        inside_m2 * 2 >= area_m2 AS inside,
-       ST_AsGeoJSON(measured.geometry, 6) AS geometry
+       CASE WHEN %(geometry)s THEN ST_AsGeoJSON(measured.geometry, 6) END AS geometry
 FROM measured
 JOIN farms_product crop ON crop.id = measured.crop_id
 JOIN farms_producer producer ON producer.id = measured.producer_id
@@ -81,7 +81,7 @@ WITH certified AS (
 SELECT district.code AS district_code, district.name AS district, certified.scheme,
        COUNT(*) AS plots, COUNT(DISTINCT certified.producer_id) AS producers,
        ROUND((SUM(ST_Area(certified.geometry::geography)) / 10000)::numeric, 4) AS area_ha,
-       ST_AsGeoJSON(district.geometry, 6) AS geometry
+       CASE WHEN %(geometry)s THEN ST_AsGeoJSON(district.geometry, 6) END AS geometry
 FROM certified
 JOIN maps_administrativearea district
   ON district.level = 'district'
@@ -91,27 +91,27 @@ ORDER BY district.name, certified.scheme
 """
 
 
-def area_by_crop_and_commune() -> Report:
-    return run_report(_AREA_BY_CROP_AND_COMMUNE, {}, with_geometry=True)
+def area_by_crop_and_commune(geometry: bool = False) -> Report:
+    return run_report(_AREA_BY_CROP_AND_COMMUNE, {}, spatial=True, geometry=geometry)
 
 
-def planning_conformity(day: datetime.date) -> Report:
+def planning_conformity(day: datetime.date, geometry: bool = False) -> Report:
     """Per crop: plots mostly inside (at least half their area) or outside the zones
     planned for that crop, and the area inside and outside."""
     return run_report(_PLAN_SUMMARY, {"day": day})
 
 
-def plots_against_plan(day: datetime.date) -> Report:
-    return run_report(_PLAN_BY_PLOT, {"day": day}, with_geometry=True)
+def plots_against_plan(day: datetime.date, geometry: bool = False) -> Report:
+    return run_report(_PLAN_BY_PLOT, {"day": day}, spatial=True, geometry=geometry)
 
 
-def certified_area_by_district(day: datetime.date) -> Report:
-    return run_report(_CERTIFIED_BY_DISTRICT, {"day": day}, with_geometry=True)
+def certified_area_by_district(day: datetime.date, geometry: bool = False) -> Report:
+    return run_report(_CERTIFIED_BY_DISTRICT, {"day": day}, spatial=True, geometry=geometry)
 
 
 # The reports staff can download, by the name in their URL.
 REPORTS = {
-    "area-by-crop-and-commune": lambda day: area_by_crop_and_commune(),
+    "area-by-crop-and-commune": lambda day, geometry: area_by_crop_and_commune(geometry),
     "planning-conformity": planning_conformity,
     "plots-against-plan": plots_against_plan,
     "certified-area-by-district": certified_area_by_district,

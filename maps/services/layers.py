@@ -62,6 +62,7 @@ def layer_page(name: str, bbox: Polygon, after: int = 0, limit: int = DEFAULT_PA
     rows = list(
         queryset(timezone.localdate())
         .filter(**{f"{geometry_field}__intersects": bbox}, pk__gt=after)
+        .defer(geometry_field)  # sent as the GeoJSON text below, not parsed in Python
         .annotate(geojson=AsGeoJSON(geometry_field, precision=PRECISION))
         .order_by("pk")[: limit + 1]
     )

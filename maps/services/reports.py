@@ -41,12 +41,14 @@ class Report:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
 
-def run_report(sql: str, params: dict, *, with_geometry: bool = False) -> Report:
-    """Run ``sql``; with ``with_geometry`` its last column is GeoJSON text."""
+def run_report(sql: str, params: dict, *, spatial: bool = False, geometry: bool = False) -> Report:
+    """Run ``sql``. A spatial report's last column is GeoJSON text, which the SQL computes
+    only when ``%(geometry)s`` is true (a table or a CSV has no use for it)."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, {**params, "geometry": geometry})
         names = [column.name for column in cursor.description]
         rows = cursor.fetchall()
-    if not with_geometry:
+    if not spatial:
         return Report(names, [tuple(row) for row in rows])
-    return Report(names[:-1], [tuple(row[:-1]) for row in rows], [row[-1] for row in rows])
+    shapes = [row[-1] for row in rows] if geometry else []
+    return Report(names[:-1], [tuple(row[:-1]) for row in rows], shapes)
