@@ -9,6 +9,7 @@ from farms.schema import ProductNode, product_by_id
 from knowledge.models import Article, Category, PestProfile, Proposal, Treatment
 from knowledge.services import bundle, proposals, search
 from knowledge.services.articles import ArticleText
+from knowledge.services.images import as_json as image_json
 from knowledge.services.search import with_details
 from mobile_api.context import get_for, signed_in_user
 from mobile_api.errors import query_error
@@ -93,10 +94,7 @@ class ArticleNode(DjangoObjectType):
         return article.current_revision.sources if article.current_revision else ""
 
     def resolve_images(article, info):
-        return [
-            {"url": p.image.url, "thumbnail_url": p.thumbnail.url, "caption": p.caption}
-            for p in article.images.all()
-        ]
+        return [image_json(photo) for photo in article.images.all()]
 
     def resolve_pest(article, info):
         return getattr(article, "pest", None)

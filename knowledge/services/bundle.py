@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from backend.errors import field_error
 from farms.models import Product
-from knowledge.models import Article
-from knowledge.services.search import published
+from knowledge.models import LANGUAGES, Article
+from knowledge.services.images import as_json as image_json
+from knowledge.services.search import published, with_details
 
 MAX_BUNDLE = 500
 
@@ -32,6 +33,8 @@ def bundle(
     """Published articles for ``crops`` (and those for every crop), newest changes first."""
     if updated_since is not None and timezone.is_naive(updated_since):
         raise field_error("updated_since", _("The time must include a time zone."), "naive_time")
+    if language not in dict(LANGUAGES):
+        raise field_error("language", _("Choose Vietnamese or English."), "invalid_choice")
     now = timezone.now()
     wanted = Q(crops__in=crops) | Q(crops__isnull=True)
     articles: QuerySet[Article] = published(language).filter(wanted)
@@ -41,12 +44,7 @@ def bundle(
         removed = Article.objects.filter(language=language, updated_at__gt=updated_since).exclude(
             status=Article.Status.PUBLISHED
         )
-    articles = (
-        articles.distinct()
-        .select_related("reviewed_by", "current_revision")
-        .prefetch_related("crops", "images", "pest__treatments__agricultural_input")
-        .order_by("-updated_at")
-    )
+    articles = with_details(articles.distinct()).order_by("-updated_at")
     return Bundle(
         articles=list(articles[:MAX_BUNDLE]),
         removed=[str(value) for value in removed.values_list("uuid", flat=True)],
@@ -81,10 +79,7 @@ def _article(article: Article) -> dict:
         "reviewed_at": article.reviewed_at.isoformat() if article.reviewed_at else None,
         "updated_at": article.updated_at.isoformat(),
         "pest": _pest(pest) if pest else None,
-        "images": [
-            {"url": photo.image.url, "thumbnail_url": photo.thumbnail.url, "caption": photo.caption}
-            for photo in article.images.all()
-        ],
+        "images": [image_json(photo) for photo in article.images.all()],
     }
 
 

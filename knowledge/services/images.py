@@ -27,3 +27,8 @@ def add_image(actor, article: Article, upload, caption: str) -> ArticleImage:
     photo.save()
     Article.objects.filter(pk=article.pk).update(updated_at=photo.created_at)  # apps re-sync
     return photo
+
+
+def as_json(photo: ArticleImage) -> dict:
+    """A photo as the app receives it (GraphQL and the offline bundle)."""
+    return {"url": photo.image.url, "thumbnail_url": photo.thumbnail.url, "caption": photo.caption}
