@@ -82,19 +82,12 @@ def view_box(zoom: int, rng: random.Random):
     return parse_bbox(f"{west},{south},{west + width},{south + height}")
 
 
-def tile_of(lon: float, lat: float, zoom: int) -> tuple[int, int]:
-    import math
-
-    n = 2**zoom
-    y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
-    return int((lon + 180) / 360 * n), int(y)
-
-
 def main(count: int) -> None:
     setup()
     from django.db import connection
 
     from maps.services import layers, tiles
+    from tests.maps.conftest import tile_of
 
     populate(count)
     print(f"{count:,} plots of {count // PLOTS_PER_PRODUCER:,} producers")

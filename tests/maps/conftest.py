@@ -1,5 +1,6 @@
 """Hand-made geography with known answers: two communes side by side in one district."""
 
+import math
 from types import SimpleNamespace
 
 import pytest
@@ -19,6 +20,13 @@ def box(west: float, south: float, east: float, north: float) -> Polygon:
 
 def multi(polygon: Polygon) -> MultiPolygon:
     return MultiPolygon(polygon, srid=4326)
+
+
+def tile_of(lon: float, lat: float, zoom: int) -> tuple[int, int]:
+    """The web-mercator tile holding a point (the slippy-map formula)."""
+    n = 2**zoom
+    y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
+    return int((lon + 180) / 360 * n), int(y)
 
 
 def plot(producer, polygon: Polygon, crop=None) -> Plot:

@@ -1,23 +1,14 @@
 """The map's endpoints as browsers and GIS tools use them."""
 
-import math
-
 import mapbox_vector_tile
 import pytest
 from django.contrib.auth.models import Group
 
 from farms.permissions import EXTENSION_STAFF_GROUP
 from tests import factories
-from tests.maps.conftest import box, plot
+from tests.maps.conftest import box, plot, tile_of
 
 WORLD = "105.7,21.0,106.0,21.3"
-
-
-def tile_of(lon: float, lat: float, zoom: int) -> tuple[int, int]:
-    """The web-mercator tile holding a point (the slippy-map formula)."""
-    n = 2**zoom
-    y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
-    return int((lon + 180) / 360 * n), int(y)
 
 
 def test_a_layer_pages_with_a_next_link(client, land, rice):
