@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from graphql_relay import to_global_id
 
+from marketplace.models import Offer
 from marketplace.services.offers import LotShare, create_offer
 from tests import factories
 from tests.factories import kg, moment, square
@@ -301,3 +302,35 @@ def test_shipped_orders_list_their_next_steps_without_a_query_each(
     with django_assert_max_num_queries(ORDER_QUERIES + 2):
         edges = api.ok(MY_ORDERS, {"role": "SELLER"})["myOrders"]["edges"]
     assert [edge["node"]["nextStatuses"] for edge in edges] == [[]] * 6
+
+
+CART_QUERY = """query($buyer: ID!) { cart(buyerId: $buyer) {
+  quantity offer { pricePerUnit product { nameVi } seller { name } lots { code } } } }"""
+CART_QUERIES = 8  # token, user, buyer, the lines, the offers and their details
+
+
+def test_the_cart_costs_the_same_queries_for_one_or_many_lines(
+    chef_api, owner, coop, product, plot, offer, buyer_id, django_assert_max_num_queries
+):
+    chef_api.ok(
+        CART,
+        {
+            "input": {
+                "buyerId": buyer_id,
+                "offerId": to_global_id("OfferNode", offer.pk),
+                "quantity": "1",
+            }
+        },
+    )
+    with django_assert_max_num_queries(CART_QUERIES):
+        assert len(chef_api.ok(CART_QUERY, {"buyer": buyer_id})["cart"]) == 1
+    _more_offers(owner, coop, product, plot, 5)
+    for other in Offer.objects.exclude(pk=offer.pk):
+        line = {
+            "buyerId": buyer_id,
+            "offerId": to_global_id("OfferNode", other.pk),
+            "quantity": "1",
+        }
+        chef_api.ok(CART, {"input": line})
+    with django_assert_max_num_queries(CART_QUERIES):
+        assert len(chef_api.ok(CART_QUERY, {"buyer": buyer_id})["cart"]) == 6
