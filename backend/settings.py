@@ -153,6 +153,7 @@ GRAPHENE = {
     "RELAY_CONNECTION_MAX_LIMIT": GRAPHQL_MAX_PAGE_SIZE,
     "RELAY_CONNECTION_ENFORCE_FIRST_OR_LAST": False,
     "ATOMIC_MUTATIONS": False,  # services own their transactions; sync applies each item alone
+    "MIDDLEWARE": ["mobile_api.errors.QueryRefusals"],  # typed errors from queries too
 }
 
 # Vietnamese first, English beside it.

@@ -1,7 +1,6 @@
 """GraphQL for the knowledge base: reading, searching, the offline bundle, proposing."""
 
 import graphene
-from django.core.exceptions import ValidationError
 from graphene import relay
 from graphene_django import DjangoConnectionField, DjangoObjectType
 
@@ -12,7 +11,6 @@ from knowledge.services.articles import ArticleText
 from knowledge.services.images import as_json as image_json
 from knowledge.services.search import with_details
 from mobile_api.context import get_for, signed_in_user
-from mobile_api.errors import query_error
 from mobile_api.mutations import ServiceMutation
 from mobile_api.scalars import choices_enum
 
@@ -148,16 +146,13 @@ class Query(graphene.ObjectType):
     )
 
     def resolve_articles(root, info, text="", category=None, crop_id=None, month=None, **args):
-        try:
-            found = search.search_articles(
-                text or "",
-                category=category.value if category else "",
-                crop=product_by_id(info, crop_id, "cropId") if crop_id else None,
-                month=month,
-                language=args.get("language"),
-            )
-        except ValidationError as error:
-            raise query_error(error) from error
+        found = search.search_articles(
+            text or "",
+            category=category.value if category else "",
+            crop=product_by_id(info, crop_id, "cropId") if crop_id else None,
+            month=month,
+            language=args.get("language"),
+        )
         return with_details(found)
 
     def resolve_article(root, info, slug):
@@ -172,11 +167,8 @@ class Query(graphene.ObjectType):
         return mine.order_by("-created_at")[:50]
 
     def resolve_knowledge_bundle(root, info, crop_ids, language="vi", updated_since=None):
-        try:
-            crops = [product_by_id(info, reference, "cropId") for reference in crop_ids[:50]]
-            return bundle.bundle(crops=crops, language=language, updated_since=updated_since)
-        except ValidationError as error:
-            raise query_error(error) from error
+        crops = [product_by_id(info, reference, "cropId") for reference in crop_ids[:50]]
+        return bundle.bundle(crops=crops, language=language, updated_since=updated_since)
 
 
 def _article(info, reference) -> Article:

@@ -82,3 +82,15 @@ def query_error(error: ValidationError | PermissionDenied) -> GraphQLError:
     error's ``extensions``)."""
     first = errors_from(error)[0]
     return GraphQLError(first.message, extensions={"code": first.code, "field": first.field})
+
+
+class QueryRefusals:
+    """Graphene middleware: a query's resolver may raise the services' ValidationError or
+    PermissionDenied, and the app receives the same code, field and message as from a
+    mutation (mutations catch their own: see mutations.ServiceMutation)."""
+
+    def resolve(self, next, root, info, **args):
+        try:
+            return next(root, info, **args)
+        except (ValidationError, PermissionDenied) as error:
+            raise query_error(error) from error

@@ -6,7 +6,6 @@ the people of the producer that booked and of the producer that owns the equipme
 """
 
 import graphene
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from graphene import relay
@@ -17,7 +16,6 @@ from farms.schema import ProducerNode, producer_by_id
 from marketplace.models import Equipment, EquipmentBooking
 from marketplace.services import equipment as services
 from mobile_api.context import get_for, producer_ids, signed_in_user
-from mobile_api.errors import query_error
 from mobile_api.mutations import ServiceMutation, given
 from mobile_api.scalars import choices_enum
 from mobile_api.selection import requested_paths
@@ -166,12 +164,9 @@ class Query(graphene.ObjectType):
     def resolve_equipment(
         root, info, kind=None, first_day=None, last_day=None, district=None, **_page
     ):
-        try:
-            listing = services.available_equipment(
-                kind=_value(kind), first_day=first_day, last_day=last_day, district=district
-            )
-        except ValidationError as error:
-            raise query_error(error) from error
+        listing = services.available_equipment(
+            kind=_value(kind), first_day=first_day, last_day=last_day, district=district
+        )
         if "edges.node.bookedDays" in requested_paths(info):
             listing = listing.prefetch_related(_upcoming("bookings"))
         return listing

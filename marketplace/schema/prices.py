@@ -7,7 +7,6 @@ to sell with them); only extension staff record survey prices.
 import datetime
 
 import graphene
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from graphene_django import DjangoObjectType
 
@@ -16,7 +15,7 @@ from farms.schema import PlaceNode, ProductNode, place_by_id  # noqa: F401 (type
 from marketplace.models import DailyPrice, MarketPrice
 from marketplace.services import outlook, prices
 from mobile_api.context import model_pk, signed_in_user
-from mobile_api.errors import not_found, query_error
+from mobile_api.errors import not_found
 from mobile_api.mutations import ServiceMutation
 from mobile_api.scalars import choices_enum
 
@@ -43,11 +42,8 @@ def product_for(reference: str, field: str = "product") -> Product:
 def _read(info, reference: str, unit: str | None):
     """The signed-in check, the product, and the unit (default: the product's)."""
     signed_in_user(info)
-    try:
-        product = product_for(reference)
-        return product, prices.checked_unit(unit or product.unit)
-    except ValidationError as error:
-        raise query_error(error) from error
+    product = product_for(reference)
+    return product, prices.checked_unit(unit or product.unit)
 
 
 class PricePointType(graphene.ObjectType):

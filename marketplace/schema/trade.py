@@ -1,7 +1,6 @@
 """GraphQL for buyers, offers, the cart, orders and reviews."""
 
 import graphene
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from graphene import relay
 from graphene_django import DjangoConnectionField, DjangoObjectType
@@ -25,7 +24,7 @@ from marketplace.services.search import (
     with_details,
 )
 from mobile_api.context import get_for, producer_ids, signed_in_user
-from mobile_api.errors import not_found, query_error
+from mobile_api.errors import not_found
 from mobile_api.mutations import ServiceMutation, given
 from mobile_api.scalars import GeoJSON, choices_enum
 from traceability.models import Batch
@@ -308,10 +307,7 @@ class Query(graphene.ObjectType):
 
     def resolve_offers(root, info, **args):
         signed_in_user(info)
-        try:
-            return with_details(search_offers(_search(info, args)))
-        except ValidationError as error:
-            raise query_error(error) from error
+        return with_details(search_offers(_search(info, args)))
 
     def resolve_offer(root, info, id):
         signed_in_user(info)

@@ -334,3 +334,11 @@ def test_the_cart_costs_the_same_queries_for_one_or_many_lines(
         chef_api.ok(CART, {"input": line})
     with django_assert_max_num_queries(CART_QUERIES):
         assert len(chef_api.ok(CART_QUERY, {"buyer": buyer_id})["cart"]) == 6
+
+
+def test_a_query_refusal_carries_its_code_like_a_mutation_error(chef_api):
+    missing = to_global_id("OfferNode", 987654)
+    refused = chef_api("query($id: ID!) { offer(id: $id) { id } }", {"id": missing})
+    (error,) = refused["errors"]
+    assert error["extensions"] == {"code": "not_found", "field": "offerId"}
+    assert error["message"] == "Không tìm thấy."
