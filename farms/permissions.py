@@ -42,12 +42,17 @@ _GROUP_ACTIONS = {
 }
 
 
-def _group_grants(user, action: Action) -> bool:
+def group_names(user) -> set[str]:
+    """The user's platform groups, read once per user object (that is, per request)."""
     groups = getattr(user, "_cached_group_names", None)
     if groups is None:
         groups = set(user.groups.values_list("name", flat=True))
         user._cached_group_names = groups
-    return any(action in _GROUP_ACTIONS.get(name, ()) for name in groups)
+    return groups
+
+
+def _group_grants(user, action: Action) -> bool:
+    return any(action in _GROUP_ACTIONS.get(name, ()) for name in group_names(user))
 
 
 def has_global_access(user, action: Action) -> bool:

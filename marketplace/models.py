@@ -75,6 +75,11 @@ class Buyer(models.Model):
     def is_verified_business(self) -> bool:
         return self.verified_at is not None and self.kind != self.Kind.HOUSEHOLD
 
+    @classmethod
+    def verified_businesses(cls) -> Q:
+        """``is_verified_business`` as a filter."""
+        return Q(verified_at__isnull=False) & ~Q(kind=cls.Kind.HOUSEHOLD)
+
 
 class Offer(models.Model):
     """Produce a producer (or a cooperative, for its members) puts on sale from its lots."""

@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from farms.permissions import EXTENSION_STAFF_GROUP, Action, can, producers_for
-from marketplace.models import Buyer, Order
+from farms.permissions import EXTENSION_STAFF_GROUP, Action, can, group_names, producers_for
+from marketplace.models import Buyer, Offer, Order
 
 
 class Party(StrEnum):
@@ -62,12 +62,18 @@ def order_parties(order: Order, buyer_ids: set[int], seller_ids: set[int]) -> se
 
 def sees_wholesale_prices(user) -> bool:
     """Wholesale prices are for people of a business that extension staff verified."""
-    mine = buyers_for(user).filter(verified_at__isnull=False)
-    return mine.exclude(kind=Buyer.Kind.HOUSEHOLD).exists()
+    return buyers_for(user).filter(Buyer.verified_businesses()).exists()
+
+
+def sees_wholesale_of(offer: Offer, seller_ids: set[int], business_buyer: bool) -> bool:
+    """An offer's wholesale price: for verified businesses and the seller's own people
+    (``seller_ids``: the producers the person acts for; ``business_buyer``: the answer
+    of ``sees_wholesale_prices``)."""
+    return offer.producer_id in seller_ids or business_buyer
 
 
 def is_price_surveyor(user) -> bool:
     """Extension staff record market prices (superusers too)."""
     if not user.is_authenticated or not user.is_active:
         return False
-    return user.is_superuser or user.groups.filter(name=EXTENSION_STAFF_GROUP).exists()
+    return user.is_superuser or EXTENSION_STAFF_GROUP in group_names(user)

@@ -13,6 +13,7 @@ from marketplace.permissions import (
     buyers_for,
     order_parties,
     orders_for,
+    sees_wholesale_of,
     sees_wholesale_prices,
 )
 from marketplace.services import buyers, cart, offers, orders, reviews
@@ -45,13 +46,11 @@ def my_buyer_ids(info) -> set[int]:
 
 
 def sees_wholesale(info, offer: Offer) -> bool:
-    """Wholesale prices are for verified businesses (and the seller's own people)."""
-    if offer.producer_id in producer_ids(info):
-        return True
+    """marketplace.permissions decides; the request caches what it needs."""
     cache = info.context.__dict__
     if "_sees_wholesale" not in cache:
         cache["_sees_wholesale"] = sees_wholesale_prices(info.context.user)
-    return cache["_sees_wholesale"]
+    return sees_wholesale_of(offer, producer_ids(info), cache["_sees_wholesale"])
 
 
 class BuyerNode(DjangoObjectType):
