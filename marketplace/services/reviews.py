@@ -11,11 +11,19 @@ from marketplace.permissions import Party, parties_of
 MAX_TEXT = 500
 
 
+REVIEWABLE = (Order.Status.DELIVERED, Order.Status.COMPLETED)
+
+
+def may_review(order: Order, parties: set[Party]) -> bool:
+    """Whether the page should offer the review form (``review_order`` decides)."""
+    return Party.BUYER in parties and order.status in REVIEWABLE
+
+
 def review_order(actor, order: Order, *, stars: int, text: str = "") -> Review:
     order = Order.objects.get(pk=order.pk)  # its status now, not when it was loaded
     if Party.BUYER not in parties_of(actor, order):
         raise PermissionDenied(_("Only the buyer can review this order."))
-    if order.status not in (Order.Status.DELIVERED, Order.Status.COMPLETED):
+    if order.status not in REVIEWABLE:
         raise field_error(
             "order", _("You can review an order once it is delivered."), "not_delivered"
         )

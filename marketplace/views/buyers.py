@@ -19,7 +19,7 @@ from backend.admin_tools import add_service_errors
 from backend.errors import readable
 from farms.permissions import Action, producers_for
 from marketplace import forms
-from marketplace.models import Buyer, Offer, OfferBatch, Order, OrderLine, Review
+from marketplace.models import Buyer, Offer, Order, OrderLine, Review
 from marketplace.permissions import buyers_for, orders_for, parties_of
 from marketplace.services import buyers as buyer_services
 from marketplace.services import cart, orders, reviews
@@ -52,12 +52,10 @@ def _is_uuid(value) -> bool:
 
 def offer_list(request):
     buyer = current_buyer(request)
-    form = forms.SearchForm(request.GET or None)
+    default = {"within_km": forms.SearchForm.base_fields["within_km"].initial}
+    form = forms.SearchForm(request.GET or default)
     page = None
-    if form.is_valid() or not request.GET:
-        if not request.GET:
-            form = forms.SearchForm({"within_km": form.fields["within_km"].initial})
-            form.is_valid()
+    if form.is_valid():
         try:
             found = search_offers(form.search(buyer.delivery_location if buyer else None))
             found = with_details(found)
@@ -75,7 +73,6 @@ def offer_detail(request, offer_uuid):
         with_details(Offer.objects.all()),
         uuid=offer_uuid,
     )
-    shares = OfferBatch.objects.filter(offer=offer).select_related("batch__certification")
     form = forms.CartForm(initial={"quantity": offer.min_order_quantity})
     if request.method == "POST":
         form = forms.CartForm(request.POST)
@@ -90,11 +87,11 @@ def offer_detail(request, offer_uuid):
                 add_service_errors(form, error)
     context = {
         "offer": offer,
-        "shares": shares,
+        "shares": offer.shares.all(),  # prefetched by with_details
         "form": form,
         "buyer": buyer,
         "wholesale_price": visible_wholesale_price(offer, buyer),
-        "reviews": Review.objects.filter(producer=offer.producer)[:5],
+        "reviews": Review.objects.filter(producer=offer.producer).select_related("buyer")[:5],
     }
     return render(request, "marketplace/offer_detail.html", context)
 
@@ -186,8 +183,7 @@ def order_detail(request, code: str):
         "status_form": forms.StatusForm(),
         "review_form": forms.ReviewForm(),
         "review": Review.objects.filter(order=order).first(),
-        "can_review": "buyer" in parties
-        and order.status in (Order.Status.DELIVERED, Order.Status.COMPLETED),
+        "can_review": reviews.may_review(order, parties),
     }
     return render(request, "marketplace/order_detail.html", context)
 
