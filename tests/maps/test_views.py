@@ -1,12 +1,19 @@
 """The map's endpoints as browsers and GIS tools use them."""
 
+import datetime
+
 import mapbox_vector_tile
 import pytest
 from django.contrib.auth.models import Group
+from django.contrib.gis.geos import Point
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from farms.permissions import EXTENSION_STAFF_GROUP
+from maps.models import PlanningZone
+from maps.services.layers import LAYERS
 from tests import factories
-from tests.maps.conftest import box, plot, tile_of
+from tests.maps.conftest import box, multi, plot, tile_of
 
 WORLD = "105.7,21.0,106.0,21.3"
 
@@ -30,19 +37,44 @@ def test_bad_parameters_get_a_translated_error(client, query):
     assert answer.status_code == 400 and answer.json()["error"]
 
 
+def _scene(rice, count: int, west: float) -> None:
+    """``count`` of everything each layer shows: cooperatives with a member's certified
+    plot, markets, and zones planned for rice."""
+    for i in range(count):
+        x = west + i * 0.003
+        cooperative = factories.ProducerFactory(kind="cooperative")
+        member = factories.ProducerFactory(kind="household", cooperative=cooperative)
+        field = plot(member, box(x, 21.11, x + 0.002, 21.112), rice)
+        factories.CertificationFactory(producer=member).plots.set([field])
+        factories.PlaceFactory(kind="market", location=Point(x, 21.115, srid=4326))
+        zone = PlanningZone.objects.create(
+            name=f"Vùng {x}",
+            purpose="rice",
+            geometry=multi(box(x, 21.10, x + 0.002, 21.12)),
+            valid_from=datetime.date(2020, 1, 1),
+        )
+        zone.crops.set([rice])
+
+
+def _queries_per_layer(client) -> dict[str, int]:
+    counts = {}
+    for name in LAYERS:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/map/layers/{name}.geojson", {"bbox": WORLD}).status_code == 200
+        counts[name] = len(queries)
+    return counts
+
+
 def test_a_layer_costs_the_same_queries_for_one_or_many_features(
     client, land, rice, django_assert_max_num_queries
 ):
-    farm = factories.ProducerFactory(kind="household")
-    factories.CertificationFactory(producer=farm).plots.set(
-        [
-            plot(farm, box(105.81 + i * 0.003, 21.11, 105.812 + i * 0.003, 21.112), rice)
-            for i in range(12)
-        ]
-    )
-    for name in ("plots", "producers", "zones", "places", "cooperatives", "communes"):
-        with django_assert_max_num_queries(4):
-            assert client.get(f"/map/layers/{name}.geojson", {"bbox": WORLD}).status_code == 200
+    _scene(rice, 1, 105.81)
+    few = _queries_per_layer(client)
+    _scene(rice, 6, 105.82)
+    for name in LAYERS:
+        with django_assert_max_num_queries(few[name]):
+            features = client.get(f"/map/layers/{name}.geojson", {"bbox": WORLD}).json()
+        assert len(features["features"]) >= (2 if name == "communes" else 7), name
 
 
 def test_vector_tiles_carry_the_plots_of_their_tile(client, land, rice):

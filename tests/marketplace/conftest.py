@@ -9,7 +9,9 @@ from marketplace.models import Buyer
 from marketplace.services.buyers import register_buyer
 from marketplace.services.offers import LotShare, create_offer
 from tests import factories
+from tests.factories import kg, moment, square
 from tests.mobile_api.conftest import anonymous_api, api, stranger_api  # noqa: F401 (fixtures)
+from traceability.services.batches import create_batch
 
 
 def restaurant_near(user, plot, name: str = "Nhà hàng Sen Hồ Tây", km_east: float = 5) -> Buyer:
@@ -59,3 +61,23 @@ def offer(owner, coop, product, harvested):
         shares=[LotShare(harvested, Decimal(40))],
         **offer_terms(),
     )
+
+
+def more_offers(owner, coop, product, near_plot, count: int) -> None:
+    """``count`` more offers of 10 kg lots, on fields next to ``near_plot``."""
+    middle = near_plot.geometry.centroid
+    for n in range(count):
+        field = factories.PlotFactory(
+            producer=coop, geometry=square(middle.x + n * 0.001, middle.y + 0.001, 30)
+        )
+        lot = create_batch(
+            owner,
+            producer=coop,
+            product=product,
+            plots=[field],
+            harvested_at=moment(1),
+            quantity=kg(10),
+        )
+        create_offer(
+            owner, producer=coop, product=product, shares=[LotShare(lot, kg(10))], **offer_terms()
+        )

@@ -14,7 +14,7 @@ def staff_client(client):
     return client, staff
 
 
-def test_extension_staff_verify_a_buyer_but_cannot_rewrite_it(client, buyer):
+def test_extension_staff_verify_a_buyer_but_cannot_rewrite_it(client, buyer, chef):
     client, staff = staff_client(client)
     page = client.get(f"/admin/marketplace/buyer/{buyer.pk}/change/")
     assert page.status_code == 200
@@ -25,10 +25,11 @@ def test_extension_staff_verify_a_buyer_but_cannot_rewrite_it(client, buyer):
     )
     buyer.refresh_from_db()
     assert buyer.verified_by == staff and buyer.is_verified_business
-    client.post(f"/admin/marketplace/buyer/{buyer.pk}/change/", {"name": "Another business"})
+    rewrite = {"name": "Another business", "members": [staff.pk]}
+    client.post(f"/admin/marketplace/buyer/{buyer.pk}/change/", rewrite)
     buyer.refresh_from_db()
     assert buyer.name == "Nhà hàng Sen Hồ Tây"
-    assert list(buyer.members.all()) != [staff]
+    assert list(buyer.members.all()) == [chef]
 
 
 def test_extension_staff_do_not_browse_orders_and_their_addresses(client, buyer, offer, chef):

@@ -30,15 +30,15 @@ OUTLOOK = """query($product: ID!) {
 
 
 @pytest.fixture
-def surveyor_api(client, rf, db):
+def surveyor(db):
     user = UserFactory()
     user.groups.add(Group.objects.get(name=EXTENSION_STAFF_GROUP))
-    return Api(client, token_for(user, rf))
+    return user
 
 
 @pytest.fixture
-def farmer_api(client, rf, owner):
-    return Api(client, token_for(owner, rf))
+def surveyor_api(client, rf, surveyor):
+    return Api(client, token_for(surveyor, rf))
 
 
 def entry(product, **changes) -> dict:
@@ -51,7 +51,7 @@ def entry(product, **changes) -> dict:
     }
 
 
-def test_extension_staff_record_a_market_price(surveyor_api, product):
+def test_extension_staff_record_a_market_price(surveyor_api, surveyor, product):
     market = Place.objects.create(kind=Place.Kind.MARKET, name="Chợ Đông Anh")
     data = surveyor_api.ok(
         RECORD, {"input": entry(product, placeId=to_global_id("PlaceNode", market.pk))}
@@ -65,7 +65,7 @@ def test_extension_staff_record_a_market_price(surveyor_api, product):
         "place": {"name": "Chợ Đông Anh"},
     }
     stored = MarketPrice.objects.get()
-    assert stored.recorded_by.groups.filter(name=EXTENSION_STAFF_GROUP).exists()
+    assert stored.recorded_by == surveyor
     assert stored.unit == product.unit  # left out: the product's own unit
     assert DailyPrice.objects.get(source="market").average_price == 22_000
 
@@ -75,8 +75,8 @@ def test_a_product_may_be_named_by_its_code(surveyor_api, product):
     assert MarketPrice.objects.get().unit == "tan"
 
 
-def test_a_farmer_may_not_record_market_prices(farmer_api, product):
-    result = farmer_api(RECORD, {"input": entry(product)})["data"]["recordMarketPrice"]
+def test_a_farmer_may_not_record_market_prices(api, product):
+    result = api(RECORD, {"input": entry(product)})["data"]["recordMarketPrice"]
     assert result["marketPrice"] is None
     assert [error["code"] for error in result["errors"]] == ["permission_denied"]
     assert result["errors"][0]["message"]
@@ -130,8 +130,8 @@ def recorded(product):
     return product
 
 
-def test_anyone_signed_in_reads_the_price_history(farmer_api, recorded):
-    points = farmer_api.ok(HISTORY, {"product": recorded.code})["priceHistory"]
+def test_anyone_signed_in_reads_the_price_history(api, recorded):
+    points = api.ok(HISTORY, {"product": recorded.code})["priceHistory"]
     today = timezone.localdate()
     assert [(p["day"], p["source"], p["averagePrice"]) for p in points] == [
         ((today - datetime.timedelta(days=5)).isoformat(), "MARKET", 25_000),
@@ -141,33 +141,28 @@ def test_anyone_signed_in_reads_the_price_history(farmer_api, recorded):
     assert points[2]["volume"] == "40.000" and points[2]["samples"] == 2
 
     by_id = {"product": to_global_id("ProductNode", recorded.pk), "district": "Gia Lâm"}
-    assert [p["averagePrice"] for p in farmer_api.ok(HISTORY, by_id)["priceHistory"]] == [30_000]
+    assert [p["averagePrice"] for p in api.ok(HISTORY, by_id)["priceHistory"]] == [30_000]
     since = (today - datetime.timedelta(days=365)).isoformat()
-    older = farmer_api.ok(HISTORY, {"product": recorded.code, "since": since})["priceHistory"]
+    older = api.ok(HISTORY, {"product": recorded.code, "since": since})["priceHistory"]
     assert older[0]["averagePrice"] == 90_000
 
 
-def test_the_outlook_says_when_there_is_not_enough_data(farmer_api, recorded):
-    outlook = farmer_api.ok(OUTLOOK, {"product": recorded.code})["priceOutlook"]
+def test_the_outlook_says_when_there_is_not_enough_data(api, recorded):
+    outlook = api.ok(OUTLOOK, {"product": recorded.code})["priceOutlook"]
     assert (outlook["unit"], outlook["enoughData"], outlook["trendPerYear"]) == ("kg", False, None)
     assert len(outlook["weeks"]) == 8
     assert {w["expectedPrice"] for w in outlook["weeks"]} == {None}
     assert outlook["method"]
 
 
-def test_prices_need_a_signed_in_user(anonymous_price_api, recorded):
-    body = anonymous_price_api(HISTORY, {"product": recorded.code})
+def test_prices_need_a_signed_in_user(anonymous_api, recorded):
+    body = anonymous_api(HISTORY, {"product": recorded.code})
     assert body["data"] is None
     assert body["errors"][0]["extensions"]["code"] == "permission_denied"
 
 
-@pytest.fixture
-def anonymous_price_api(client):
-    return Api(client)
-
-
-def test_an_unknown_product_is_not_found(farmer_api, db):
-    body = farmer_api(OUTLOOK, {"product": "khong-co"})
+def test_an_unknown_product_is_not_found(api, db):
+    body = api(OUTLOOK, {"product": "khong-co"})
     assert body["errors"][0]["extensions"]["code"] == "not_found"
-    body = farmer_api(HISTORY, {"product": to_global_id("PlotNode", 1)})
+    body = api(HISTORY, {"product": to_global_id("PlotNode", 1)})
     assert body["errors"][0]["extensions"]["code"] == "not_found"

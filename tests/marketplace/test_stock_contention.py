@@ -63,7 +63,7 @@ def test_fifty_parallel_orders_for_ten_units_sell_exactly_ten(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_confirmations_cancellations_edits_and_a_recall_at_once_never_deadlock(
+def test_confirmations_cancellations_and_edits_at_once_never_deadlock(
     owner, coop, product, harvested, plot
 ):
     """Every writer takes its locks in one order (order, offer, shares, lot), so a mixed

@@ -6,12 +6,10 @@ import pytest
 from graphql_relay import to_global_id
 
 from marketplace.models import Offer
-from marketplace.services.offers import LotShare, create_offer
 from tests import factories
-from tests.factories import kg, moment, square
-from tests.marketplace.conftest import offer_terms
+from tests.factories import kg
+from tests.marketplace.conftest import more_offers
 from tests.mobile_api.conftest import Api, token_for
-from traceability.services.batches import create_batch
 
 REGISTER = """
 mutation($input: BuyerFieldsInput!) {
@@ -158,25 +156,6 @@ SEARCH_QUERIES = 12
 ORDER_QUERIES = 15  # and the lines' offers with their details
 
 
-def _more_offers(owner, coop, product, near_plot, count: int) -> None:
-    middle = near_plot.geometry.centroid
-    for n in range(count):
-        field = factories.PlotFactory(
-            producer=coop, geometry=square(middle.x + n * 0.001, middle.y + 0.001, 30)
-        )
-        lot = create_batch(
-            owner,
-            producer=coop,
-            product=product,
-            plots=[field],
-            harvested_at=moment(1),
-            quantity=kg(10),
-        )
-        create_offer(
-            owner, producer=coop, product=product, shares=[LotShare(lot, kg(10))], **offer_terms()
-        )
-
-
 def test_offer_and_order_lists_use_a_constant_number_of_queries(
     chef_api, api, owner, coop, product, plot, offer, buyer_id, django_assert_max_num_queries
 ):
@@ -185,7 +164,7 @@ def test_offer_and_order_lists_use_a_constant_number_of_queries(
     chef_api.ok(CHECKOUT, {"input": {"buyerId": buyer_id, "fulfilment": "DELIVERY"}})
     with django_assert_max_num_queries(SEARCH_QUERIES):
         chef_api.ok(SEARCH, {"buyer": buyer_id})
-    _more_offers(owner, coop, product, plot, 15)
+    more_offers(owner, coop, product, plot, 15)
     for _ in range(15):
         chef_api.ok(CART, {"input": {"buyerId": buyer_id, "offerId": offer_id, "quantity": "1"}})
         chef_api.ok(CHECKOUT, {"input": {"buyerId": buyer_id, "fulfilment": "DELIVERY"}})
@@ -324,7 +303,7 @@ def test_the_cart_costs_the_same_queries_for_one_or_many_lines(
     )
     with django_assert_max_num_queries(CART_QUERIES):
         assert len(chef_api.ok(CART_QUERY, {"buyer": buyer_id})["cart"]) == 1
-    _more_offers(owner, coop, product, plot, 5)
+    more_offers(owner, coop, product, plot, 5)
     for other in Offer.objects.exclude(pk=offer.pk):
         line = {
             "buyerId": buyer_id,
