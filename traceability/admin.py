@@ -226,7 +226,7 @@ class BatchAdmin(ProducerScopedAdmin):
         )
 
         def perform(data):
-            parts = [(b, b.remaining_quantity) for b in data["batches"]]
+            parts = [(b, b.free_quantity) for b in data["batches"]]  # reserved stock stays
             return transformations.merge_batches(
                 request.user, parts, producer=data["producer"], occurred_at=data["occurred_at"]
             )

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.errors import field_error
+from farms.services import VIETNAM_BOUNDS
 from marketplace.models import Buyer
 from marketplace.permissions import is_price_surveyor, require_buyer
 
@@ -23,14 +24,12 @@ BUYER_FIELDS = (
 )
 # Changing who the business is voids the staff's check of its papers.
 VERIFIED_FIELDS = ("kind", "name", "registration_code")
-VIET_NAM = (102.0, 8.0, 110.0, 23.5)  # lon/lat box around the country and its islands
 
 
 def check_location(point: Point | None, field: str = "delivery_location") -> None:
-    west, south, east, north = VIET_NAM
     if not isinstance(point, Point):
         raise field_error(field, _("Give a point (longitude, latitude)."), "point_required")
-    if not (west <= point.x <= east and south <= point.y <= north):
+    if not VIETNAM_BOUNDS.contains(point):
         raise field_error(field, _("Choose a location in Viet Nam."), "location_outside")
 
 
@@ -38,8 +37,6 @@ def _apply(buyer: Buyer, data: dict) -> None:
     unknown = set(data) - set(BUYER_FIELDS)
     if unknown:
         raise ValueError(f"Not buyer fields: {sorted(unknown)}")
-    if "delivery_location" in data:
-        check_location(data["delivery_location"])
     for field, value in data.items():
         setattr(buyer, field, value.strip() if isinstance(value, str) else value)
     check_location(buyer.delivery_location)

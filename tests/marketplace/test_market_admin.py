@@ -42,3 +42,29 @@ def test_extension_staff_do_not_browse_orders_and_their_addresses(client, buyer,
     client, _staff = staff_client(client)
     assert Order.objects.count() == 1
     assert client.get("/admin/marketplace/order/").status_code == 403
+
+
+def test_merging_a_lot_with_stock_reserved_for_a_sale_merges_its_free_part(
+    client, owner, coop, product, plot, harvested
+):
+    from django.utils import timezone
+
+    from farms.roles import COOPERATIVE_STAFF_GROUP
+    from tests.factories import kg, moment
+    from traceability.models import Batch
+    from traceability.services.batches import create_batch
+
+    Batch.objects.filter(pk=harvested.pk).update(reserved_quantity=kg(30))
+    other = create_batch(
+        owner, producer=coop, product=product, plots=[plot], harvested_at=moment(1), quantity=kg(20)
+    )
+    owner.is_staff = True
+    owner.save()
+    owner.groups.add(Group.objects.get(name=COOPERATIVE_STAFF_GROUP))
+    client.force_login(owner)
+    when = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    form = {"batches": [harvested.pk, other.pk], "producer": coop.pk, "occurred_at": when}
+    assert client.post("/admin/traceability/batch/merge/", form).status_code == 302
+    harvested.refresh_from_db()
+    merged = Batch.objects.exclude(pk__in=[harvested.pk, other.pk]).get()
+    assert (harvested.remaining_quantity, merged.quantity) == (kg(30), kg(90))
