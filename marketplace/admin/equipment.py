@@ -7,7 +7,6 @@ refusal shows on the form) or cancel, and the price is fixed by the service.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.formats import date_format
@@ -127,8 +126,7 @@ class EquipmentBookingAdmin(ProducerScopedAdmin):
         queryset = admin.ModelAdmin.get_queryset(self, request)
         if has_global_access(request.user, self.view_action):
             return queryset
-        visible = producers_for(request.user, self.view_action)
-        return queryset.filter(Q(booked_for__in=visible) | Q(equipment__producer__in=visible))
+        return queryset.filter(services.involving(producers_for(request.user, self.view_action)))
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)

@@ -120,8 +120,7 @@ class EquipmentBookingNode(DjangoObjectType):
 
     @classmethod
     def get_queryset(cls, queryset, info):
-        mine = producer_ids(info, Action.OPERATE)
-        return queryset.filter(Q(booked_for_id__in=mine) | Q(equipment__producer_id__in=mine))
+        return queryset.filter(services.involving(producer_ids(info, Action.OPERATE)))
 
     def resolve_status(booking, info):
         return EquipmentBooking.Status(booking.status).value  # a fresh object holds the member

@@ -342,8 +342,12 @@ def available_equipment(
     return equipment.order_by("name", "pk")
 
 
+def involving(producers) -> Q:
+    """Bookings made for ``producers`` (ids or a queryset) or of equipment they own."""
+    return Q(booked_for__in=producers) | Q(equipment__producer__in=producers)
+
+
 def bookings_for(user) -> QuerySet[EquipmentBooking]:
     """Bookings ``user`` takes part in: made for a producer they work for, or of
     equipment such a producer owns. Nobody else learns who booked what."""
-    mine = producers_for(user, Action.OPERATE)
-    return EquipmentBooking.objects.filter(Q(booked_for__in=mine) | Q(equipment__producer__in=mine))
+    return EquipmentBooking.objects.filter(involving(producers_for(user, Action.OPERATE)))
