@@ -17,6 +17,19 @@ from farms.models import Producer
 from farms.permissions import Action, can, has_global_access, producers_for
 
 
+class ReadOnlyMixin:
+    """For records that only services write (history, lines, events): shown, never edited."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ProducerScopedAdmin(admin.ModelAdmin):
     producer_path = "producer"  # lookup from this model to its producer; "" for Producer
     view_action = Action.VIEW  # what a user must be allowed to do to see a row

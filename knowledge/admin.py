@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from backend.admin_tools import ReadOnlyMixin
 from backend.errors import readable
 from knowledge.forms import ArticleForm
 from knowledge.models import Article, ArticleImage, PestProfile, Proposal, Revision, Treatment
@@ -32,15 +33,11 @@ class EditorOnly:
         return is_editor(request.user)
 
 
-class RevisionInline(admin.TabularInline):
+class RevisionInline(ReadOnlyMixin, admin.TabularInline):
     model = Revision
     fields = ("number", "author", "message", "created_at")
     readonly_fields = fields
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class ImageInline(admin.TabularInline):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from backend.admin_tools import ProducerScopedAdmin, service_form_view
+from backend.admin_tools import ProducerScopedAdmin, ReadOnlyMixin, service_form_view
 from farms.permissions import Action
 from traceability import forms
 from traceability.models import (
@@ -26,17 +26,6 @@ from traceability.models import (
 )
 from traceability.services import batches, labels, scans, transformations
 from traceability.services.events import InputUse, record_event
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class EventInline(ReadOnlyMixin, admin.TabularInline):

@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from backend.admin_tools import ProducerScopedAdmin
+from backend.admin_tools import ProducerScopedAdmin, ReadOnlyMixin
 from backend.errors import readable
 from farms.permissions import Action
 from marketplace.models import (
@@ -25,15 +25,8 @@ from marketplace.services.buyers import verify_buyer
 from marketplace.services.offers import update_offer
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Buyer)
