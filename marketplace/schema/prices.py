@@ -19,7 +19,6 @@ from mobile_api.errors import not_found
 from mobile_api.mutations import ServiceMutation
 from mobile_api.scalars import choices_enum
 
-HISTORY_DAYS = 90  # what the app shows by default
 MAX_HISTORY = datetime.timedelta(days=5 * 366)  # one request never reads more than this
 
 PriceSourceEnum = choices_enum(
@@ -112,7 +111,9 @@ class Query(graphene.ObjectType):
     def resolve_price_history(root, info, product, unit=None, district=None, since=None):
         product, unit = _read(info, product, unit)
         today = timezone.localdate()
-        since = max(since or today - datetime.timedelta(days=HISTORY_DAYS - 1), today - MAX_HISTORY)
+        since = max(
+            since or today - datetime.timedelta(days=prices.HISTORY_DAYS - 1), today - MAX_HISTORY
+        )
         return prices.price_history(product, unit=unit, district=district, since=since)
 
     def resolve_price_outlook(root, info, product, unit=None, district=None):

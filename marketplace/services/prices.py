@@ -27,6 +27,7 @@ MAX_SURVEY_AGE = datetime.timedelta(days=5 * 366)  # older notes belong in an ar
 MAX_DISTRICT_LENGTH = MarketPrice._meta.get_field("district").max_length
 # Serialises the aggregation of one day (the second key is the day's ordinal).
 AGGREGATION_LOCK = 0x50524943  # "PRIC"
+HISTORY_DAYS = 90  # what the page and the app show by default
 KEY_FIELDS = ["product", "unit", "district", "day", "source"]
 VALUE_FIELDS = ["average_price", "min_price", "max_price", "volume", "samples"]
 # Wide enough for quantity × price summed over a day.

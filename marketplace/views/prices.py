@@ -6,6 +6,7 @@ as SVG, no script. It costs the same few queries however many days have prices.
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
@@ -18,13 +19,13 @@ from farms.models import Product, Unit
 from marketplace.models import DailyPrice
 from marketplace.services.outlook import seasonal_outlook
 from marketplace.services.prices import (
-    MAX_DISTRICT_LENGTH,
+    HISTORY_DAYS,
     PricePoint,
+    checked_district,
     format_vnd,
     price_history,
 )
 
-HISTORY_DAYS = 90
 MAX_DISTRICTS = 40  # links to choose a district; the rest is reached by ?district=
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 320, 100, 6
 CHART_COLOURS = {DailyPrice.Source.ORDERS: "#2e7d32", DailyPrice.Source.MARKET: "#e65100"}
@@ -32,10 +33,12 @@ CHART_COLOURS = {DailyPrice.Source.ORDERS: "#2e7d32", DailyPrice.Source.MARKET: 
 
 def _district(request) -> str | None:
     """The district asked for, spaced as stored; a value no district can have is a 404."""
-    district = " ".join(request.GET.get("district", "").split())
-    if len(district) > MAX_DISTRICT_LENGTH or "\x00" in district:
-        raise Http404
-    return district or None
+    if not request.GET.get("district", "").strip():
+        return None
+    try:
+        return checked_district(request.GET["district"])
+    except ValidationError as error:
+        raise Http404 from error
 
 
 def _chart(points: list[PricePoint], first_day: datetime.date) -> dict | None:
