@@ -8,11 +8,12 @@ runs a form through a service and shows the service's ValidationErrors on the fo
 from collections.abc import Callable
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
+from backend.errors import readable
 from farms.models import Producer
 from farms.permissions import Action, can, has_global_access, producers_for
 
@@ -85,12 +86,15 @@ def service_form_view(
     obj=None,
 ):
     """Show ``form``; when valid, call ``perform(cleaned_data)``. ``success(result)``
-    gives the message and the URL to go to."""
+    gives the message and the URL to go to. A service's refusal, whether a rule or a
+    permission, is shown on the form."""
     if request.method == "POST" and form.is_valid():
         try:
             result = perform(form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, readable(error))
         else:
             message, url = success(result)
             messages.success(request, message)

@@ -194,10 +194,7 @@ class EquipmentBookingAdmin(ProducerScopedAdmin):
         form = CancelForm(request.POST or None)
 
         def perform(data):
-            try:
-                return services.cancel_booking(request.user, booking, data["reason"])
-            except PermissionDenied as error:  # shown on the form, like the service's refusals
-                raise ValidationError(str(error), code="permission_denied") from error
+            return services.cancel_booking(request.user, booking, data["reason"])
 
         return service_form_view(
             request,
