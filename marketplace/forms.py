@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from farms.models import Certification, Product
 from marketplace.models import Buyer, Order
 from marketplace.services.search import DEFAULT_RADIUS_KM, MAX_RADIUS_KM, OfferSearch, SortOrder
+from traceability.models import QUANTITY
 
-QUANTITY_FIELD = {"max_digits": 14, "decimal_places": 3, "min_value": 0}
+QUANTITY_FIELD = {**QUANTITY, "min_value": 0}
 
 
 class SearchForm(forms.Form):

@@ -369,7 +369,7 @@ def _offer(info, reference, field="offerId") -> Offer:
 
 
 def _order(info, reference, field="orderId") -> Order:
-    visible = Order.objects.filter(pk__in=orders_for(info.context.user).values("pk"))
+    visible = OrderNode.get_queryset(Order.objects.all(), info)
     return get_for(info, visible, reference, "OrderNode", field, owned=False)
 
 

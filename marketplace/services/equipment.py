@@ -24,10 +24,10 @@ from backend.errors import field_error, replayed
 from farms.models import Producer
 from farms.permissions import Action, can, producers_for, require
 from marketplace.models import Equipment, EquipmentBooking
+from marketplace.services.offers import check_description
 
 MAX_DAILY_PRICE = 100_000_000  # đồng a day; more is a typo (an extra zero or two)
 MAX_NAME = 150
-MAX_DESCRIPTION = 2000
 MAX_NOTE = 300  # the column's length
 MAX_REASON = 200  # leaves room in the note for what the booker wrote
 MAX_BOOKING_DAYS = 60
@@ -70,12 +70,7 @@ def validate_equipment(
         raise field_error("name", _("Give the equipment a name."), "name_required")
     if len(name) > MAX_NAME:
         raise field_error("name", _("A name may be at most 150 characters."), "name_too_long")
-    if len(description) > MAX_DESCRIPTION:
-        raise field_error(
-            "description",
-            _("A description may be at most 2000 characters."),
-            "description_too_long",
-        )
+    check_description(description)
     if isinstance(daily_price, bool) or not isinstance(daily_price, int) or daily_price <= 0:
         raise field_error(
             "daily_price", _("Give a price per day of at least 1 đồng."), "invalid_price"
@@ -291,10 +286,10 @@ def cancel_booking(actor, booking: EquipmentBooking, reason: str = "") -> Equipm
     return booking
 
 
-def upcoming_bookings(today: datetime.date | None = None) -> QuerySet[EquipmentBooking]:
+def upcoming_bookings() -> QuerySet[EquipmentBooking]:
     """Booked days from today to ``UPCOMING_DAYS`` ahead: what the listing shows as taken,
     without saying who booked them."""
-    today = today or timezone.localdate()
+    today = timezone.localdate()
     window = DateRange(today, today + datetime.timedelta(days=UPCOMING_DAYS), "[)")
     return (
         EquipmentBooking.objects.filter(status=EquipmentBooking.Status.BOOKED, days__overlap=window)

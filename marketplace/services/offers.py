@@ -1,6 +1,5 @@
 """Offers: produce put on sale from named lots, so that every sale keeps its trace."""
 
-import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -72,12 +71,7 @@ def _check_terms(offer: Offer) -> None:
         raise field_error("available_to", _("This offer would already be over."), "window_past")
     if (offer.available_from - today).days > MAX_WINDOW_DAYS:
         raise field_error("available_from", _("An offer starts within a year."), "window_too_far")
-    if len(offer.description) > MAX_DESCRIPTION:
-        raise field_error(
-            "description",
-            _("A description may be at most 2000 characters."),
-            "description_too_long",
-        )
+    check_description(offer.description)
     radius = offer.delivery_radius_km
     if radius is not None and not 1 <= radius <= MAX_DELIVERY_RADIUS_KM:
         raise field_error("delivery_radius_km", _("Deliver within 1 to 300 km."), "delivery_radius")
@@ -288,9 +282,18 @@ def visible_wholesale_price(offer: Offer, buyer: Buyer | None) -> int | None:
     return offer.wholesale_price_per_unit if buyer and buyer.is_verified_business else None
 
 
-def is_on_sale(offer: Offer, day: datetime.date | None = None) -> bool:
-    day = day or timezone.localdate()
-    return offer.status == Offer.Status.ACTIVE and offer.available_to >= day
+def check_description(text: str) -> None:
+    """Offers and equipment: a description a buyer reads on a phone."""
+    if len(text) > MAX_DESCRIPTION:
+        raise field_error(
+            "description",
+            _("A description may be at most 2000 characters."),
+            "description_too_long",
+        )
+
+
+def is_on_sale(offer: Offer) -> bool:
+    return offer.status == Offer.Status.ACTIVE and offer.available_to >= timezone.localdate()
 
 
 def sellable(queryset=None):
