@@ -133,7 +133,11 @@ class Offer(models.Model):
         Batch, through="OfferBatch", related_name="offers", verbose_name=_("lots sold from")
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -232,12 +236,21 @@ class Order(models.Model):
     fulfilment = models.CharField(_("fulfilment"), max_length=10, choices=Fulfilment.choices)
     delivery_address = models.CharField(_("delivery address"), max_length=255, blank=True)
     pickup_place = models.ForeignKey(
-        Place, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Place,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("pickup point"),
     )
     note = models.CharField(_("note to the seller"), max_length=500, blank=True)
     total = models.PositiveBigIntegerField(_("total (VND)"))
     placed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("placed by"),
     )
     placed_at = models.DateTimeField(_("placed at"), auto_now_add=True)
     status_changed_at = models.DateTimeField(_("status changed at"), auto_now_add=True)
@@ -320,6 +333,9 @@ class OrderStatusChange(models.Model):
         verbose_name_plural = _("order status changes")
         ordering = ["changed_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.order.code}: {self.get_to_status_display()}"
+
 
 class Notification(models.Model):
     """A message to one person about an order change; sent (and retried) by Celery."""
@@ -329,15 +345,21 @@ class Notification(models.Model):
         SMS = "sms", _("SMS / Zalo")
 
     change = models.ForeignKey(
-        OrderStatusChange, on_delete=models.CASCADE, related_name="notifications"
+        OrderStatusChange,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("order status change"),
     )
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("recipient"),
     )
-    channel = models.CharField(max_length=8, choices=Channel.choices)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -349,9 +371,15 @@ class Review(models.Model):
     """A buyer's rating of a producer after an order was delivered."""
 
     order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="review")
-    producer = models.ForeignKey(Producer, on_delete=models.CASCADE, related_name="reviews")
-    buyer = models.ForeignKey(Buyer, on_delete=models.CASCADE, related_name="reviews")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    producer = models.ForeignKey(
+        Producer, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("seller")
+    )
+    buyer = models.ForeignKey(
+        Buyer, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("buyer")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, verbose_name=_("author")
+    )
     stars = models.PositiveSmallIntegerField(
         _("stars"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
@@ -379,9 +407,13 @@ class MarketPrice(models.Model):
     price_per_unit = models.PositiveBigIntegerField(_("price per unit (VND)"))
     observed_on = models.DateField(_("observed on"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("market price")
@@ -465,7 +497,11 @@ class EquipmentBooking(models.Model):
         Producer, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("booked for")
     )
     booked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("booked by"),
     )
     # Whole days, stored half-open: [first day, day after the last day).
     days = DateRangeField(_("days"))
@@ -475,9 +511,14 @@ class EquipmentBooking(models.Model):
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
     cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("equipment booking")

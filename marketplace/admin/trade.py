@@ -149,6 +149,7 @@ class ReviewAdmin(ProducerScopedAdmin):
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ("change", "recipient", "channel", "attempts", "sent_at", "last_error")
+    list_select_related = ("change__order", "recipient")
     list_filter = ("channel", ("sent_at", admin.EmptyFieldListFilter))
 
     def has_module_permission(self, request):
