@@ -37,8 +37,18 @@ class MarketPriceForm(ModelForm):
         return data
 
 
+class SurveyorsSee:
+    """Price surveyors see the prices, beyond what model permissions give."""
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or is_price_surveyor(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or is_price_surveyor(request.user)
+
+
 @admin.register(MarketPrice)
-class MarketPriceAdmin(admin.ModelAdmin):
+class MarketPriceAdmin(SurveyorsSee, admin.ModelAdmin):
     form = MarketPriceForm
     list_display = [
         "observed_on",
@@ -53,12 +63,6 @@ class MarketPriceAdmin(admin.ModelAdmin):
     search_fields = ["product__name_vi", "product__name_en", "product__code", "district"]
     list_select_related = ["product", "place", "recorded_by"]
     date_hierarchy = "observed_on"
-
-    def has_module_permission(self, request):
-        return super().has_module_permission(request) or is_price_surveyor(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) or is_price_surveyor(request.user)
 
     def has_add_permission(self, request):
         return is_price_surveyor(request.user)
@@ -90,7 +94,7 @@ class MarketPriceAdmin(admin.ModelAdmin):
 
 
 @admin.register(DailyPrice)
-class DailyPriceAdmin(admin.ModelAdmin):
+class DailyPriceAdmin(SurveyorsSee, admin.ModelAdmin):
     list_display = [
         "day",
         "product",
@@ -107,12 +111,6 @@ class DailyPriceAdmin(admin.ModelAdmin):
     search_fields = ["product__name_vi", "product__name_en", "product__code", "district"]
     list_select_related = ["product"]
     date_hierarchy = "day"
-
-    def has_module_permission(self, request):
-        return super().has_module_permission(request) or is_price_surveyor(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) or is_price_surveyor(request.user)
 
     def has_add_permission(self, request):
         return False  # computed from orders and surveys only
