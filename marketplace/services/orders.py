@@ -136,11 +136,12 @@ def change_status(actor, order: Order, to_status: str, reason: str = "") -> Orde
         elif to_status == Status.CANCELLED and start in UNSHIPPED:
             _release(order)
         elif to_status == Status.SHIPPED:
-            _hand_over(actor, order, BusinessStep.SHIPPING)
+            _hand_over(actor, order, [BusinessStep.SHIPPING])
+        elif to_status == Status.DELIVERED and start == Status.READY:
+            # Picked up: handed over and received at once.
+            _hand_over(actor, order, [BusinessStep.SHIPPING, BusinessStep.RECEIVING])
         elif to_status == Status.DELIVERED:
-            if start == Status.READY:  # picked up: handed over and received at once
-                _hand_over(actor, order, BusinessStep.SHIPPING)
-            _hand_over(actor, order, BusinessStep.RECEIVING)
+            _hand_over(actor, order, [BusinessStep.RECEIVING])
         order.status, order.status_changed_at = to_status, timezone.now()
         order.save(update_fields=["status", "status_changed_at"])
         log_change(order, actor, start, to_status, reason)
@@ -221,9 +222,9 @@ def _release(order: Order) -> None:
         line.allocations.all().delete()
 
 
-def _hand_over(actor, order: Order, step: str) -> None:
-    """A shipping (seller) or receiving (buyer) event on every lot the order sells from:
-    the trace goes on into the sale. The buyer appears by kind and an opaque id only."""
+def _hand_over(actor, order: Order, steps: list[str]) -> None:
+    """Shipping (seller) and/or receiving (buyer) events on every lot the order sells
+    from: the trace goes on into the sale. The buyer appears by kind and an opaque id only."""
     allocations = Allocation.objects.filter(line__order=order).select_related("batch")
     per_lot: dict[int, tuple[Batch, Decimal]] = {}
     for allocation in allocations.order_by("batch_id"):
@@ -235,7 +236,8 @@ def _hand_over(actor, order: Order, step: str) -> None:
         "buyer": f"urn:uuid:{order.buyer.uuid}",
         "buyer_kind": order.buyer.kind,
     }
-    for batch, quantity in per_lot.values():
-        record_handover(
-            actor, batch, step, quantity=quantity, details=details, place=order.pickup_place
-        )
+    for step in steps:
+        for batch, quantity in per_lot.values():
+            record_handover(
+                actor, batch, step, quantity=quantity, details=details, place=order.pickup_place
+            )
