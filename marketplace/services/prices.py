@@ -169,18 +169,7 @@ def _order_prices(day: datetime.date) -> list[DailyPrice]:
         .order_by()
     )
     return [
-        DailyPrice(
-            product_id=group["product_id"],
-            unit=group["unit"],
-            district=group["district"],
-            day=day,
-            source=DailyPrice.Source.ORDERS,
-            average_price=_rounded(group["amount"] / group["volume"]),
-            min_price=group["low"],
-            max_price=group["high"],
-            volume=group["volume"],
-            samples=group["samples"],
-        )
+        _daily(group, day, DailyPrice.Source.ORDERS, group["amount"] / group["volume"])
         for group in groups
     ]
 
@@ -199,20 +188,25 @@ def _market_prices(day: datetime.date) -> list[DailyPrice]:
         .order_by()
     )
     return [
-        DailyPrice(
-            product_id=group["product_id"],
-            unit=group["unit"],
-            district=group["district"],
-            day=day,
-            source=DailyPrice.Source.MARKET,
-            average_price=_rounded(Decimal(group["total"]) / group["samples"]),
-            min_price=group["low"],
-            max_price=group["high"],
-            volume=0,
-            samples=group["samples"],
-        )
+        _daily(group, day, DailyPrice.Source.MARKET, Decimal(group["total"]) / group["samples"])
         for group in groups
     ]
+
+
+def _daily(group: dict, day: datetime.date, source: str, average: Decimal) -> DailyPrice:
+    """One aggregated group (product, unit, district, low, high, samples) as a row."""
+    return DailyPrice(
+        product_id=group["product_id"],
+        unit=group["unit"],
+        district=group["district"],
+        day=day,
+        source=source,
+        average_price=_rounded(average),
+        min_price=group["low"],
+        max_price=group["high"],
+        volume=group.get("volume", 0),  # surveys have prices, not quantities
+        samples=group["samples"],
+    )
 
 
 def _key(row) -> tuple:
