@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from marketplace.models import Buyer
 from marketplace.services.buyers import register_buyer
+from marketplace.services.equipment import save_equipment
 from marketplace.services.offers import LotShare, create_offer
 from tests import factories
 from tests.factories import kg, moment, square
@@ -81,3 +82,17 @@ def more_offers(owner, coop, product, near_plot, count: int) -> None:
         create_offer(
             owner, producer=coop, product=product, shares=[LotShare(lot, kg(10))], **offer_terms()
         )
+
+
+PRICE = 800_000  # a tractor's price per day
+
+
+def day(offset: int) -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=offset)
+
+
+@pytest.fixture
+def tractor(owner, coop):
+    return save_equipment(
+        owner, producer=coop, kind="tractor", name="Máy cày Kubota L4508", daily_price=PRICE
+    )

@@ -7,7 +7,6 @@ import uuid
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.utils import timezone
 
 from farms.models import Membership, Producer
 from marketplace.models import Equipment, EquipmentBooking
@@ -22,12 +21,7 @@ from marketplace.services.equipment import (
     save_equipment,
 )
 from tests.factories import ProducerFactory, UserFactory, member
-
-PRICE = 800_000
-
-
-def day(offset: int) -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=offset)
+from tests.marketplace.conftest import PRICE, day
 
 
 def shown(value: datetime.date) -> str:
@@ -38,13 +32,6 @@ def refusal(error: ValidationError) -> tuple[str, str, str]:
     """(field, code, message) of a service's single refusal."""
     [(field, [item])] = error.error_dict.items()
     return field, item.code, " ".join(item.messages)
-
-
-@pytest.fixture
-def tractor(owner, coop):
-    return save_equipment(
-        owner, producer=coop, kind="tractor", name="Máy cày Kubota L4508", daily_price=PRICE
-    )
 
 
 @pytest.fixture

@@ -1,20 +1,18 @@
 """Equipment sharing through the app's GraphQL API: typed refusals, privacy, query counts."""
 
-import datetime
 import json
 import uuid
 
 import pytest
-from django.utils import timezone
 from graphql_relay import to_global_id
 
 from farms.models import Membership, Producer
 from marketplace.models import Equipment, EquipmentBooking
 from marketplace.services.equipment import book_equipment, save_equipment
 from tests.factories import ProducerFactory, UserFactory, member
+from tests.marketplace.conftest import PRICE, day
 from tests.mobile_api.conftest import Api, token_for
 
-PRICE = 800_000
 PRIVATE_TEXT = ("Số 12 ngõ 34", "0912345678", "binh.private@example.vn", "Nguyễn Văn Bình")
 
 SAVE = """mutation($input: SaveEquipmentInput!) { saveEquipment(input: $input) {
@@ -44,10 +42,6 @@ MY_BOOKINGS = """query($role: EquipmentBookingRole, $includePast: Boolean,
       equipment { name bookedDays { firstDay lastDay } } bookedFor { name contactPhone } } } } }"""
 
 
-def day(offset: int) -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=offset)
-
-
 def iso(offset: int) -> str:
     return day(offset).isoformat()
 
@@ -58,13 +52,6 @@ def gid(obj) -> str:
 
 def errors(data: dict, mutation: str) -> list[tuple[str, str]]:
     return [(e["field"], e["code"]) for e in data[mutation]["errors"]]
-
-
-@pytest.fixture
-def tractor(owner, coop):
-    return save_equipment(
-        owner, producer=coop, kind="tractor", name="Máy cày Kubota L4508", daily_price=PRICE
-    )
 
 
 @pytest.fixture
