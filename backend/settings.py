@@ -201,6 +201,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.tasks.aggregate_daily_prices",
         "schedule": crontab(hour=1, minute=15),  # yesterday's completed orders and surveys
     },
+    "refresh-weather": {
+        "task": "maps.tasks.refresh_weather",
+        "schedule": crontab(hour="*/6", minute=40),  # the provider's models run 4 times a day
+    },
 }
 
 # Email: an SMTP URL in production (smtp+tls://user:password@host:587); the console otherwise.
@@ -227,6 +231,13 @@ TRACE_VOCABULARY_URL = env("TRACE_VOCABULARY_URL", default=f"{SITE_URL}/voc")
 MAP_TILE_URL = env("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="© OpenStreetMap contributors")
 _TILE_ORIGIN = "/".join(MAP_TILE_URL.split("/")[:3]) if "://" in MAP_TILE_URL else ""
+
+# Weather forecasts per commune: any provider that speaks the Open-Meteo forecast format.
+# Empty turns the ingest off.
+WEATHER_FORECAST_URL = env("WEATHER_FORECAST_URL", default="https://api.open-meteo.com/v1/forecast")
+WEATHER_FORECAST_DAYS = env.int("WEATHER_FORECAST_DAYS", default=7)
+WEATHER_BATCH_SIZE = env.int("WEATHER_BATCH_SIZE", default=50)  # communes per request
+WEATHER_TIMEOUT_SECONDS = env.int("WEATHER_TIMEOUT_SECONDS", default=30)
 
 # Content Security Policy: pages load nothing from another host (except map tiles).
 CONTENT_SECURITY_POLICY = {

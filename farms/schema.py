@@ -4,7 +4,7 @@ import graphene
 from graphene import relay
 from graphene_django import DjangoObjectType
 
-from farms import services
+from farms import services, soil
 from farms.models import (
     AgriculturalInput,
     Certification,
@@ -13,6 +13,7 @@ from farms.models import (
     Plot,
     Producer,
     Product,
+    SoilSample,
 )
 from mobile_api.context import get_for, producer_ids, signed_in_user
 from mobile_api.mutations import ServiceMutation, given
@@ -120,8 +121,35 @@ class CertificationType(DjangoObjectType):
         fields = ("scheme", "number", "issued_by", "valid_from", "valid_to")
 
 
+class SoilSampleType(DjangoObjectType):
+    """A soil test as the laboratory reported it, with its plain reading."""
+
+    advice = graphene.List(graphene.NonNull(graphene.String), required=True)
+
+    class Meta:
+        model = SoilSample
+        fields = (
+            "id",
+            "sampled_on",
+            "laboratory",
+            "ph",
+            "organic_matter",
+            "nitrogen",
+            "phosphorus",
+            "potassium",
+            "salinity",
+            "note",
+        )
+
+    def resolve_advice(sample, info):
+        return soil.soil_advice(sample)
+
+
 class PlotNode(DjangoObjectType):
     geometry = GeoJSON(required=True)
+    soil_samples = graphene.List(
+        graphene.NonNull(SoilSampleType), required=True, description="Newest first."
+    )
 
     class Meta:
         model = Plot
@@ -146,6 +174,9 @@ class PlotNode(DjangoObjectType):
 
     def resolve_certifications(plot, info):
         return plot.certifications.all()
+
+    def resolve_soil_samples(plot, info):
+        return plot.soil_samples.all()
 
 
 class ProducerRole(graphene.ObjectType):
@@ -172,7 +203,7 @@ class Query(graphene.ObjectType):
         plots = (
             Plot.objects.filter(producer_id__in=producer_ids(info))
             .select_related("crop", "producer")
-            .prefetch_related("certifications")
+            .prefetch_related("certifications", "soil_samples")
             .order_by("producer", "name")
         )
         if producer_id:
@@ -283,7 +314,38 @@ class SavePlot(ServiceMutation):
         return {"plot": saved}
 
 
+class RecordSoilSampleInput(graphene.InputObjectType):
+    plot_id = graphene.ID(required=True)
+    sampled_on = graphene.Date(required=True)
+    laboratory = graphene.String(required=True)
+    ph = graphene.Decimal(description="pH (KCl).")
+    organic_matter = graphene.Decimal(description="Organic matter, %.")
+    nitrogen = graphene.Decimal(description="Total nitrogen N, %.")
+    phosphorus = graphene.Decimal(description="Available P₂O₅, mg/100 g.")
+    potassium = graphene.Decimal(description="Available K₂O, mg/100 g.")
+    salinity = graphene.Decimal(description="Salinity EC, dS/m.")
+    note = graphene.String()
+
+
+class RecordSoilSample(ServiceMutation):
+    """Record a laboratory's soil test of a plot (the farm's people or extension staff)."""
+
+    soil_sample = graphene.Field(SoilSampleType)
+
+    class Arguments:
+        input = RecordSoilSampleInput(required=True)
+
+    @classmethod
+    def perform(cls, info, data):
+        data = given(data)
+        plot = get_for(
+            info, Plot.objects.select_related("producer"), data.pop("plot_id"), "PlotNode", "plotId"
+        )
+        return {"soil_sample": soil.record_soil_sample(info.context.user, plot, **data)}
+
+
 class Mutation(graphene.ObjectType):
     register_producer = RegisterProducer.Field()
     update_producer = UpdateProducer.Field()
     save_plot = SavePlot.Field()
+    record_soil_sample = RecordSoilSample.Field()

@@ -1,11 +1,15 @@
 """Staff draw planning zones and keep administrative boundaries in the admin, on the
 locally served map widget."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.gis.db.models import MultiPolygonField
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from backend.admin_tools import ReadOnlyMixin
 from backend.widgets import MapWidget
-from maps.models import AdministrativeArea, PlanningZone
+from maps import tasks
+from maps.models import AdministrativeArea, DailyForecast, PlanningZone
 
 
 class OnMap(admin.ModelAdmin):
@@ -18,6 +22,21 @@ class AdministrativeAreaAdmin(OnMap):
     list_filter = ["level"]
     search_fields = ["name", "code"]
     list_select_related = ["parent"]
+    actions = ["fetch_forecast"]
+
+    @admin.action(description=_("Fetch the weather forecast of the selected communes now"))
+    def fetch_forecast(self, request, queryset):
+        communes = list(
+            queryset.filter(level=AdministrativeArea.Level.COMMUNE).values_list("pk", flat=True)
+        )
+        if communes:
+            tasks.ingest_weather.delay(communes)
+        message = ngettext(
+            "The forecast of %(count)d commune was requested.",
+            "The forecast of %(count)d communes was requested.",
+            len(communes),
+        )
+        self.message_user(request, message % {"count": len(communes)}, messages.SUCCESS)
 
 
 @admin.register(PlanningZone)
@@ -31,3 +50,21 @@ class PlanningZoneAdmin(OnMap):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(DailyForecast)
+class DailyForecastAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = [
+        "area",
+        "day",
+        "weather_code",
+        "temperature_min",
+        "temperature_max",
+        "precipitation",
+        "wind_gusts_max",
+        "fetched_at",
+    ]
+    list_filter = ["day"]
+    search_fields = ["area__name", "area__code"]
+    list_select_related = ["area"]
+    date_hierarchy = "day"

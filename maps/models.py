@@ -93,3 +93,35 @@ class PlanningZone(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DailyForecast(models.Model):
+    """One day of the weather forecast for a commune, as the provider last gave it.
+    Each ingest replaces the days it covers; past days stay as they were last forecast."""
+
+    area = models.ForeignKey(
+        AdministrativeArea,
+        on_delete=models.CASCADE,
+        related_name="forecasts",
+        verbose_name=_("commune"),
+    )
+    day = models.DateField(_("day"))
+    weather_code = models.PositiveSmallIntegerField(_("WMO weather code"), null=True)
+    temperature_max = models.FloatField(_("highest temperature (°C)"), null=True)
+    temperature_min = models.FloatField(_("lowest temperature (°C)"), null=True)
+    precipitation = models.FloatField(_("rain (mm)"), null=True)
+    precipitation_probability = models.PositiveSmallIntegerField(_("chance of rain (%)"), null=True)
+    wind_speed_max = models.FloatField(_("strongest wind (km/h)"), null=True)
+    wind_gusts_max = models.FloatField(_("strongest gusts (km/h)"), null=True)
+    fetched_at = models.DateTimeField(_("fetched at"))
+
+    class Meta:
+        verbose_name = _("daily forecast")
+        verbose_name_plural = _("daily forecasts")
+        ordering = ["area", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "day"], name="one_forecast_per_commune_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} · {self.day}"

@@ -6,6 +6,7 @@ from graphene import relay
 from accounts import schema as accounts
 from farms import schema as farms
 from knowledge import schema as knowledge
+from maps import schema as maps
 from marketplace import schema as marketplace
 from mobile_api.sync import Sync
 from traceability import schema as traceability
@@ -17,6 +18,7 @@ class Query(
     traceability.Query,
     marketplace.Query,
     knowledge.Query,
+    maps.Query,
     graphene.ObjectType,
 ):
     node = relay.Node.Field()

@@ -1,4 +1,8 @@
+import os
+import uuid
+
 import pytest
+from celery import Celery, current_app
 
 from farms.models import Membership
 from tests import factories
@@ -10,6 +14,7 @@ from traceability.services.batches import create_batch
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.WEATHER_FORECAST_URL = ""  # never the network: weather tests serve recordings
 
 
 @pytest.fixture
@@ -68,3 +73,26 @@ def harvested(owner, coop, product, plot):
         harvested_at=moment(1),
         quantity=kg(100),
     )
+
+
+BROKER = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def broker_app():
+    """A Celery app of its own on the real broker and a queue of its own, made current
+    so that the product's shared tasks are sent through it; the default app is left
+    untouched for the other tests."""
+    previous = current_app._get_current_object()
+    app = Celery("nongsan-worker-test", set_as_current=False)
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.update(
+        broker_url=BROKER,
+        task_always_eager=False,
+        task_default_queue=f"test-{uuid.uuid4().hex[:12]}",
+    )
+    app.set_current()
+    yield app
+    previous.set_current()
+    previous.set_default()  # start_worker made the test app the process default
+    app.close()

@@ -1,7 +1,12 @@
-"""Hand-made geography with known answers: two communes side by side in one district."""
+"""Hand-made geography with known answers (two communes side by side in one district),
+and a weather provider playing recorded answers."""
 
 import math
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.contrib.gis.geos import MultiPolygon, Polygon
@@ -10,6 +15,7 @@ from farms.models import Plot
 from farms.services import area_m2, refresh_map_geometry
 from maps.models import AdministrativeArea
 from tests import factories
+from tests.mobile_api.conftest import anonymous_api, api, stranger_api  # noqa: F401 (fixtures)
 
 
 def box(west: float, south: float, east: float, north: float) -> Polygon:
@@ -70,3 +76,40 @@ def rice(db):
 @pytest.fixture
 def greens(db):
     return factories.ProductFactory(code="rau-muong", name_vi="Rau muống")
+
+
+RECORDINGS = Path(__file__).parent / "weather"
+
+
+class _Provider(BaseHTTPRequestHandler):
+    """Answers as the provider did in a recording; notes every request it gets."""
+
+    def do_GET(self):
+        server = self.server
+        server.requests.append(parse_qs(urlparse(self.path).query))
+        status, recording = server.answers.pop(0) if server.answers else server.default
+        body = (RECORDINGS / recording).read_bytes() if recording else b""
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def weather_provider(settings):
+    """A real HTTP server on loopback playing recorded Open-Meteo answers: by default the
+    two-location recording; queue others with ``answers.append((status, file))``."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Provider)
+    server.requests, server.answers = [], []
+    server.default = (200, "open_meteo_two_locations.json")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.WEATHER_FORECAST_URL = f"http://127.0.0.1:{server.server_port}/v1/forecast"
+    settings.WEATHER_TIMEOUT_SECONDS = 5
+    yield server
+    server.shutdown()
+    server.server_close()

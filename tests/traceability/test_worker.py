@@ -1,37 +1,12 @@
 """Label sheets built by a real Celery worker through the Redis broker (no eager mode)."""
 
-import os
 import time
-import uuid
 
 import pytest
-from celery import Celery, current_app
 from celery.contrib.testing.worker import start_worker
 
 from traceability.models import LabelSheet
 from traceability.services.labels import order_label_sheet
-
-BROKER = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
-
-
-@pytest.fixture
-def broker_app():
-    """A Celery app of its own on the real broker and a queue of its own, made current
-    so that the product's shared tasks are sent through it; the default app is left
-    untouched for the other tests."""
-    previous = current_app._get_current_object()
-    app = Celery("nongsan-worker-test", set_as_current=False)
-    app.config_from_object("django.conf:settings", namespace="CELERY")
-    app.conf.update(
-        broker_url=BROKER,
-        task_always_eager=False,
-        task_default_queue=f"test-{uuid.uuid4().hex[:12]}",
-    )
-    app.set_current()
-    yield app
-    previous.set_current()
-    previous.set_default()  # start_worker made the test app the process default
-    app.close()
 
 
 def wait_for(sheet: LabelSheet, seconds: float = 60) -> LabelSheet:

@@ -1,0 +1,27 @@
+from celery import shared_task
+from django.conf import settings
+
+from maps.services import weather
+
+
+@shared_task
+def refresh_weather() -> int:
+    """Queue one forecast ingest per batch of communes; the number of batches."""
+    if not settings.WEATHER_FORECAST_URL:
+        return 0
+    batches = weather.commune_batches()
+    for area_ids in batches:
+        ingest_weather.delay(area_ids)
+    return len(batches)
+
+
+@shared_task(
+    autoretry_for=(weather.WeatherUnavailable,),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    max_retries=5,
+)
+def ingest_weather(area_ids: list[int]) -> int:
+    """Fetch and store the forecast of a batch of communes. A provider that is down is
+    asked again later; an answer that fails the checks is logged and stored nowhere."""
+    return weather.ingest(area_ids)
