@@ -4,12 +4,17 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from farms.models import SoilSample
 from farms.opening_hours import is_open, parse
+from farms.permissions import EXTENSION_STAFF_GROUP
 from farms.soil import record_soil_sample, soil_advice
 from tests import factories
+from tests.mobile_api.conftest import Api, token_for
 
 MONDAY_6AM = datetime.datetime(2026, 11, 23, 6, 0)
 
@@ -80,3 +85,76 @@ def test_a_stranger_cannot_record_a_soil_test(stranger, coop):
             laboratory="Phòng thí nghiệm",
             ph="6",
         )
+
+
+RECORD = """mutation($input: RecordSoilSampleInput!) { recordSoilSample(input: $input) {
+  soilSample { id sampledOn laboratory ph organicMatter potassium advice }
+  errors { field code message }
+} }"""
+PLOTS_WITH_SOIL = "{ myPlots { name soilSamples { sampledOn ph advice } } }"
+
+
+def soil_input(plot, **measures) -> dict:
+    return {
+        "input": {
+            "plotId": str(plot.uuid),
+            "sampledOn": "2026-10-02",
+            "laboratory": "Trung tâm Phân tích đất Hà Nội",
+            **measures,
+        }
+    }
+
+
+def test_a_farmer_records_a_soil_test_in_the_app_and_reads_it_back(api, coop):
+    plot = factories.PlotFactory(producer=coop)
+
+    sample = api.ok(RECORD, soil_input(plot, ph="4.2", organicMatter="2.5"))["recordSoilSample"]
+
+    assert sample["soilSample"]["ph"] == "4.2"
+    assert sample["soilSample"]["potassium"] is None
+    (advice,) = sample["soilSample"]["advice"]
+    assert advice.startswith("Đất rất chua")
+    (listed,) = api.ok(PLOTS_WITH_SOIL)["myPlots"]
+    assert listed["soilSamples"] == [
+        {"sampledOn": "2026-10-02", "ph": "4.2", "advice": sample["soilSample"]["advice"]}
+    ]
+
+
+def test_extension_staff_record_soil_tests_for_any_farm(client, rf, coop):
+    officer = factories.UserFactory()
+    officer.groups.add(Group.objects.get(name=EXTENSION_STAFF_GROUP))
+    plot = factories.PlotFactory(producer=coop)
+
+    Api(client, token_for(officer, rf)).ok(RECORD, soil_input(plot, ph="6.5"))
+
+    assert SoilSample.objects.get().recorded_by == officer
+
+
+def test_a_wrong_soil_test_in_the_app_is_a_typed_error(api, stranger_api, coop):
+    plot = factories.PlotFactory(producer=coop)
+
+    wrong = api(RECORD, soil_input(plot, ph="45"))["data"]["recordSoilSample"]
+    foreign = stranger_api(RECORD, soil_input(plot, ph="6"))["data"]["recordSoilSample"]
+
+    assert [(e["field"], e["code"]) for e in wrong["errors"]] == [("ph", "out_of_range")]
+    assert [e["field"] for e in foreign["errors"]] == ["plotId"]
+    assert not SoilSample.objects.exists()
+
+
+def test_soil_tests_do_not_add_queries_to_the_plot_list(api, coop, django_assert_max_num_queries):
+    def sample(plot, ph):
+        SoilSample.objects.create(
+            plot=plot, sampled_on=datetime.date(2026, 9, 1), laboratory="Lab", ph=ph
+        )
+
+    sample(factories.PlotFactory(producer=coop), Decimal("6.0"))
+    with CaptureQueriesContext(connection) as few:
+        assert len(api.ok(PLOTS_WITH_SOIL)["myPlots"]) == 1
+    for _ in range(4):
+        plot = factories.PlotFactory(producer=coop)
+        sample(plot, Decimal("4.0"))
+        sample(plot, Decimal("5.0"))
+
+    with django_assert_max_num_queries(len(few)):
+        plots = api.ok(PLOTS_WITH_SOIL)["myPlots"]
+    assert sum(len(plot["soilSamples"]) for plot in plots) == 9
