@@ -239,6 +239,15 @@ WEATHER_FORECAST_DAYS = env.int("WEATHER_FORECAST_DAYS", default=7)
 WEATHER_BATCH_SIZE = env.int("WEATHER_BATCH_SIZE", default=50)  # communes per request
 WEATHER_TIMEOUT_SECONDS = env.int("WEATHER_TIMEOUT_SECONDS", default=30)
 
+# Open data (/open-data/): the licence it is published under, the smallest number of
+# producers a published figure may count, and how long a built file is reused.
+OPEN_DATA_LICENSE = env("OPEN_DATA_LICENSE", default="CC-BY-4.0")
+OPEN_DATA_LICENSE_URL = env(
+    "OPEN_DATA_LICENSE_URL", default="https://creativecommons.org/licenses/by/4.0/"
+)
+OPEN_DATA_MIN_PRODUCERS = env.int("OPEN_DATA_MIN_PRODUCERS", default=3)
+OPEN_DATA_CACHE_SECONDS = env.int("OPEN_DATA_CACHE_SECONDS", default=3600)
+
 # Content Security Policy: pages load nothing from another host (except map tiles).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -16,4 +16,11 @@ urlpatterns = [
         views.analysis_download,
         name="map-analysis-download",
     ),
+    path("open-data/", views.open_data_page, name="open-data"),
+    path("open-data/datapackage.json", views.open_data_package, name="open-data-package"),
+    re_path(
+        r"^open-data/(?P<name>[-a-z]+)\.(?P<extension>csv|geojson)$",
+        views.open_dataset,
+        name="open-dataset",
+    ),
 ]

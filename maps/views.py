@@ -1,9 +1,10 @@
-"""The public map page, its layers (GeoJSON by bbox and page, vector tiles), and the
-staff analyses with their downloads."""
+"""The public map page, its layers (GeoJSON by bbox and page, vector tiles), the staff
+analyses with their downloads, and the open datasets."""
 
 import json
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -18,7 +19,7 @@ from backend.decorators import signed_in_and
 from backend.errors import field_error, readable
 from maps.legend import legend
 from maps.permissions import require_analyst
-from maps.services import analysis, layers, tiles
+from maps.services import analysis, layers, open_data, tiles
 from maps.services.reports import Report
 
 analyst_required = signed_in_and(require_analyst)
@@ -103,10 +104,56 @@ def analysis_download(request, name: str, extension: str):
 
 def download(report: Report, filename: str) -> HttpResponse:
     """A report as a CSV or GeoJSON file (by the filename's extension)."""
+    return file_response(*encoded(report, filename), filename)
+
+
+def encoded(report: Report, filename: str) -> tuple[str, str]:
+    """The file's text and content type."""
     if filename.endswith(".csv"):
-        response = HttpResponse(report.to_csv(), content_type="text/csv; charset=utf-8")
-    else:
-        body = json.dumps(report.to_geojson(), ensure_ascii=False, default=str)
-        response = HttpResponse(body, content_type="application/geo+json")
+        return report.to_csv(), "text/csv; charset=utf-8"
+    return json.dumps(report.to_geojson(), ensure_ascii=False, default=str), "application/geo+json"
+
+
+def file_response(body: str, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def open_data_page(request):
+    context = {
+        "datasets": open_data.DATASETS.values(),
+        "license": open_data.license_(),
+        "min_producers": settings.OPEN_DATA_MIN_PRODUCERS,
+    }
+    return render(request, "maps/open_data.html", context)
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def open_data_package(request):
+    package = open_data.data_package(request.build_absolute_uri(reverse("open-data")))
+    response = JsonResponse(package, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def open_dataset(request, name: str, extension: str):
+    """A dataset's file, built at most once per OPEN_DATA_CACHE_SECONDS per process (the
+    tables aggregate every plot): the address is public and needs no account."""
+    if name not in open_data.DATASETS:
+        raise Http404
+    day, filename = timezone.localdate(), f"{name}.{extension}"
+
+    def build() -> tuple[str, str]:
+        return encoded(open_data.DATASETS[name].build(day, extension == "geojson"), filename)
+
+    key = f"open-data:{filename}:{day.isoformat()}"
+    response = file_response(
+        *cache.get_or_set(key, build, settings.OPEN_DATA_CACHE_SECONDS), filename
+    )
+    response["Access-Control-Allow-Origin"] = "*"
     return response
