@@ -52,6 +52,7 @@ def legend() -> dict:
             "producerPage": _("Producer page"),
             "offer": _("Offer on the market"),
             "placePage": _("Plot page"),
+            "lot": _("Trace of lot"),
             "openNow": _("Open now"),
             "closedNow": _("Closed now"),
             "validUntil": _("Valid until"),

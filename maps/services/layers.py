@@ -22,10 +22,12 @@ from farms.models import Certification, Place, Plot, Producer
 from farms.opening_hours import is_open
 from maps.models import AdministrativeArea, PlanningZone
 from marketplace.models import Offer
+from traceability.models import Batch
 
 DEFAULT_PAGE = 500
 MAX_PAGE = 2000
 PRECISION = 6  # decimal places of degrees: about 10 cm
+RECENT_LOTS = 3  # lots harvested from a plot, linked from its popup to their scan pages
 PUBLIC_PLACE_KINDS = [Place.Kind.MARKET, Place.Kind.SUPERMARKET, Place.Kind.SHOP]
 
 
@@ -98,10 +100,14 @@ def _producer_properties(producer: Producer) -> dict:
 
 def _plots(day: datetime.date) -> QuerySet:
     valid = Certification.objects.filter(valid_from__lte=day, valid_to__gte=day)
+    recent_lots = Batch.objects.only("code").order_by("-pk")[:RECENT_LOTS]
     return (
         Plot.objects.select_related("crop", "producer")
         .only(*PLOT_FIELDS)
-        .prefetch_related(Prefetch("certifications", queryset=valid, to_attr="valid"))
+        .prefetch_related(
+            Prefetch("certifications", queryset=valid, to_attr="valid"),
+            Prefetch("batches", queryset=recent_lots, to_attr="recent_lots"),
+        )
     )
 
 
@@ -126,6 +132,10 @@ def _plot_properties(plot: Plot) -> dict:
         "producer": plot.producer.name,
         "producer_url": reverse("traceability:party", args=[plot.producer.uuid]),
         "url": reverse("traceability:location", args=[plot.location_code]),
+        "lots": [
+            {"code": lot.code, "url": reverse("traceability:lot", args=[lot.code])}
+            for lot in plot.recent_lots
+        ],
     }
 
 

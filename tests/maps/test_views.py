@@ -14,6 +14,7 @@ from maps.models import PlanningZone
 from maps.services.layers import LAYERS
 from tests import factories
 from tests.maps.conftest import box, multi, plot, tile_of
+from traceability.services.batches import create_batch
 
 WORLD = "105.7,21.0,106.0,21.3"
 
@@ -39,13 +40,15 @@ def test_bad_parameters_get_a_translated_error(client, query):
 
 def _scene(rice, count: int, west: float) -> None:
     """``count`` of everything each layer shows: cooperatives with a member's certified
-    plot, markets, and zones planned for rice."""
+    plot and a lot from it, markets, and zones planned for rice."""
     for i in range(count):
         x = west + i * 0.003
         cooperative = factories.ProducerFactory(kind="cooperative")
         member = factories.ProducerFactory(kind="household", cooperative=cooperative)
         field = plot(member, box(x, 21.11, x + 0.002, 21.112), rice)
         factories.CertificationFactory(producer=member).plots.set([field])
+        farmer = factories.member(factories.UserFactory(), member)
+        create_batch(farmer, producer=member, product=rice, plots=[field])
         factories.PlaceFactory(kind="market", location=Point(x, 21.115, srid=4326))
         zone = PlanningZone.objects.create(
             name=f"Vùng {x}",
@@ -75,6 +78,17 @@ def test_a_layer_costs_the_same_queries_for_one_or_many_features(
         with django_assert_max_num_queries(few[name]):
             features = client.get(f"/map/layers/{name}.geojson", {"bbox": WORLD}).json()
         assert len(features["features"]) >= (2 if name == "communes" else 7), name
+
+
+def test_a_plot_links_the_scan_pages_of_its_latest_lots(client, land, rice, owner, coop):
+    field = plot(coop, box(105.81, 21.11, 105.812, 21.112), rice)
+    lots = [create_batch(owner, producer=coop, product=rice, plots=[field]) for _ in range(4)]
+
+    (feature,) = client.get("/map/layers/plots.geojson", {"bbox": WORLD}).json()["features"]
+
+    newest = [lot.code for lot in reversed(lots)][:3]
+    assert [lot["code"] for lot in feature["properties"]["lots"]] == newest
+    assert client.get(feature["properties"]["lots"][0]["url"]).status_code == 200
 
 
 def test_vector_tiles_carry_the_plots_of_their_tile(client, land, rice):

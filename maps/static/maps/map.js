@@ -79,7 +79,8 @@
     return L.geoJSON(f, {style: {color: "#333", weight: 1, fillOpacity: 0.6,
       fillColor: plotColour(p.crop_code, (p.certification_codes || [])[0])}})
       .bindPopup(popup(p.crop || labels.plots, [p.area_m2 + " m²", p.certifications.join(", ") || labels.uncertified, p.producer],
-        [[labels.placePage, p.url], [labels.producerPage, p.producer_url]]));
+        [[labels.placePage, p.url], [labels.producerPage, p.producer_url]].concat(
+          (p.lots || []).map(function (lot) { return [labels.lot + " " + lot.code, lot.url]; }))));
   }
   var plotTiles = L.vectorGrid.protobuf(options.tileLayerUrl.replace("LAYER", "plots"), {
     interactive: false, maxNativeZoom: 18, minZoom: options.plotTileMinZoom,
