@@ -37,6 +37,8 @@ def _apply(buyer: Buyer, data: dict) -> None:
     unknown = set(data) - set(BUYER_FIELDS)
     if unknown:
         raise ValueError(f"Not buyer fields: {sorted(unknown)}")
+    if "delivery_location" in data:  # before setting it: the field refuses a non-point
+        check_location(data["delivery_location"])
     for field, value in data.items():
         setattr(buyer, field, value.strip() if isinstance(value, str) else value)
     check_location(buyer.delivery_location)

@@ -90,6 +90,22 @@ def test_a_buyer_registers_through_the_api(chef_api):
         "buyer": None,
         "errors": [{"field": "deliveryLocation", "code": "location_outside"}],
     }
+    area = {
+        "type": "Polygon",
+        "coordinates": [[[105.8, 21.0], [105.9, 21.0], [105.9, 21.1], [105.8, 21.0]]],
+    }
+    not_a_point = chef_api(
+        REGISTER,
+        {
+            "input": {
+                "kind": "HOTEL",
+                "name": "Khách sạn",
+                "district": "Hoàn Kiếm",
+                "deliveryLocation": area,
+            }
+        },
+    )["data"]["registerBuyer"]
+    assert not_a_point["errors"] == [{"field": "deliveryLocation", "code": "point_required"}]
 
 
 def test_search_hides_private_seller_data_and_wholesale_prices(chef_api, offer, buyer_id, coop):
