@@ -201,6 +201,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.tasks.aggregate_daily_prices",
         "schedule": crontab(hour=1, minute=15),  # yesterday's completed orders and surveys
     },
+    "publish-open-data": {
+        "task": "maps.tasks.publish_open_data",
+        "schedule": crontab(hour=2, minute=10),  # after the day's prices are aggregated
+    },
     "refresh-weather": {
         "task": "maps.tasks.refresh_weather",
         "schedule": crontab(hour="*/6", minute=40),  # the provider's models run 4 times a day
@@ -239,14 +243,13 @@ WEATHER_FORECAST_DAYS = env.int("WEATHER_FORECAST_DAYS", default=7)
 WEATHER_BATCH_SIZE = env.int("WEATHER_BATCH_SIZE", default=50)  # communes per request
 WEATHER_TIMEOUT_SECONDS = env.int("WEATHER_TIMEOUT_SECONDS", default=30)
 
-# Open data (/open-data/): the licence it is published under, the smallest number of
-# producers a published figure may count, and how long a built file is reused.
+# Open data (/open-data/): the licence it is published under, and the smallest number of
+# producers a published figure may count. Files are rebuilt daily (see the beat schedule).
 OPEN_DATA_LICENSE = env("OPEN_DATA_LICENSE", default="CC-BY-4.0")
 OPEN_DATA_LICENSE_URL = env(
     "OPEN_DATA_LICENSE_URL", default="https://creativecommons.org/licenses/by/4.0/"
 )
 OPEN_DATA_MIN_PRODUCERS = env.int("OPEN_DATA_MIN_PRODUCERS", default=3)
-OPEN_DATA_CACHE_SECONDS = env.int("OPEN_DATA_CACHE_SECONDS", default=3600)
 
 # Content Security Policy: pages load nothing from another host (except map tiles).
 CONTENT_SECURITY_POLICY = {

@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 from backend.admin_tools import ReadOnlyMixin
 from backend.widgets import MapWidget
 from maps import tasks
-from maps.models import AdministrativeArea, DailyForecast, PlanningZone
+from maps.models import AdministrativeArea, DailyForecast, OpenDataFile, PlanningZone
 
 
 class OnMap(admin.ModelAdmin):
@@ -68,3 +68,15 @@ class DailyForecastAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ["area__name", "area__code"]
     list_select_related = ["area"]
     date_hierarchy = "day"
+
+
+@admin.register(OpenDataFile)
+class OpenDataFileAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["__str__", "rows", "built_at"]
+    exclude = ["content"]  # may be megabytes: read it at its public address
+    actions = ["publish_again"]
+
+    @admin.action(description=_("Publish the open data again now"))
+    def publish_again(self, request, queryset):
+        tasks.publish_open_data.delay()
+        self.message_user(request, _("The open data is being rebuilt."), messages.SUCCESS)

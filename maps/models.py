@@ -125,3 +125,25 @@ class DailyForecast(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area} · {self.day}"
+
+
+class OpenDataFile(models.Model):
+    """A published open dataset file, rebuilt whole by ``maps.services.open_data.publish``:
+    readers always get one complete build, never a table being computed."""
+
+    name = models.SlugField(_("dataset"), max_length=60)
+    extension = models.CharField(_("format"), max_length=10)
+    content = models.TextField(_("content"))
+    rows = models.PositiveIntegerField(_("rows"))
+    built_at = models.DateTimeField(_("built at"))
+
+    class Meta:
+        verbose_name = _("open data file")
+        verbose_name_plural = _("open data files")
+        ordering = ["name", "extension"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "extension"], name="one_open_data_file")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}.{self.extension}"

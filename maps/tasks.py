@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from maps.services import weather
+from maps.services import open_data, weather
 
 
 @shared_task
@@ -25,3 +25,9 @@ def ingest_weather(area_ids: list[int]) -> int:
     """Fetch and store the forecast of a batch of communes. A provider that is down is
     asked again later; an answer that fails the checks is logged and stored nowhere."""
     return weather.ingest(area_ids)
+
+
+@shared_task
+def publish_open_data() -> int:
+    """Rebuild the open datasets (daily, after the prices; they aggregate every plot)."""
+    return open_data.publish()

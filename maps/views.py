@@ -4,23 +4,24 @@ analyses with their downloads, and the open datasets."""
 import json
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import http_date, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from backend.decorators import signed_in_and
 from backend.errors import field_error, readable
+from maps import tasks
 from maps.legend import legend
+from maps.models import OpenDataFile
 from maps.permissions import require_analyst
 from maps.services import analysis, layers, open_data, tiles
-from maps.services.reports import Report
+from maps.services.reports import CONTENT_TYPES, Report
 
 analyst_required = signed_in_and(require_analyst)
 PLOT_DETAIL_ZOOM = 15  # from here plots come as GeoJSON with popups; below, as tiles
@@ -99,23 +100,11 @@ def analysis_download(request, name: str, extension: str):
     if name not in analysis.REPORTS:
         raise Http404
     report: Report = analysis.REPORTS[name](timezone.localdate(), extension == "geojson")
-    return download(report, f"{name}.{extension}")
+    return file_response(report.to_text(extension), extension, f"{name}.{extension}")
 
 
-def download(report: Report, filename: str) -> HttpResponse:
-    """A report as a CSV or GeoJSON file (by the filename's extension)."""
-    return file_response(*encoded(report, filename), filename)
-
-
-def encoded(report: Report, filename: str) -> tuple[str, str]:
-    """The file's text and content type."""
-    if filename.endswith(".csv"):
-        return report.to_csv(), "text/csv; charset=utf-8"
-    return json.dumps(report.to_geojson(), ensure_ascii=False, default=str), "application/geo+json"
-
-
-def file_response(body: str, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=content_type)
+def file_response(body: str, extension: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=CONTENT_TYPES[extension])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -126,6 +115,7 @@ def open_data_page(request):
         "datasets": open_data.DATASETS.values(),
         "license": open_data.license_(),
         "min_producers": settings.OPEN_DATA_MIN_PRODUCERS,
+        "built_at": open_data.last_built(),
     }
     return render(request, "maps/open_data.html", context)
 
@@ -142,18 +132,18 @@ def open_data_package(request):
 @require_GET
 @cache_control(public=True, max_age=3600)
 def open_dataset(request, name: str, extension: str):
-    """A dataset's file, built at most once per OPEN_DATA_CACHE_SECONDS per process (the
-    tables aggregate every plot): the address is public and needs no account."""
+    """The last published build of a dataset (public, no account). Before the first
+    build, one is asked for; with eager tasks it is there at once."""
     if name not in open_data.DATASETS:
         raise Http404
-    day, filename = timezone.localdate(), f"{name}.{extension}"
-
-    def build() -> tuple[str, str]:
-        return encoded(open_data.DATASETS[name].build(day, extension == "geojson"), filename)
-
-    key = f"open-data:{filename}:{day.isoformat()}"
-    response = file_response(
-        *cache.get_or_set(key, build, settings.OPEN_DATA_CACHE_SECONDS), filename
-    )
+    published = OpenDataFile.objects.filter(name=name, extension=extension)
+    if not published.exists():
+        tasks.publish_open_data.delay()
+    file = published.first()
+    if file is None:
+        message = _("The file is being prepared: try again in a few minutes.")
+        return HttpResponse(message, status=503, headers={"Retry-After": "300"})
+    response = file_response(file.content, extension, str(file))
+    response["Last-Modified"] = http_date(file.built_at.timestamp())
     response["Access-Control-Allow-Origin"] = "*"
     return response

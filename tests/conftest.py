@@ -15,7 +15,6 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.WEATHER_FORECAST_URL = ""  # never the network: weather tests serve recordings
-    settings.OPEN_DATA_CACHE_SECONDS = 0  # each test builds its own files
 
 
 @pytest.fixture

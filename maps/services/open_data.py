@@ -11,11 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from maps.models import OpenDataFile
 from maps.services import analysis
-from maps.services.reports import Report, run_report
+from maps.services.reports import CONTENT_TYPES, Report, run_report
 
 PRICE_MONTHS = 24
 
@@ -301,3 +305,35 @@ def data_package(base_url: str) -> dict:
 
 def license_() -> dict:
     return {"name": settings.OPEN_DATA_LICENSE, "path": settings.OPEN_DATA_LICENSE_URL}
+
+
+def publish(day: datetime.date | None = None) -> int:
+    """Build every dataset in every format and replace the published files together,
+    so readers never mix two builds; the number of files."""
+    day, built_at = day or timezone.localdate(), timezone.now()
+    files = []
+    for dataset in DATASETS.values():
+        for extension in CONTENT_TYPES:
+            report = dataset.build(day, extension == "geojson")
+            content = report.to_text(extension)
+            files.append(
+                OpenDataFile(
+                    name=dataset.name,
+                    extension=extension,
+                    content=content,
+                    rows=len(report.rows),
+                    built_at=built_at,
+                )
+            )
+    with transaction.atomic():
+        OpenDataFile.objects.bulk_create(
+            files,
+            update_conflicts=True,
+            unique_fields=["name", "extension"],
+            update_fields=["content", "rows", "built_at"],
+        )
+    return len(files)
+
+
+def last_built() -> datetime.datetime | None:
+    return OpenDataFile.objects.aggregate(last=Max("built_at"))["last"]

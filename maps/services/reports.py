@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "geojson": "application/geo+json"}
+
 
 @dataclass
 class Report:
@@ -36,6 +38,12 @@ class Report:
                 for row, geometry in zip(self.rows, geometries, strict=True)
             ],
         }
+
+    def to_text(self, extension: str) -> str:
+        """The file's text for an extension of CONTENT_TYPES."""
+        if extension == "csv":
+            return self.to_csv()
+        return json.dumps(self.to_geojson(), ensure_ascii=False, default=str)
 
     def as_dicts(self) -> list[dict]:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]

@@ -6,10 +6,11 @@ import io
 
 import pytest
 from django.contrib.gis.geos import Point
-from django.core.cache import cache
 from django.utils import timezone
 
 from farms.models import Place, Producer
+from maps import tasks
+from maps.models import OpenDataFile
 from maps.services.open_data import DATASETS, price_index
 from marketplace.models import DailyPrice
 from tests import factories
@@ -182,17 +183,36 @@ def test_the_catalogue_page_speaks_vietnamese_and_the_map_links_it(client, db):
     assert 'href="/open-data/"' in client.get("/map/").content.decode()
 
 
-def test_a_built_file_is_reused_until_it_expires(client, farmland, settings, rice):
-    settings.OPEN_DATA_CACHE_SECONDS = 3600
-    cache.clear()
-    try:
-        first = client.get("/open-data/crop-areas-by-commune.csv").content
-        household(rice, box(105.84, 21.15, 105.841, 21.151), "Hộ lúa mới")
-        assert client.get("/open-data/crop-areas-by-commune.csv").content == first
-        cache.clear()
-        assert client.get("/open-data/crop-areas-by-commune.csv").content != first
-    finally:
-        cache.clear()
+def test_a_published_file_stays_until_the_next_publication(client, farmland, rice):
+    first = client.get("/open-data/crop-areas-by-commune.csv")  # the first asks for a build
+    household(rice, box(105.84, 21.15, 105.841, 21.151), "Hộ lúa mới")
+    again = client.get("/open-data/crop-areas-by-commune.csv")
+    assert again.content == first.content and again["Last-Modified"] == first["Last-Modified"]
+
+    assert tasks.publish_open_data() == 2 * len(DATASETS)
+
+    rows = {row["crop"]: row for row in rows_of(client, "crop-areas-by-commune")}
+    assert rows["Lúa"]["producers"] == "4"
+
+
+@pytest.mark.celery_broker
+def test_before_the_first_build_a_worker_is_asked_and_the_reader_told_to_wait(
+    client, farmland, broker_app
+):
+    with broker_app.connection_for_write() as connection:
+        queue = connection.default_channel.queue_declare(
+            broker_app.conf.task_default_queue, passive=False
+        )
+        assert queue.message_count == 0
+        waiting = client.get("/open-data/market-places.csv")
+        queued = connection.default_channel.queue_declare(
+            broker_app.conf.task_default_queue, passive=True
+        )
+
+    assert waiting.status_code == 503 and waiting["Retry-After"] == "300"
+    assert "thử lại" in waiting.content.decode()
+    assert queued.message_count == 1  # the build waits for a worker
+    assert not OpenDataFile.objects.exists()
 
 
 def test_an_unknown_dataset_is_not_found(client, db):
