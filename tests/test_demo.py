@@ -12,6 +12,9 @@ from farms.models import Plot
 from fixtures.demo import DEMO_PASSWORD, demo_labels, demo_producers, load_demo, scan_path
 from knowledge.models import Article, Proposal, Treatment
 from knowledge.services.search import search_articles
+from maps.models import OpenDataFile
+from maps.services.advisories import advisories
+from maps.services.weather import weather_for_plots
 from marketplace.models import DailyPrice, Equipment, Offer, Order, Review
 from traceability.models import Batch
 from traceability.services.integrity import verify_batch
@@ -128,3 +131,13 @@ def test_demo_urls_prints_logins_and_pages(demo):
     text = out.getvalue()
     assert "http://demo.test:8000/admin/" in text and DEMO_PASSWORD in text
     assert "http://demo.test:8000/01/" in text and "/verify" in text and "/epcis.jsonld" in text
+
+
+def test_the_demo_farmers_see_tomorrow_s_rain_and_the_open_data_is_published(demo, client):
+    plots = Plot.objects.filter(producer__in=demo_producers())
+    communes = weather_for_plots(plots)
+    assert communes, "the demo plots lie in the demo communes"
+    tomorrow = communes[0].days[1]
+    assert [advisory.code for advisory in advisories(tomorrow)] == ["heavy_rain", "strong_wind"]
+    rows = client.get("/open-data/market-places.csv").content.decode().splitlines()
+    assert len(rows) > 1 and OpenDataFile.objects.count() == 10
