@@ -52,6 +52,31 @@ def communes() -> None:
         )
 
 
+def certificates_and_prices() -> None:
+    """Every fifth producer certified for all its plots; two years of daily prices of the
+    five crops in the 30 districts."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO farms_certification (producer_id, scheme, number, issued_by,
+                valid_from, valid_to)
+            SELECT id, 'vietgap', 'VG-' || id, 'Bench', current_date - 100, current_date + 900
+            FROM farms_producer WHERE id % 5 = 0;
+            INSERT INTO farms_certification_plots (certification_id, plot_id)
+            SELECT cert.id, plot.id FROM farms_certification cert
+            JOIN farms_plot plot ON plot.producer_id = cert.producer_id;
+            INSERT INTO marketplace_dailyprice (product_id, unit, district, day, source,
+                average_price, min_price, max_price, volume, samples)
+            SELECT product.id, 'kg', 'Huyện ' || d, current_date - n, 'orders',
+                10000 + n, 9000, 12000, 50, 3
+            FROM farms_product product, generate_series(0, 29) AS d, generate_series(1, 730) AS n;
+            ANALYZE;
+            """
+        )
+
+
 class Provider(BaseHTTPRequestHandler):
     """Answers any number of coordinates with the recorded week, as Open-Meteo would."""
 
@@ -79,13 +104,19 @@ def main(count: int) -> None:
 
     populate(count)
     communes()
-    print(f"{count:,} plots, {COLUMNS * ROWS} communes in {COLUMNS} districts")
+    certificates_and_prices()
+    print(f"{count:,} plots, {COLUMNS * ROWS} communes in {COLUMNS} districts, every fifth")
+    print("producer certified, 2 years of daily prices of 5 crops in 30 districts")
     today = timezone.localdate()
     for name, dataset in open_data.DATASETS.items():
         start = time.perf_counter()
         report = dataset.build(today, False)
         print(f"  open data {name}: {len(report.rows):,} rows in ", end="")
         print(f"{time.perf_counter() - start:.2f} s")
+    start = time.perf_counter()
+    files = open_data.publish()
+    print(f"  the nightly publication ({files} files, CSV and GeoJSON): ", end="")
+    print(f"{time.perf_counter() - start:.1f} s")
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Provider)
     threading.Thread(target=server.serve_forever, daemon=True).start()
