@@ -353,6 +353,7 @@ class SoilSample(models.Model):
     """A soil test of a plot, as the laboratory reported it. Labs report different
     subsets, so each measure is optional; at least one must be given."""
 
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     plot = models.ForeignKey(
         Plot, on_delete=models.CASCADE, related_name="soil_samples", verbose_name=_("plot")
     )

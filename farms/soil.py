@@ -2,13 +2,14 @@
 plain reading a farmer gets back."""
 
 import datetime
-from decimal import Decimal, InvalidOperation
+import uuid
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.errors import field_error
+from backend.errors import field_error, replayed
 from farms.models import Plot, SoilSample
 from farms.permissions import Action, require
 
@@ -32,12 +33,21 @@ def record_soil_sample(
     sampled_on: datetime.date,
     laboratory: str,
     note: str = "",
+    sample_uuid: uuid.UUID | None = None,
     **measures,
 ) -> SoilSample:
+    """Record a soil test; sent again with the same ``sample_uuid`` (an app retrying
+    without signal), it returns the first record."""
     require(actor, Action.SAMPLE, plot.producer)
+    if existing := replayed(SoilSample, sample_uuid, plot_id=plot.pk):
+        return existing
     values = cleaned_results(sampled_on, laboratory, measures)
     return SoilSample.objects.create(
-        plot=plot, note=(note or "").strip()[:300], recorded_by=actor, **values
+        uuid=sample_uuid or uuid.uuid4(),
+        plot=plot,
+        note=(note or "").strip()[:300],
+        recorded_by=actor,
+        **values,
     )
 
 
@@ -62,6 +72,9 @@ def _measure(name: str, value) -> Decimal | None:
     except InvalidOperation:
         number = None
     low, high = RANGES[name]
+    if number is not None and number.is_finite():  # as stored, so advice reads the same
+        places = SoilSample._meta.get_field(name).decimal_places
+        number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     if number is None or not number.is_finite() or not low <= number <= high:
         raise field_error(
             name,

@@ -16,6 +16,7 @@ OPERATIONS = {
     "register_producer": (farms.RegisterProducer, farms.RegisterProducerInput),
     "update_producer": (farms.UpdateProducer, farms.UpdateProducerInput),
     "save_plot": (farms.SavePlot, farms.SavePlotInput),
+    "record_soil_sample": (farms.RecordSoilSample, farms.RecordSoilSampleInput),
     "create_batch": (trace.CreateBatch, trace.CreateBatchInput),
     "record_event": (trace.RecordEvent, trace.RecordEventInput),
     "split_batch": (trace.SplitBatch, trace.SplitBatchInput),

@@ -158,3 +158,23 @@ def test_soil_tests_do_not_add_queries_to_the_plot_list(api, coop, django_assert
     with django_assert_max_num_queries(len(few)):
         plots = api.ok(PLOTS_WITH_SOIL)["myPlots"]
     assert sum(len(plot["soilSamples"]) for plot in plots) == 9
+
+
+def test_a_result_is_answered_as_it_is_stored(api, coop):
+    plot = factories.PlotFactory(producer=coop)
+    answer = api.ok(RECORD, soil_input(plot, ph="5.46"))["recordSoilSample"]["soilSample"]
+    assert answer["ph"] == "5.5" and SoilSample.objects.get().ph == Decimal("5.5")
+    assert answer["advice"] == []  # 5.5 is not acid: the reply and the stored row agree
+
+
+def test_a_soil_test_sent_twice_is_recorded_once(api, coop):
+    plot = factories.PlotFactory(producer=coop)
+    sent = soil_input(plot, ph="6.1")
+    sent["input"]["clientId"] = "5c0e2a4e-8a5b-4a43-9d1e-3f6c2b1a7d90"
+    first = api.ok(RECORD, sent)["recordSoilSample"]["soilSample"]
+    again = api.ok(RECORD, sent)["recordSoilSample"]["soilSample"]
+    assert first["id"] == again["id"] and SoilSample.objects.count() == 1
+    sync = """mutation($ops: [SyncOperationInput!]!) { sync(operations: $ops) {
+      results { errors { code } } } }"""
+    result = api.ok(sync, {"ops": [{"recordSoilSample": sent["input"]}]})["sync"]["results"]
+    assert result == [{"errors": []}] and SoilSample.objects.count() == 1
