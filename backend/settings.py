@@ -241,6 +241,8 @@ _TILE_ORIGIN = "/".join(MAP_TILE_URL.split("/")[:3]) if "://" in MAP_TILE_URL el
 WEATHER_FORECAST_URL = env("WEATHER_FORECAST_URL", default="https://api.open-meteo.com/v1/forecast")
 WEATHER_FORECAST_DAYS = env.int("WEATHER_FORECAST_DAYS", default=7)
 WEATHER_BATCH_SIZE = env.int("WEATHER_BATCH_SIZE", default=50)  # communes per request
+# Seconds between two batches' requests: Open-Meteo's free plan allows 600 locations a minute.
+WEATHER_BATCH_SPACING_SECONDS = env.int("WEATHER_BATCH_SPACING_SECONDS", default=10)
 WEATHER_TIMEOUT_SECONDS = env.int("WEATHER_TIMEOUT_SECONDS", default=30)
 
 # Open data (/open-data/): the licence it is published under, and the smallest number of

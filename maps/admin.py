@@ -1,6 +1,7 @@
 """Staff draw planning zones and keep administrative boundaries in the admin, on the
 locally served map widget."""
 
+from celery.exceptions import Retry
 from django.contrib import admin, messages
 from django.contrib.gis.db.models import MultiPolygonField
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,7 @@ from backend.admin_tools import ReadOnlyMixin
 from backend.widgets import MapWidget
 from maps import tasks
 from maps.models import AdministrativeArea, DailyForecast, OpenDataFile, PlanningZone
+from maps.services import weather
 
 
 class OnMap(admin.ModelAdmin):
@@ -29,8 +31,12 @@ class AdministrativeAreaAdmin(OnMap):
         communes = list(
             queryset.filter(level=AdministrativeArea.Level.COMMUNE).values_list("pk", flat=True)
         )
-        if communes:
-            tasks.ingest_weather.delay(communes)
+        try:  # with a broker this only queues; eager, it fetches here
+            tasks.queue_weather(weather.in_batches(communes))
+        except (Retry, weather.WeatherUnavailable, weather.ForecastRejected) as error:
+            failed = _("The provider's forecast could not be stored: %(error)s")
+            self.message_user(request, failed % {"error": error}, messages.ERROR)
+            return
         message = ngettext(
             "The forecast of %(count)d commune was requested.",
             "The forecast of %(count)d communes was requested.",
@@ -74,6 +80,10 @@ class DailyForecastAdmin(ReadOnlyMixin, admin.ModelAdmin):
 class OpenDataFileAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["__str__", "rows", "built_at"]
     exclude = ["content"]  # may be megabytes: read it at its public address
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content")
+
     actions = ["publish_again"]
 
     @admin.action(description=_("Publish the open data again now"))

@@ -4,6 +4,7 @@ import graphene
 from graphene_django import DjangoObjectType
 
 from farms.models import Plot
+from farms.permissions import Action, has_global_access
 from farms.schema import producer_by_id
 from maps.models import DailyForecast
 from maps.services import advisories, weather
@@ -64,14 +65,16 @@ class Query(graphene.ObjectType):
         graphene.NonNull(CommuneWeatherType),
         required=True,
         producer_id=graphene.ID(
-            description="Only this producer's plots; all of yours if left out."
+            description="Only this producer's plots; those of your farms if left out."
         ),
         description="The coming days' weather for each commune your plots lie in.",
     )
 
     def resolve_weather(root, info, producer_id=None):
-        signed_in_user(info)
+        user = signed_in_user(info)
         plots = Plot.objects.filter(producer_id__in=producer_ids(info))
         if producer_id:
             plots = plots.filter(producer=producer_by_id(info, producer_id))
+        elif has_global_access(user, Action.VIEW):  # staff: their own farms, not every farm
+            plots = plots.filter(producer__memberships__user=user)
         return weather.weather_for_plots(plots)

@@ -10,9 +10,16 @@ def refresh_weather() -> int:
     if not settings.WEATHER_FORECAST_URL:
         return 0
     batches = weather.commune_batches()
-    for area_ids in batches:
-        ingest_weather.delay(area_ids)
+    queue_weather(batches)
     return len(batches)
+
+
+def queue_weather(batches: list[list[int]]) -> None:
+    """One ingest per batch, spaced out: providers limit locations per minute."""
+    for position, area_ids in enumerate(batches):
+        ingest_weather.apply_async(
+            (area_ids,), countdown=position * settings.WEATHER_BATCH_SPACING_SECONDS
+        )
 
 
 @shared_task(

@@ -7,12 +7,13 @@ not at all: an answer that fails any check changes nothing."""
 
 import datetime
 import json
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from urllib.error import HTTPError, URLError
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 from urllib.request import Request, urlopen
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.gis.db.models.functions import PointOnSurface
@@ -23,8 +24,6 @@ from django.utils import timezone
 
 from farms.models import Plot
 from maps.models import AdministrativeArea, DailyForecast
-
-logger = logging.getLogger(__name__)
 
 # The provider's daily variables: our field, the unit we store, and the plausible range.
 DAILY_VARIABLES = {
@@ -50,14 +49,17 @@ class ForecastRejected(ValueError):
     will not help until someone looks at the configuration or the provider."""
 
 
-def commune_batches(size: int | None = None) -> list[list[int]]:
+def commune_batches() -> list[list[int]]:
     """The ids of all communes, in batches of one request each."""
-    size = size or settings.WEATHER_BATCH_SIZE
-    ids = list(
+    return in_batches(
         AdministrativeArea.objects.filter(level=AdministrativeArea.Level.COMMUNE)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+def in_batches(ids: Iterable[int]) -> list[list[int]]:
+    ids, size = list(ids), settings.WEATHER_BATCH_SIZE
     return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
@@ -97,11 +99,13 @@ def fetch(points: list[Point]) -> list[dict]:
         "timezone": settings.TIME_ZONE,
         "forecast_days": settings.WEATHER_FORECAST_DAYS,
     }
-    url = settings.WEATHER_FORECAST_URL
-    if not url.startswith(("https://", "http://")):  # never file: or other schemes
+    url = urlsplit(settings.WEATHER_FORECAST_URL)
+    if url.scheme not in ("https", "http"):  # never file: or other schemes
         raise ForecastRejected("WEATHER_FORECAST_URL is not an http(s) address")
+    # The configured address may carry its own parameters (a paid plan's apikey).
+    address = url._replace(query=urlencode([*parse_qsl(url.query), *query.items()])).geturl()
     request = Request(  # noqa: S310 (scheme checked above)
-        f"{url}?{urlencode(query)}",
+        address,
         headers={"Accept": "application/json", "User-Agent": "nongsan-weather/1"},
     )
     try:
@@ -145,6 +149,9 @@ def parse_location(location) -> list[dict]:
     if not isinstance(days, list) or not 0 < len(days) <= MAX_DAYS:
         raise ForecastRejected("the daily forecast has no days")
     rows = [{"day": _day(text)} for text in days]
+    if any(later["day"] <= earlier["day"] for earlier, later in pairwise(rows)):
+        raise ForecastRejected("the days are not in order, or one is repeated")
+    _check_local_days(location, rows[0]["day"])
     for variable, (name, unit, (low, high)) in DAILY_VARIABLES.items():
         values = daily.get(variable)
         if values is None:
@@ -156,6 +163,18 @@ def parse_location(location) -> list[dict]:
         for row, value in zip(rows, values, strict=True):
             row[name] = _plausible(variable, value, low, high)
     return rows
+
+
+def _check_local_days(location: dict, first_day: datetime.date) -> None:
+    """Daily sums must be over our local days: a provider that ignored the time zone
+    asked for would give UTC days, seven hours off."""
+    local = datetime.datetime.combine(first_day, datetime.time(12), ZoneInfo(settings.TIME_ZONE))
+    expected = int(local.utcoffset().total_seconds())
+    if location.get("utc_offset_seconds") != expected:
+        raise ForecastRejected(
+            f"the days are not in {settings.TIME_ZONE} "
+            f"(utc_offset_seconds {location.get('utc_offset_seconds')!r})"
+        )
 
 
 def _day(text) -> datetime.date:

@@ -7,16 +7,19 @@ import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
+from farms.permissions import EXTENSION_STAFF_GROUP
 from maps import tasks
 from maps.models import DailyForecast
 from maps.services import weather
 from maps.services.advisories import advisories, describe
 from tests import factories
 from tests.maps.conftest import RECORDINGS, box, plot
+from tests.mobile_api.conftest import Api, token_for
 
 NOV = datetime.date(2026, 11, 1)
 
@@ -98,6 +101,42 @@ def test_a_provider_that_does_not_answer_is_worth_asking_again(land, weather_pro
         weather.ingest([land.west.pk])
 
 
+def test_the_provider_address_may_carry_its_own_parameters(land, weather_provider, settings):
+    settings.WEATHER_FORECAST_URL += "?apikey=K-123"
+    weather.ingest([land.west.pk, land.east.pk])
+    (request,) = weather_provider.requests
+    assert request["apikey"] == ["K-123"] and len(request["latitude"][0].split(",")) == 2
+
+
+def test_staff_fetch_chosen_communes_now_from_the_admin(
+    admin_client, land, weather_provider, settings
+):
+    settings.WEATHER_BATCH_SIZE = 1  # a request per commune
+    weather_provider.default = (200, "open_meteo_one_location.json")
+    answer = admin_client.post(
+        "/admin/maps/administrativearea/",
+        {
+            "action": "fetch_forecast",
+            "_selected_action": [land.west.pk, land.east.pk, land.district.pk],
+        },
+        follow=True,
+    )
+    assert "2 xã" in answer.content.decode()
+    assert DailyForecast.objects.filter(area__level="commune").count() == 14
+    assert len(weather_provider.requests) == 2
+
+
+def test_a_failed_fetch_from_the_admin_is_told_not_crashed(admin_client, land, weather_provider):
+    weather_provider.default = (503, None)
+    answer = admin_client.post(
+        "/admin/maps/administrativearea/",
+        {"action": "fetch_forecast", "_selected_action": [land.west.pk]},
+        follow=True,
+    )
+    assert answer.status_code == 200 and "503" in answer.content.decode()
+    assert not DailyForecast.objects.exists()
+
+
 def test_only_http_addresses_are_fetched(land, settings):
     settings.WEATHER_FORECAST_URL = "file:///etc/passwd"
     with pytest.raises(weather.ForecastRejected, match="http"):
@@ -117,6 +156,8 @@ def recorded_location() -> dict:
         (lambda loc: loc["daily"]["precipitation_sum"].__setitem__(0, "1"), "not plausible"),
         (lambda loc: loc["daily"]["time"].__setitem__(0, "24/11/2026"), "not a day"),
         (lambda loc: loc.pop("daily"), "no daily forecast"),
+        (lambda loc: loc.update(utc_offset_seconds=0), "not in Asia/Ho_Chi_Minh"),
+        (lambda loc: loc["daily"]["time"].__setitem__(1, "2026-11-24"), "repeated"),
     ],
 )
 def test_each_value_of_an_answer_is_checked(spoil, explains):
@@ -248,6 +289,18 @@ def test_the_weather_query_costs_the_same_for_many_communes(api, coop, land):
     with CaptureQueriesContext(connection) as two:
         assert [len(c["plots"]) for c in api.ok(WEATHER)["weather"]] == [2, 1]
     assert len(two) == len(one)
+
+
+def test_extension_staff_see_a_farm_s_weather_when_they_name_it(client, rf, coop, land):
+    officer = factories.UserFactory()
+    officer.groups.add(Group.objects.get(name=EXTENSION_STAFF_GROUP))
+    plot(coop, box(105.81, 21.12, 105.82, 21.13))
+    forecast_week(land.west, timezone.localdate())
+    staff_api = Api(client, token_for(officer, rf))
+
+    assert staff_api.ok(WEATHER)["weather"] == []  # not every farm of the country at once
+    named = staff_api.ok(WEATHER, {"producer": str(coop.uuid)})["weather"]
+    assert [commune["communeName"] for commune in named] == ["Vân Nội"]
 
 
 def test_others_see_nothing_of_a_farm_s_weather(stranger_api, anonymous_api, coop, land):
