@@ -4,11 +4,13 @@ analyses with their downloads, and the open datasets."""
 import json
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import http_date, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -130,20 +132,23 @@ def open_data_package(request):
 
 
 @require_GET
-@cache_control(public=True, max_age=3600)
 def open_dataset(request, name: str, extension: str):
     """The last published build of a dataset (public, no account). Before the first
-    build, one is asked for; with eager tasks it is there at once."""
+    build one is asked for, once in a while however many ask; with eager tasks it is
+    there at once."""
     if name not in open_data.DATASETS:
         raise Http404
     published = OpenDataFile.objects.filter(name=name, extension=extension)
-    if not published.exists():
+    if not published.exists() and cache.add(open_data.PUBLISHING, True, 600):
         tasks.publish_open_data.delay()
     file = published.first()
     if file is None:
         message = _("The file is being prepared: try again in a few minutes.")
-        return HttpResponse(message, status=503, headers={"Retry-After": "300"})
+        waiting = HttpResponse(message, status=503, headers={"Retry-After": "300"})
+        add_never_cache_headers(waiting)
+        return waiting
     response = file_response(file.content, extension, str(file))
     response["Last-Modified"] = http_date(file.built_at.timestamp())
     response["Access-Control-Allow-Origin"] = "*"
+    patch_cache_control(response, public=True, max_age=3600)
     return response

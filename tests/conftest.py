@@ -3,6 +3,7 @@ import uuid
 
 import pytest
 from celery import Celery, current_app
+from django.core.cache import cache
 
 from farms.models import Membership
 from tests import factories
@@ -15,6 +16,7 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.WEATHER_FORECAST_URL = ""  # never the network: weather tests serve recordings
+    cache.clear()  # no locks or counters left by an earlier test
 
 
 @pytest.fixture

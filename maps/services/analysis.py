@@ -11,9 +11,11 @@ _AREA_BY_CROP_AND_COMMUNE = """
 SELECT district.name AS district, commune.code AS commune_code, commune.name AS commune,
        COALESCE(crop.code, '') AS crop_code, COALESCE(crop.name_vi, '') AS crop,
        COUNT(*) AS plots, COUNT(DISTINCT plot.producer_id) AS producers,
+       COUNT(DISTINCT plot.producer_id) FILTER (WHERE producer.kind = 'household') AS households,
        ROUND((SUM(ST_Area(plot.geometry::geography)) / 10000)::numeric, 4) AS area_ha,
        CASE WHEN %(geometry)s THEN ST_AsGeoJSON(commune.geometry, 6) END AS geometry
 FROM farms_plot plot
+JOIN farms_producer producer ON producer.id = plot.producer_id
 JOIN maps_administrativearea commune
   ON commune.level = 'commune' AND ST_Intersects(commune.geometry, ST_PointOnSurface(plot.geometry))
 LEFT JOIN maps_administrativearea district ON district.id = commune.parent_id
@@ -72,14 +74,17 @@ ORDER BY measured.id
 
 _CERTIFIED_BY_DISTRICT = """
 WITH certified AS (
-    SELECT DISTINCT plot.id, plot.producer_id, plot.geometry, cert.scheme
+    SELECT DISTINCT plot.id, plot.producer_id, producer.kind, plot.geometry, cert.scheme
     FROM farms_plot plot
+    JOIN farms_producer producer ON producer.id = plot.producer_id
     JOIN farms_certification_plots covered ON covered.plot_id = plot.id
     JOIN farms_certification cert ON cert.id = covered.certification_id
     WHERE cert.valid_from <= %(day)s AND cert.valid_to >= %(day)s
 )
 SELECT district.code AS district_code, district.name AS district, certified.scheme,
        COUNT(*) AS plots, COUNT(DISTINCT certified.producer_id) AS producers,
+       COUNT(DISTINCT certified.producer_id) FILTER (WHERE certified.kind = 'household')
+           AS households,
        ROUND((SUM(ST_Area(certified.geometry::geography)) / 10000)::numeric, 4) AS area_ha,
        CASE WHEN %(geometry)s THEN ST_AsGeoJSON(district.geometry, 6) END AS geometry
 FROM certified

@@ -148,9 +148,10 @@ def _cooperative_properties(cooperative: Producer) -> dict:
 
 
 def _places(day: datetime.date) -> QuerySet:
-    return Place.objects.filter(kind__in=PUBLIC_PLACE_KINDS).only(
-        "name", "kind", "address", "commune", "district", "opening_hours"
+    public = Place.objects.filter(kind__in=PUBLIC_PLACE_KINDS).exclude(
+        producer__kind=Producer.Kind.HOUSEHOLD  # a household's shop may be its home
     )
+    return public.only("name", "kind", "address", "commune", "district", "opening_hours")
 
 
 def _place_properties(place: Place) -> dict:

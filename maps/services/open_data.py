@@ -8,10 +8,12 @@ and ``suppressed`` true), so that no single farm's land can be read off a table.
 
 import datetime
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -22,6 +24,7 @@ from maps.services import analysis
 from maps.services.reports import CONTENT_TYPES, Report, run_report
 
 PRICE_MONTHS = 24
+PUBLISHING = "open-data:publishing"  # cache key: a build was asked for and is on its way
 
 
 @dataclass(frozen=True)
@@ -41,28 +44,31 @@ class Dataset:
     build: Callable[[datetime.date, bool], Report]
 
 
-def suppressed(report: Report, figures: tuple[str, ...]) -> Report:
-    """The report with a ``suppressed`` column; the ``figures`` of rows counting fewer
-    producers than the threshold are emptied."""
-    at = [report.columns.index(name) for name in figures]
-    producers = report.columns.index("producers")
+COUNTS = ("plots", "producers", "households", "area_ha")
+
+
+def published(report: Report) -> Report:
+    """The report as published: areas to 0.1 ha (a night's change no longer shows one
+    plot), and a ``suppressed`` column. A row is withheld when it counts fewer producers
+    than the threshold, or a few farm households beside organisations: their area would
+    be the total less the organisations' published certified areas."""
+    low, names = settings.OPEN_DATA_MIN_PRODUCERS, report.columns
     rows = []
     for row in report.rows:
-        hidden = row[producers] < settings.OPEN_DATA_MIN_PRODUCERS
-        values = [None if hidden and index in at else value for index, value in enumerate(row)]
+        figures = dict(zip(names, row, strict=True))
+        hidden = figures["producers"] < low or 0 < figures["households"] < low
+        figures["area_ha"] = round(figures["area_ha"], 1)
+        values = [None if hidden and name in COUNTS else figures[name] for name in names]
         rows.append((*values, hidden))
-    return Report([*report.columns, "suppressed"], rows, report.geometries)
-
-
-COUNTS = ("plots", "producers", "area_ha")
+    return Report([*names, "suppressed"], rows, report.geometries)
 
 
 def crop_areas_by_commune(day: datetime.date, geometry: bool = False) -> Report:
-    return suppressed(analysis.area_by_crop_and_commune(geometry), COUNTS)
+    return published(analysis.area_by_crop_and_commune(geometry))
 
 
 def certified_area_by_district(day: datetime.date, geometry: bool = False) -> Report:
-    return suppressed(analysis.certified_area_by_district(day, geometry), COUNTS)
+    return published(analysis.certified_area_by_district(day, geometry))
 
 
 _CERTIFIED_ORGANISATIONS = """
@@ -76,7 +82,7 @@ SELECT producer.name AS producer, producer.kind, producer.registration_code,
 FROM farms_certification cert
 JOIN farms_producer producer ON producer.id = cert.producer_id
 LEFT JOIN farms_certification_plots covered ON covered.certification_id = cert.id
-LEFT JOIN farms_plot plot ON plot.id = covered.plot_id
+LEFT JOIN farms_plot plot ON plot.id = covered.plot_id AND plot.producer_id = producer.id
 WHERE producer.kind IN ('cooperative', 'enterprise')
   AND cert.valid_from <= %(day)s AND cert.valid_to >= %(day)s
 GROUP BY producer.id, cert.id
@@ -86,7 +92,8 @@ ORDER BY producer.name, cert.scheme, cert.number
 
 def certified_producers(day: datetime.date, geometry: bool = False) -> Report:
     """Certificates in force of cooperatives and enterprises (bodies with a public
-    registration); farm households are counted in the area tables only."""
+    registration), with the area of their own plots: members' plots on a group
+    certificate are household land, counted in the area tables only."""
     return run_report(_CERTIFIED_ORGANISATIONS, {"day": day}, spatial=True, geometry=geometry)
 
 
@@ -95,7 +102,9 @@ SELECT place.location_code, place.gln, place.name, place.kind, place.commune,
        place.district, place.province, place.opening_hours,
        CASE WHEN %(geometry)s THEN ST_AsGeoJSON(place.location, 6) END AS geometry
 FROM farms_place place
+LEFT JOIN farms_producer operator ON operator.id = place.producer_id
 WHERE place.kind IN ('market', 'supermarket', 'shop')
+  AND operator.kind IS DISTINCT FROM 'household'  -- a household's shop may be its home
 ORDER BY place.kind, place.name, place.id
 """
 
@@ -140,9 +149,14 @@ def _months_back(day: datetime.date, months: int) -> datetime.date:
 _DISTRICT = Column("district", "string", _("District name."))
 _PRODUCERS = Column("producers", "integer", _("Number of producers (suppressed when small)."))
 _PLOTS = Column("plots", "integer", _("Number of plots (suppressed when few producers)."))
-_AREA = Column("area_ha", "number", _("Area in hectares, measured on the ellipsoid."))
+_HOUSEHOLDS = Column(
+    "households", "integer", _("How many of the producers are farm households (suppressed).")
+)
+_AREA = Column("area_ha", "number", _("Area in hectares (to 0.1 ha), measured on the ellipsoid."))
 _SUPPRESSED = Column(
-    "suppressed", "boolean", _("True when the figures are withheld: too few producers.")
+    "suppressed",
+    "boolean",
+    _("True when the figures are withheld: too few producers, or too few households."),
 )
 _SCHEME = Column("scheme", "string", _("Standard: vietgap, globalgap, organic or other."))
 _PROVINCE = Column("province", "string", _("Province name."))
@@ -167,6 +181,7 @@ DATASETS = {
                 Column("crop", "string", _("The crop's Vietnamese name.")),
                 _PLOTS,
                 _PRODUCERS,
+                _HOUSEHOLDS,
                 _AREA,
                 _SUPPRESSED,
             ),
@@ -183,6 +198,7 @@ DATASETS = {
                 _SCHEME,
                 _PLOTS,
                 _PRODUCERS,
+                _HOUSEHOLDS,
                 _AREA,
                 _SUPPRESSED,
             ),
@@ -311,20 +327,12 @@ def publish(day: datetime.date | None = None) -> int:
     """Build every dataset in every format and replace the published files together,
     so readers never mix two builds; the number of files."""
     day, built_at = day or timezone.localdate(), timezone.now()
-    files = []
-    for dataset in DATASETS.values():
-        for extension in CONTENT_TYPES:
-            report = dataset.build(day, extension == "geojson")
-            content = report.to_text(extension)
-            files.append(
-                OpenDataFile(
-                    name=dataset.name,
-                    extension=extension,
-                    content=content,
-                    rows=len(report.rows),
-                    built_at=built_at,
-                )
-            )
+    with _snapshot():
+        files = [
+            _file(dataset, extension, day, built_at)
+            for dataset in DATASETS.values()
+            for extension in CONTENT_TYPES
+        ]
     with transaction.atomic():
         OpenDataFile.objects.bulk_create(
             files,
@@ -332,7 +340,31 @@ def publish(day: datetime.date | None = None) -> int:
             unique_fields=["name", "extension"],
             update_fields=["content", "rows", "built_at"],
         )
+    cache.delete(PUBLISHING)
     return len(files)
+
+
+@contextmanager
+def _snapshot():
+    """A transaction that reads one moment of the database, however long the build
+    takes (inside another transaction, that one's snapshot is used)."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
+
+
+def _file(dataset: Dataset, extension: str, day: datetime.date, built_at) -> OpenDataFile:
+    report = dataset.build(day, extension == "geojson")
+    return OpenDataFile(
+        name=dataset.name,
+        extension=extension,
+        content=report.to_text(extension),
+        rows=len(report.rows),
+        built_at=built_at,
+    )
 
 
 def last_built() -> datetime.datetime | None:

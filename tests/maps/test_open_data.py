@@ -60,7 +60,8 @@ def test_crop_areas_withhold_what_fewer_than_three_producers_grow(client, farmla
         "3",
         "3",
     )
-    assert float(rows["Lúa"]["area_ha"]) > 0 and rows["Lúa"]["suppressed"] == "False"
+    assert rows["Lúa"]["area_ha"] == "3.5" and rows["Lúa"]["suppressed"] == "False"  # 0.1 ha
+    assert rows["Lúa"]["households"] == "3"
     greens = rows["Rau muống"]
     assert (greens["commune"], greens["suppressed"]) == ("Nguyên Khê", "True")
     assert greens["area_ha"] == greens["producers"] == greens["plots"] == ""
@@ -205,15 +206,54 @@ def test_before_the_first_build_a_worker_is_asked_and_the_reader_told_to_wait(
         )
         assert queue.message_count == 0
         waiting = client.get("/open-data/market-places.csv")
+        client.get("/open-data/market-places.geojson")  # asked again before the build
         queued = connection.default_channel.queue_declare(
             broker_app.conf.task_default_queue, passive=True
         )
 
     assert waiting.status_code == 503 and waiting["Retry-After"] == "300"
+    assert "no-cache" in waiting["Cache-Control"]  # not kept by any cache for an hour
     assert "thử lại" in waiting.content.decode()
-    assert queued.message_count == 1  # the build waits for a worker
+    assert queued.message_count == 1  # one build waits for a worker, however many ask
     assert not OpenDataFile.objects.exists()
 
 
 def test_an_unknown_dataset_is_not_found(client, db):
     assert client.get("/open-data/farmers.csv").status_code == 404
+
+
+def test_a_few_households_beside_organisations_are_withheld(client, land, rice):
+    """Two cooperatives' certified areas are published one by one: with a single
+    household beside them, the district total would give that household's area."""
+    for index in range(2):
+        coop = factories.ProducerFactory()
+        field = plot(coop, box(105.81 + index * 0.01, 21.12, 105.815 + index * 0.01, 21.125), rice)
+        factories.CertificationFactory(producer=coop).plots.set([field])
+    farm = household(rice, box(105.86, 21.12, 105.862, 21.122))
+    factories.CertificationFactory(producer=farm).plots.set(list(farm.plots.all()))
+
+    (district,) = rows_of(client, "certified-area-by-district")
+
+    assert (district["producers"], district["area_ha"], district["suppressed"]) == ("", "", "True")
+    assert len(rows_of(client, "certified-producers")) == 2
+
+
+def test_a_group_certificate_publishes_only_the_organisation_s_own_land(client, land, rice):
+    coop = factories.ProducerFactory()
+    own = plot(coop, box(105.81, 21.12, 105.815, 21.125), rice)
+    member = household(rice, box(105.86, 21.12, 105.87, 21.13))
+    factories.CertificationFactory(producer=coop).plots.set([own, *member.plots.all()])
+
+    (row,) = rows_of(client, "certified-producers")
+
+    assert float(row["certified_area_ha"]) == pytest.approx(own.area_m2 / 10_000, rel=2e-3)
+
+
+def test_a_household_s_shop_is_neither_open_data_nor_on_the_map(client, land):
+    farm = household(None, box(105.86, 21.12, 105.862, 21.122))
+    factories.PlaceFactory(kind=Place.Kind.SHOP, name="Quầy rau nhà Kín", producer=farm)
+    factories.PlaceFactory(kind=Place.Kind.MARKET, name="Chợ Vân Trì")
+
+    assert [row["name"] for row in rows_of(client, "market-places")] == ["Chợ Vân Trì"]
+    layer = client.get("/map/layers/places.geojson", {"bbox": "105,20,107,22"}).json()
+    assert [f["properties"]["name"] for f in layer["features"]] == ["Chợ Vân Trì"]
