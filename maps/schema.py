@@ -3,12 +3,10 @@
 import graphene
 from graphene_django import DjangoObjectType
 
-from farms.models import Plot
-from farms.permissions import Action, has_global_access
 from farms.schema import producer_by_id
 from maps.models import DailyForecast
 from maps.services import advisories, weather
-from mobile_api.context import producer_ids, signed_in_user
+from mobile_api.context import signed_in_user
 
 
 class AdvisoryType(graphene.ObjectType):
@@ -72,9 +70,5 @@ class Query(graphene.ObjectType):
 
     def resolve_weather(root, info, producer_id=None):
         user = signed_in_user(info)
-        plots = Plot.objects.filter(producer_id__in=producer_ids(info))
-        if producer_id:
-            plots = plots.filter(producer=producer_by_id(info, producer_id))
-        elif has_global_access(user, Action.VIEW):  # staff: their own farms, not every farm
-            plots = plots.filter(producer__memberships__user=user)
-        return weather.weather_for_plots(plots)
+        producer = producer_by_id(info, producer_id) if producer_id else None
+        return weather.weather_for_plots(weather.plots_asked_about(user, producer))

@@ -22,7 +22,8 @@ from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from farms.models import Plot
+from farms.models import Plot, Producer
+from farms.permissions import Action, has_global_access, producers_for
 from maps.models import AdministrativeArea, DailyForecast
 
 # The provider's daily variables: our field, the unit we store, and the plausible range.
@@ -203,6 +204,18 @@ class CommuneWeather:
     @property
     def fetched_at(self) -> datetime.datetime | None:
         return max((day.fetched_at for day in self.days), default=None)
+
+
+def plots_asked_about(user, producer: Producer | None = None) -> QuerySet[Plot]:
+    """Whose weather a person asks for: one producer's plots, if they may see it, or by
+    default those of the farms they may see; for staff (who see every farm), those of
+    the farms they belong to."""
+    visible = producers_for(user, Action.VIEW)
+    if producer is not None:
+        visible = visible.filter(pk=producer.pk)
+    elif has_global_access(user, Action.VIEW):
+        visible = visible.filter(memberships__user=user)
+    return Plot.objects.filter(producer__in=visible)
 
 
 def weather_for_plots(plots: QuerySet[Plot]) -> list[CommuneWeather]:
