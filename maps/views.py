@@ -4,7 +4,6 @@ analyses with their downloads, and the open datasets."""
 import json
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -18,9 +17,7 @@ from django.views.decorators.http import require_GET
 
 from backend.decorators import signed_in_and
 from backend.errors import field_error, readable
-from maps import tasks
 from maps.legend import legend
-from maps.models import OpenDataFile
 from maps.permissions import require_analyst
 from maps.services import analysis, layers, open_data, tiles
 from maps.services.reports import CONTENT_TYPES, Report
@@ -133,15 +130,10 @@ def open_data_package(request):
 
 @require_GET
 def open_dataset(request, name: str, extension: str):
-    """The last published build of a dataset (public, no account). Before the first
-    build one is asked for, once in a while however many ask; with eager tasks it is
-    there at once."""
+    """The last published build of a dataset (public, no account)."""
     if name not in open_data.DATASETS:
         raise Http404
-    published = OpenDataFile.objects.filter(name=name, extension=extension)
-    if not published.exists() and cache.add(open_data.PUBLISHING, True, 600):
-        tasks.publish_open_data.delay()
-    file = published.first()
+    file = open_data.published_file(name, extension)
     if file is None:
         message = _("The file is being prepared: try again in a few minutes.")
         waiting = HttpResponse(message, status=503, headers={"Retry-After": "300"})

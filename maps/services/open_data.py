@@ -367,5 +367,18 @@ def _file(dataset: Dataset, extension: str, day: datetime.date, built_at) -> Ope
     )
 
 
+def published_file(name: str, extension: str) -> OpenDataFile | None:
+    """The last build of a file. Before the first, a build is asked for, once in a
+    while however many ask (with eager tasks it is there at once, otherwise None)."""
+    published = OpenDataFile.objects.filter(name=name, extension=extension)
+    file = published.first()
+    if file is None and cache.add(PUBLISHING, True, 600):
+        from maps.tasks import publish_open_data  # the task calls this module
+
+        publish_open_data.delay()
+        file = published.first()
+    return file
+
+
 def last_built() -> datetime.datetime | None:
     return OpenDataFile.objects.aggregate(last=Max("built_at"))["last"]
