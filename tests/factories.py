@@ -19,6 +19,7 @@ from farms.models import (
     Product,
 )
 from farms.services import area_m2
+from marketplace.models import DailyPrice
 
 DONG_ANH = (105.85, 21.14)
 
@@ -119,6 +120,21 @@ class PlaceFactory(factory.django.DjangoModelFactory):
     commune = "Vân Nội"
     district = "Đông Anh"
     location = factory.LazyFunction(lambda: Point(DONG_ANH[0] + 0.002, DONG_ANH[1], srid=4326))
+
+
+class DailyPriceFactory(factory.django.DjangoModelFactory):
+    """A day's aggregated price; lowest and highest default to the average."""
+
+    class Meta:
+        model = DailyPrice
+
+    unit = "kg"
+    district = "Đông Anh"
+    source = DailyPrice.Source.MARKET
+    average_price = 20_000
+    min_price = factory.SelfAttribute("average_price")
+    max_price = factory.SelfAttribute("average_price")
+    samples = 1
 
 
 def member(user: User, producer: Producer, role: str = Membership.Role.OWNER) -> User:

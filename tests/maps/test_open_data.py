@@ -12,7 +12,6 @@ from farms.models import Place, Producer
 from maps import tasks
 from maps.models import OpenDataFile
 from maps.services.open_data import DATASETS, price_index
-from marketplace.models import DailyPrice
 from tests import factories
 from tests.maps.conftest import box, plot
 
@@ -119,17 +118,7 @@ def test_the_price_index_is_weighted_and_starts_at_100(db):
     product = factories.ProductFactory(code="ca-chua", name_vi="Cà chua")
 
     def price(day: datetime.date, value: int, samples: int):
-        DailyPrice.objects.create(
-            product=product,
-            unit="kg",
-            district="Đông Anh",
-            day=day,
-            source="market",
-            average_price=value,
-            min_price=value,
-            max_price=value,
-            samples=samples,
-        )
+        factories.DailyPriceFactory(product=product, day=day, average_price=value, samples=samples)
 
     price(datetime.date(2024, 10, 5), 99_000, 1)  # more than 24 months back: left out
     price(datetime.date(2026, 9, 3), 10_000, 2)

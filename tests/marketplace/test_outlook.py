@@ -9,6 +9,7 @@ from django.utils import translation
 
 from marketplace.models import DailyPrice
 from marketplace.services.outlook import seasonal_outlook
+from tests.factories import DailyPriceFactory
 
 TODAY = datetime.date(2025, 3, 5)  # a Wednesday of ISO week 10 of 2025
 
@@ -32,17 +33,13 @@ def seasons(product, first_year: int, years: int = 3, district: str = "Đông An
                 ("market", monday + datetime.timedelta(days=1), 100, Decimal(0)),
             ]:
                 rows.append(
-                    DailyPrice(
+                    DailyPriceFactory.build(
                         product=product,
-                        unit="kg",
                         district=district,
                         day=day,
                         source=source,
                         average_price=value + shift,
-                        min_price=value + shift,
-                        max_price=value + shift,
                         volume=volume,
-                        samples=1,
                     )
                 )
     DailyPrice.objects.bulk_create(rows)
@@ -106,16 +103,12 @@ def test_the_trend_runs_to_each_week_s_own_year(product):
 def test_a_falling_trend_is_stated_with_its_sign(product):
     DailyPrice.objects.bulk_create(
         [
-            DailyPrice(
+            DailyPriceFactory.build(
                 product=product,
-                unit="kg",
-                district="Đông Anh",
                 day=datetime.date.fromisocalendar(year, 10, 1),
-                source="market",
                 average_price=30_000 - 2_500 * (year - 2022),
                 min_price=1,
                 max_price=50_000,
-                samples=1,
             )
             for year in (2022, 2023, 2024)
         ]

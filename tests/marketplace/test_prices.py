@@ -19,7 +19,7 @@ from marketplace.services.prices import (
     record_market_price,
 )
 from marketplace.tasks import aggregate_daily_prices as aggregate_task
-from tests.factories import ProducerFactory, ProductFactory, UserFactory, kg
+from tests.factories import DailyPriceFactory, ProducerFactory, ProductFactory, UserFactory, kg
 
 DAY = datetime.date(2025, 3, 10)
 HANOI = timezone.get_default_timezone()
@@ -334,9 +334,8 @@ def test_the_limits_themselves_are_accepted(surveyor, product):
 
 def test_history_keeps_sources_apart_and_weights_districts(product):
     def daily(district, source, price, volume, samples, day=DAY):
-        return DailyPrice(
+        return DailyPriceFactory.build(
             product=product,
-            unit="kg",
             district=district,
             day=day,
             source=source,
