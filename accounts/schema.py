@@ -3,8 +3,8 @@
 import graphene
 
 from accounts import services
-from mobile_api.context import signed_in_user
-from mobile_api.mutations import ServiceMutation
+from backend.graphql.mutations import ServiceMutation
+from farms.schema_access import signed_in_user
 
 
 class UserType(graphene.ObjectType):

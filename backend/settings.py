@@ -148,12 +148,17 @@ GRAPHQL_MAX_DEPTH = env.int("GRAPHQL_MAX_DEPTH", default=10)
 GRAPHQL_MAX_COST = env.int("GRAPHQL_MAX_COST", default=50_000)
 GRAPHQL_MAX_PAGE_SIZE = env.int("GRAPHQL_MAX_PAGE_SIZE", default=100)
 GRAPHQL_MAX_SYNC_OPERATIONS = env.int("GRAPHQL_MAX_SYNC_OPERATIONS", default=200)
+GRAPHQL_MAX_TOKENS = env.int("GRAPHQL_MAX_TOKENS", default=5_000)  # lexical tokens per document
+# No API request holds a worker for long: resolving stops at the deadline, and PostgreSQL
+# cancels any one statement that runs longer than the timeout.
+GRAPHQL_DEADLINE_SECONDS = env.float("GRAPHQL_DEADLINE_SECONDS", default=5.0)
+GRAPHQL_STATEMENT_TIMEOUT_MS = env.int("GRAPHQL_STATEMENT_TIMEOUT_MS", default=5_000)
 GRAPHENE = {
     "SCHEMA": "mobile_api.schema.schema",
     "RELAY_CONNECTION_MAX_LIMIT": GRAPHQL_MAX_PAGE_SIZE,
     "RELAY_CONNECTION_ENFORCE_FIRST_OR_LAST": False,
     "ATOMIC_MUTATIONS": False,  # services own their transactions; sync applies each item alone
-    "MIDDLEWARE": ["mobile_api.errors.QueryRefusals"],  # typed errors from queries too
+    "MIDDLEWARE": ["backend.graphql.errors.QueryRefusals"],  # typed errors from queries too
 }
 
 # Vietnamese first, English beside it.

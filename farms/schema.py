@@ -4,6 +4,8 @@ import graphene
 from graphene import relay
 from graphene_django import DjangoObjectType
 
+from backend.graphql.mutations import ServiceMutation, given
+from backend.graphql.scalars import GeoJSON
 from farms import services, soil
 from farms.models import (
     AgriculturalInput,
@@ -15,9 +17,7 @@ from farms.models import (
     Product,
     SoilSample,
 )
-from mobile_api.context import get_for, producer_ids, signed_in_user
-from mobile_api.mutations import ServiceMutation, given
-from mobile_api.scalars import GeoJSON
+from farms.schema_access import get_for, producer_ids, signed_in_user
 
 PRIVATE_PRODUCER_FIELDS = ("street_address", "contact_name", "contact_phone", "contact_email")
 CATALOGUE_LIMIT = 1000
@@ -345,6 +345,15 @@ class RecordSoilSample(ServiceMutation):
         sample_uuid = data.pop("client_id", None)
         recorded = soil.record_soil_sample(info.context.user, plot, sample_uuid=sample_uuid, **data)
         return {"soil_sample": recorded}
+
+
+# What the app may queue offline and send through `sync` (see backend.graphql.sync).
+SYNC_OPERATIONS = {
+    "register_producer": RegisterProducer,
+    "update_producer": UpdateProducer,
+    "save_plot": SavePlot,
+    "record_soil_sample": RecordSoilSample,
+}
 
 
 class Mutation(graphene.ObjectType):

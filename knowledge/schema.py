@@ -4,15 +4,15 @@ import graphene
 from graphene import relay
 from graphene_django import DjangoConnectionField, DjangoObjectType
 
+from backend.graphql.mutations import ServiceMutation
+from backend.graphql.scalars import choices_enum
 from farms.schema import ProductNode, product_by_id
+from farms.schema_access import get_for, signed_in_user
 from knowledge.models import Article, Category, PestProfile, Proposal, Treatment
 from knowledge.services import bundle, proposals, search
 from knowledge.services.articles import ArticleText
 from knowledge.services.images import as_json as image_json
 from knowledge.services.search import with_details
-from mobile_api.context import get_for, signed_in_user
-from mobile_api.mutations import ServiceMutation
-from mobile_api.scalars import choices_enum
 
 CategoryEnum = choices_enum("KnowledgeCategory", Category.values)
 ProposalKindEnum = choices_enum("ProposalKind", Proposal.Kind.values)

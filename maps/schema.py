@@ -4,9 +4,9 @@ import graphene
 from graphene_django import DjangoObjectType
 
 from farms.schema import producer_by_id
+from farms.schema_access import signed_in_user
 from maps.models import DailyForecast
 from maps.services import advisories, weather
-from mobile_api.context import signed_in_user
 
 
 class AdvisoryType(graphene.ObjectType):

@@ -4,11 +4,11 @@ import graphene
 from graphene import relay
 
 from accounts import schema as accounts
+from backend.graphql.sync import sync_mutation
 from farms import schema as farms
 from knowledge import schema as knowledge
 from maps import schema as maps
 from marketplace import schema as marketplace
-from mobile_api.sync import Sync
 from traceability import schema as traceability
 
 
@@ -32,7 +32,13 @@ class Mutation(
     knowledge.Mutation,
     graphene.ObjectType,
 ):
-    sync = Sync.Field()
+    sync = sync_mutation(
+        {
+            **farms.SYNC_OPERATIONS,
+            **traceability.SYNC_OPERATIONS,
+            **marketplace.SYNC_OPERATIONS,
+        }
+    ).Field()
 
 
 schema = graphene.Schema(query=Query, mutation=Mutation)

@@ -8,13 +8,13 @@ from graphene_django import DjangoObjectType
 from graphene_django.filter import DjangoFilterConnectionField, GlobalIDFilter
 from graphene_file_upload.scalars import Upload
 
+from backend.graphql.mutations import ServiceMutation
+from backend.graphql.scalars import choices_enum
+from backend.graphql.selection import requested_paths
 from farms.models import AgriculturalInput, Plot
 from farms.permissions import Action
 from farms.schema import PlotNode, place_by_id, producer_by_id, product_by_id
-from mobile_api.context import get_for, producer_ids, signed_in_user
-from mobile_api.mutations import ServiceMutation
-from mobile_api.scalars import choices_enum
-from mobile_api.selection import requested_paths
+from farms.schema_access import get_for, producer_ids, signed_in_user
 from traceability import printing
 from traceability.models import Batch, EventInput, LabelSheet, TraceEvent
 from traceability.public import public_trace
@@ -473,6 +473,18 @@ class RecallBatch(ServiceMutation):
             info.context.user, _batch(info, data["batch_id"]), data["reason"]
         )
         return {"batches": recalled}
+
+
+# What the app may queue offline and send through `sync` (see backend.graphql.sync).
+SYNC_OPERATIONS = {
+    "create_batch": CreateBatch,
+    "record_event": RecordEvent,
+    "split_batch": SplitBatch,
+    "merge_batches": MergeBatches,
+    "transform_batches": TransformBatches,
+    "order_labels": OrderLabels,
+    "recall_batch": RecallBatch,
+}
 
 
 class Mutation(graphene.ObjectType):

@@ -11,3 +11,6 @@ class Query(trade.Query, prices.Query, equipment.Query, graphene.ObjectType):
 
 class Mutation(trade.Mutation, prices.Mutation, equipment.Mutation, graphene.ObjectType):
     pass
+
+
+SYNC_OPERATIONS = equipment.SYNC_OPERATIONS

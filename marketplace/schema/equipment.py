@@ -11,14 +11,14 @@ from django.utils import timezone
 from graphene import relay
 from graphene_django import DjangoConnectionField, DjangoObjectType
 
+from backend.graphql.mutations import ServiceMutation, given
+from backend.graphql.scalars import choices_enum
+from backend.graphql.selection import requested_paths
 from farms.permissions import Action
 from farms.schema import ProducerNode, producer_by_id
+from farms.schema_access import get_for, producer_ids, signed_in_user
 from marketplace.models import Equipment, EquipmentBooking
 from marketplace.services import equipment as services
-from mobile_api.context import get_for, producer_ids, signed_in_user
-from mobile_api.mutations import ServiceMutation, given
-from mobile_api.scalars import choices_enum
-from mobile_api.selection import requested_paths
 
 EquipmentKind = choices_enum(
     "EquipmentKind", Equipment.Kind.values, description="What the equipment is."
@@ -287,6 +287,10 @@ class CancelBooking(ServiceMutation):
         )
         cancelled = services.cancel_booking(info.context.user, booking, data.get("reason") or "")
         return {"booking": cancelled}
+
+
+# What the app may queue offline and send through `sync` (see backend.graphql.sync).
+SYNC_OPERATIONS = {"save_equipment": SaveEquipment, "book_equipment": BookEquipment}
 
 
 class Mutation(graphene.ObjectType):

@@ -10,14 +10,14 @@ import graphene
 from django.utils import timezone
 from graphene_django import DjangoObjectType
 
+from backend.graphql.errors import not_found
+from backend.graphql.mutations import ServiceMutation
+from backend.graphql.scalars import choices_enum
 from farms.models import Product
 from farms.schema import PlaceNode, ProductNode, place_by_id  # noqa: F401 (types the fields use)
+from farms.schema_access import model_pk, signed_in_user
 from marketplace.models import DailyPrice, MarketPrice
 from marketplace.services import outlook, prices
-from mobile_api.context import model_pk, signed_in_user
-from mobile_api.errors import not_found
-from mobile_api.mutations import ServiceMutation
-from mobile_api.scalars import choices_enum
 
 MAX_HISTORY = datetime.timedelta(days=5 * 366)  # one request never reads more than this
 

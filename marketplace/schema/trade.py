@@ -5,9 +5,13 @@ from django.db.models import Prefetch
 from graphene import relay
 from graphene_django import DjangoConnectionField, DjangoObjectType
 
+from backend.graphql.errors import not_found
+from backend.graphql.mutations import ServiceMutation, given
+from backend.graphql.scalars import GeoJSON, choices_enum
 from farms.models import Certification
 from farms.permissions import Action
 from farms.schema import ProducerNode, place_by_id, producer_by_id, product_by_id
+from farms.schema_access import get_for, producer_ids, signed_in_user
 from marketplace.models import Buyer, CartItem, Offer, Order, OrderLine
 from marketplace.permissions import (
     buyers_for,
@@ -24,10 +28,6 @@ from marketplace.services.search import (
     search_offers,
     with_details,
 )
-from mobile_api.context import get_for, producer_ids, signed_in_user
-from mobile_api.errors import not_found
-from mobile_api.mutations import ServiceMutation, given
-from mobile_api.scalars import GeoJSON, choices_enum
 from traceability.models import Batch
 
 OrderStatusEnum = choices_enum("OrderStatus", Order.Status.values)

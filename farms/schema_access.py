@@ -5,8 +5,8 @@ import uuid
 from django.db.models import Model
 from graphql_relay import from_global_id
 
+from backend.graphql.errors import not_found, query_error, sign_in_required
 from farms.permissions import Action, producers_for
-from mobile_api.errors import not_found, query_error, sign_in_required
 
 
 def signed_in_user(info):

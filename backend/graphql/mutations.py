@@ -10,7 +10,7 @@ from contextlib import nullcontext
 import graphene
 from django.db import transaction
 
-from mobile_api.errors import Error, errors_from, sign_in_required
+from backend.graphql.errors import Error, errors_from, sign_in_required
 
 
 class ServiceMutation(graphene.Mutation):

@@ -1,0 +1,121 @@
+"""The endpoint validates as GraphQL specifies, then bounds every request in size, shape
+and time: documents built to multiply themselves are refused at once."""
+
+import json
+import re
+import time
+
+import pytest
+from django.db import OperationalError, connection
+from django.test.utils import CaptureQueriesContext
+
+from backend.graphql.view import statement_timeout
+
+
+def fan_out(levels: int, spreads: int) -> str:
+    """A small document whose naive expansion is spreads**levels fields: each fragment
+    spreads the one below it under ``spreads`` aliases of a field of the same type."""
+    fragments = ["fragment F0 on ProducerNode { name }"]
+    for level in range(1, levels + 1):
+        body = " ".join(f"a{i}: cooperative {{ ...F{level - 1} }}" for i in range(spreads))
+        fragments.append(f"fragment F{level} on ProducerNode {{ {body} }}")
+    top = f"{{ myProducers {{ producer {{ ...F{levels} }} }} }}"
+    return "\n".join([top, *fragments])
+
+
+def post(client, query: str, variables=None, **extra):
+    return client.post(
+        "/graphql",
+        json.dumps({"query": query, "variables": variables or {}}),
+        content_type="application/json",
+        **extra,
+    )
+
+
+def test_an_unknown_field_is_a_validation_error(api):
+    body = api("{ crops { noSuchField } }")
+    assert "data" not in body or body["data"] is None
+    assert "noSuchField" in body["errors"][0]["message"]
+
+
+def test_a_fragment_that_spreads_itself_is_refused_not_a_crash(client, db):
+    response = post(client, "{ me { ...Loop } } fragment Loop on UserType { phone ...Loop }")
+    assert response.status_code == 400
+    assert "Loop" in response.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("levels, spreads", [(7, 10), (8, 10), (21, 2), (60, 3)])
+def test_documents_that_multiply_themselves_are_refused_at_once(client, db, levels, spreads):
+    query = fan_out(levels, spreads)
+    assert len(query) < 20_000
+    started = time.monotonic()
+    response = post(client, query)
+    elapsed = time.monotonic() - started
+    assert response.status_code == 400
+    codes = {error.get("extensions", {}).get("code") for error in response.json()["errors"]}
+    assert codes & {"query_too_costly", "query_too_deep"}, response.json()
+    assert elapsed < 1.0
+
+
+def test_a_spread_repeated_in_one_selection_is_counted_once(api, settings):
+    settings.GRAPHQL_MAX_COST = 10
+    repeated = " ".join(["...Me"] * 50)
+    body = api(f"{{ me {{ {repeated} }} }} fragment Me on UserType {{ phone fullName }}")
+    assert body["data"]["me"]["phone"]
+
+
+def test_too_many_tokens_are_refused_before_validation(client, db):
+    query = "{ me { " + "x " * 6000 + "} }"
+    response = post(client, query)
+    assert response.status_code == 400
+    assert "token" in response.json()["errors"][0]["message"]
+
+
+def test_resolving_stops_at_the_deadline(api, settings):
+    settings.GRAPHQL_DEADLINE_SECONDS = 0
+    body = api("{ me { phone } }")
+    assert body["data"]["me"] is None
+    assert "quá nhiều thời gian" in body["errors"][0]["message"]
+
+
+def test_every_statement_of_a_request_is_bounded_and_the_bound_is_lifted_after(api):
+    with CaptureQueriesContext(connection) as queries:
+        api.ok("{ me { phone } }")
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert "statement_timeout" in statements[0]
+    assert statements[-1] == "RESET statement_timeout"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "0"
+
+
+def test_postgresql_cancels_a_statement_over_the_timeout(transactional_db):
+    started = time.monotonic()
+    with pytest.raises(OperationalError), statement_timeout(100), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_sleep(3)")
+    assert time.monotonic() - started < 2
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"operations": "{}", "map": "[1]"},
+        {"operations": "[1]", "map": "{}"},
+        {"operations": '{"query": "{ me { phone } }"}', "map": '{"0": ["variables.x"]}'},
+        {"operations": '{"query": "{ me { phone } }"}', "map": '{"0": "variables.x"}'},
+    ],
+)
+def test_a_malformed_upload_is_a_400_in_plain_words(client, db, payload):
+    response = client.post("/graphql", payload)
+    assert response.status_code == 400
+    message = response.json()["errors"][0]["message"]
+    assert message.startswith(("Tệp tải lên", "Nội dung yêu cầu"))
+    assert not re.search(r"unhashable|Traceback|object|'\w+'", message)
+
+
+def test_variables_nested_absurdly_deep_are_a_400(client, db):
+    deep = json.loads("[" * 500 + "]" * 500)
+    body = {"query": "{ me { phone } }", "variables": {"geometry": deep}}
+    response = client.post("/graphql", json.dumps(body), content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"].startswith("Các biến lồng nhau")
