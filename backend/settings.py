@@ -135,6 +135,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.phone.login_key"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "backend.throttle.client_address"  # one rule for both
 
 # GDAL 3.6 (Debian 12) cannot block file/network access from spatial references. We
 # never pass user-supplied spatial reference definitions to GDAL: see docs/decisions.md.
@@ -191,6 +192,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 MAX_UPLOAD_IMAGE_BYTES = env.int("MAX_UPLOAD_IMAGE_BYTES", default=8 * 1024 * 1024)
 MAX_UPLOAD_IMAGE_PIXELS = env.int("MAX_UPLOAD_IMAGE_PIXELS", default=40_000_000)
+
+# One cache shared by every process: locks, "only once" flags and throttles must hold
+# across gunicorn workers and hosts. Redis in production (redis://host:6379/1); the
+# embedded default is one process's memory.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://nongsan")}
+# Reverse proxies in front of the product that append to X-Forwarded-For (0: none, the
+# client's address is the socket's). Throttles count per client address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Celery: a real broker when configured, otherwise tasks run eagerly in-process.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
