@@ -13,16 +13,14 @@ from django.views.decorators.http import require_GET
 
 from backend.admin_tools import add_service_errors
 from backend.errors import readable
-from farms.models import Product
 from knowledge.forms import ProposalForm, SearchForm
 from knowledge.models import Article, Proposal
 from knowledge.permissions import is_editor
 from knowledge.services.articles import ArticleText
-from knowledge.services.bundle import as_json, bundle
+from knowledge.services.bundle import as_json, bundle, crops_by_code
 from knowledge.services.proposals import propose
 from knowledge.services.search import published, search_articles, with_details
 
-MAX_CROPS = 50
 PAGE_SIZE = 20
 
 
@@ -80,14 +78,13 @@ def propose_page(request):
 @require_GET
 def bundle_json(request):
     """/knowledge/bundle.json?crops=rau-muong,buoi-dien&lang=vi&updated_since=<ISO time>"""
-    codes = [code for code in request.GET.get("crops", "").split(",") if code][:MAX_CROPS]
     since_text = request.GET.get("updated_since", "")
     since = parse_datetime(since_text) if since_text else None
     if since_text and since is None:
         return JsonResponse({"error": _("updated_since is not an ISO 8601 time.")}, status=400)
     try:
         found = bundle(
-            crops=list(Product.objects.filter(code__in=codes)),
+            crops=crops_by_code(request.GET.get("crops", "")),
             language=request.GET.get("lang", "vi"),
             updated_since=since,
         )

@@ -2,6 +2,7 @@
 afterwards only what changed (and what to remove) since the last download."""
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -15,6 +16,10 @@ from knowledge.services.images import as_json as image_json
 from knowledge.services.search import published, with_details
 
 MAX_BUNDLE = 500
+MAX_CROPS = 50
+# A catalogue code is a slug (Product.code): anything else, a NUL byte included, is a
+# client's mistake, answered as one rather than sent on to the database.
+_CODE = re.compile(rf"[-a-zA-Z0-9_]{{1,{Product._meta.get_field('code').max_length}}}")
 
 
 @dataclass
@@ -22,6 +27,19 @@ class Bundle:
     articles: list[Article]
     removed: list[str]  # uuids of articles no longer published
     server_time: datetime.datetime  # send it back as ``updated_since`` next time
+
+
+def crops_by_code(text: str) -> list[Product]:
+    """The crops of "rau-muong,buoi-dien". Unknown codes are left out: the app may know
+    crops this catalogue no longer has."""
+    codes = [code for code in text.split(",") if code][:MAX_CROPS]
+    if not all(_CODE.fullmatch(code) for code in codes):
+        raise field_error(
+            "crops",
+            _("Name crops by their catalogue codes, separated by commas."),
+            "invalid_crop",
+        )
+    return list(Product.objects.filter(code__in=codes))
 
 
 def bundle(

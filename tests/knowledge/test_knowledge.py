@@ -13,6 +13,7 @@ from knowledge.services.articles import (
     edit_article,
     restore_revision,
 )
+from knowledge.services.bundle import crops_by_code
 from knowledge.services.compare import DiffRow, compare_texts
 from knowledge.services.proposals import accept, propose, reject
 from knowledge.services.search import search_articles, this_month_for
@@ -175,3 +176,23 @@ def test_the_bundle_uses_a_constant_number_of_queries(
     with django_assert_max_num_queries(6):
         found = client.get("/knowledge/bundle.json", {"crops": rice.code}).json()
     assert len(found["articles"]) == 12
+
+
+@pytest.mark.parametrize("crops", ["\x00", "lua,\x00", "rau muống", "x" * 41])
+def test_crop_codes_that_cannot_be_codes_are_a_bad_request(client, editor, rice, crops):
+    answer = client.get("/knowledge/bundle.json", {"crops": crops})
+    assert answer.status_code == 400 and answer.json()["error"]
+    with pytest.raises(ValidationError) as refused:
+        crops_by_code(crops)
+    assert refused.value.error_dict["crops"][0].code == "invalid_crop"
+
+
+def test_unknown_but_well_formed_crop_codes_are_ignored(client, editor, rice):
+    leaf = article(editor, crops=[rice])
+    answer = client.get("/knowledge/bundle.json", {"crops": f"khong-co,{rice.code}"})
+    assert [a["slug"] for a in answer.json()["articles"]] == [leaf.slug]
+
+
+@pytest.mark.parametrize("query", [{"lang": "\x00"}, {"updated_since": "\x00"}])
+def test_other_nul_parameters_of_the_bundle_are_a_bad_request(client, query):
+    assert client.get("/knowledge/bundle.json", query).status_code == 400
