@@ -193,13 +193,53 @@ class CertificationAdmin(ProducerScopedAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
+class PlaceForm(ModelForm):
+    actor = None  # set by PlaceAdmin.get_form: the person saving
+
+    class Meta:
+        model = Place
+        fields = [
+            "kind",
+            "name",
+            "producer",
+            "gln",
+            "address",
+            "commune",
+            "district",
+            "province",
+            "location",
+            "opening_hours",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if "producer" in self.fields and "producer" not in self.errors:
+            try:
+                services.check_place_operator(self.actor, data.get("producer"))
+            except ValidationError as error:
+                add_service_errors(self, error)
+        return data
+
+
 @admin.register(Place)
 class PlaceAdmin(ProducerScopedAdmin):
+    form = PlaceForm
     list_display = ["name", "kind", "district", "producer", "location_code"]
     list_filter = ["kind", "district"]
     search_fields = ["name", "location_code"]
     readonly_fields = ["location_code"]
     formfield_overrides = {PointField: {"widget": MapWidget}}
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.actor = request.user
+        return form
+
+    def _may(self, request, obj, allowed: bool) -> bool:
+        # A place no producer runs (a public market) is platform staff's to change.
+        if obj is not None and obj.producer_id is None:
+            return allowed and has_global_access(request.user, self.change_action)
+        return super()._may(request, obj, allowed)
 
 
 class SoilSampleForm(ModelForm):

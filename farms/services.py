@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from backend.errors import field_error, replayed
 from farms.models import Certification, Membership, Plot, Producer, Product
-from farms.permissions import Action, require
+from farms.permissions import Action, has_global_access, require
 
 # Rough bounds of Viet Nam (mainland and islands), to catch swapped or wrong coordinates.
 VIETNAM_BOUNDS = Polygon.from_bbox((102.0, 8.0, 117.5, 23.5))
@@ -224,3 +224,14 @@ def certification_for(plots, on_day) -> Certification | None:
         if plot_ids <= {plot.pk for plot in certificate.plots.all()}:
             return certificate
     return None
+
+
+def check_place_operator(actor, producer: Producer | None) -> None:
+    """A place is run by a producer the actor manages. Only platform staff record places
+    that no producer runs (public markets): a producer's staff could not see them again."""
+    if producer is not None:
+        require(actor, Action.MANAGE, producer)
+    elif not has_global_access(actor, Action.MANAGE):
+        raise field_error(
+            "producer", _("Choose the producer that runs this place."), "producer_required"
+        )

@@ -151,3 +151,29 @@ def test_a_member_farm_saving_its_profile_stays_in_its_cooperative(client, coop)
     assert response.status_code == 302, response.content.decode()[:2000]
     farm.refresh_from_db()
     assert farm.name == "Hộ bà Năm (đổi tên)" and farm.cooperative == coop
+
+
+def test_a_place_without_a_producer_is_a_form_error_for_cooperative_staff(
+    client, cooperative_staff, coop
+):
+    from farms.models import Place
+
+    client.force_login(cooperative_staff)
+    form = {"kind": "packing_house", "name": "Nhà sơ chế", "province": "Hà Nội"}
+    response = client.post(reverse("admin:farms_place_add"), form)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors.as_data()
+    assert [error.code for error in errors["producer"]] == ["producer_required"]
+    assert not Place.objects.exists()
+    response = client.post(reverse("admin:farms_place_add"), {**form, "producer": coop.pk})
+    assert response.status_code == 302
+    assert Place.objects.get().producer == coop
+
+
+def test_platform_staff_may_add_a_market_no_producer_runs(admin_client):
+    from farms.models import Place
+
+    form = {"kind": "market", "name": "Chợ đầu mối Long Biên", "province": "Hà Nội"}
+    assert admin_client.post(reverse("admin:farms_place_add"), form).status_code == 302
+    place = Place.objects.get()
+    assert admin_client.get(reverse("admin:farms_place_change", args=[place.pk])).status_code == 200
