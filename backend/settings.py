@@ -249,6 +249,12 @@ TRACE_VOCABULARY_URL = env("TRACE_VOCABULARY_URL", default=f"{SITE_URL}/voc")
 MAP_TILE_URL = env("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="© OpenStreetMap contributors")
 _TILE_ORIGIN = "/".join(MAP_TILE_URL.split("/")[:3]) if "://" in MAP_TILE_URL else ""
+# Corners a drawn boundary may have. A field walked with a phone's GPS (a point every few
+# metres) or drawn on the map has tens to a few hundred; thousands are a track left
+# recording or a generated shape, and every map page would carry them.
+PLOT_MAX_VERTICES = env.int("PLOT_MAX_VERTICES", default=2_000)
+# Planning zones are larger, traced by staff from the plan's maps.
+PLANNING_ZONE_MAX_VERTICES = env.int("PLANNING_ZONE_MAX_VERTICES", default=10_000)
 
 # Weather forecasts per commune: any provider that speaks the Open-Meteo forecast format.
 # Empty turns the ingest off.

@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.conf import settings
 from django.contrib.gis.db.models import Collect
 from django.contrib.gis.geos import GEOSGeometry, Polygon
 from django.core.exceptions import PermissionDenied
@@ -30,7 +31,29 @@ def area_m2(geometry: GEOSGeometry) -> float:
     return geometry.transform(utm_srid(geometry), clone=True).area
 
 
+def vertex_count(geometry: GEOSGeometry) -> int:
+    """The corners of a (multi)polygon, not counting the point that closes each ring."""
+    if geometry.geom_type == "Polygon":
+        return geometry.num_coords - len(geometry)
+    if geometry.geom_type == "MultiPolygon":
+        return sum(vertex_count(polygon) for polygon in geometry)
+    return geometry.num_coords
+
+
+def check_vertices(geometry: GEOSGeometry, limit: int, field: str = "geometry") -> None:
+    """Refuse boundaries with more corners than ``limit``, before any costlier check."""
+    count = vertex_count(geometry)
+    if count > limit:
+        raise field_error(
+            field,
+            _("A boundary may have at most %(limit)d corners; this one has %(count)d.")
+            % {"limit": limit, "count": count},
+            "too_many_vertices",
+        )
+
+
 def _clean_plot_geometry(geometry: GEOSGeometry) -> Polygon:
+    check_vertices(geometry, settings.PLOT_MAX_VERTICES)
     if geometry.srid is None:
         geometry.srid = 4326
     if geometry.srid != 4326:

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from farms.models import Product
+from farms.services import check_vertices
 
 
 class AdministrativeArea(models.Model):
@@ -93,6 +94,10 @@ class PlanningZone(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.geometry is not None:
+            check_vertices(self.geometry, settings.PLANNING_ZONE_MAX_VERTICES)
 
 
 class DailyForecast(models.Model):

@@ -1,7 +1,11 @@
+import json
+import math
+
 import pytest
 from django.contrib.gis.geos import Polygon
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, FloatField, Func
+from graphql_relay import to_global_id
 
 from farms.models import Membership, Plot
 from farms.services import save_plot
@@ -91,3 +95,40 @@ def test_only_managers_may_draw_plots(coop):
     with pytest.raises(PermissionDenied):
         save_plot(plain_member, coop, name="A", geometry=square(WEST, SOUTH, 100))
     assert not Plot.objects.exists()
+
+
+def ring(corners: int, radius: float = 0.0005) -> Polygon:
+    """A regular polygon of ``corners`` corners, about 55 m across each way, in Đông Anh."""
+    points = [
+        (
+            WEST + radius * math.cos(2 * math.pi * k / corners),
+            SOUTH + radius * math.sin(2 * math.pi * k / corners),
+        )
+        for k in range(corners)
+    ]
+    return Polygon([*points, points[0]], srid=4326)
+
+
+def test_a_boundary_with_more_corners_than_the_setting_is_refused(coop, owner, settings):
+    settings.PLOT_MAX_VERTICES = 50
+    with pytest.raises(ValidationError) as refused:
+        save_plot(owner, coop, name="Vết GPS", geometry=ring(51))
+    assert refused.value.error_dict["geometry"][0].code == "too_many_vertices"
+    assert not Plot.objects.exists()
+    assert save_plot(owner, coop, name="Ruộng", geometry=ring(50)).geometry.num_coords == 51
+
+
+SAVE_PLOT = """mutation($input: SavePlotInput!) {
+  savePlot(input: $input) { errors { field code } plot { id } } }"""
+
+
+def test_the_app_gets_a_typed_error_for_too_many_corners(api, coop):
+    plot = {"producerId": to_global_id("ProducerNode", coop.pk), "name": "Vết GPS"}
+    refused = api(SAVE_PLOT, {"input": {**plot, "geometry": json.loads(ring(2_001).geojson)}})
+    assert refused["data"]["savePlot"] == {
+        "errors": [{"field": "geometry", "code": "too_many_vertices"}],
+        "plot": None,
+    }
+    assert not Plot.objects.exists()
+    api.ok(SAVE_PLOT, {"input": {**plot, "geometry": json.loads(ring(2_000).geojson)}})
+    assert Plot.objects.get().geometry.num_coords == 2_001

@@ -1,0 +1,1 @@
+from tests.mobile_api.conftest import anonymous_api, api  # noqa: F401 (fixtures)
