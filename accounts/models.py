@@ -100,3 +100,22 @@ class ApiSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.device or self.created_at.date()}"
+
+
+class PhoneVerification(models.Model):
+    """A code sent by text message to prove that a phone number is one's own, before the
+    account signed up with it opens. Only the code's SHA-256 digest is stored."""
+
+    phone = models.CharField(_("phone number"), max_length=16, db_index=True)
+    code_digest = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phone verification")
+        verbose_name_plural = _("phone verifications")
+
+    def __str__(self) -> str:
+        return f"{self.phone} · {self.created_at:%Y-%m-%d %H:%M}"

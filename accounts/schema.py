@@ -48,20 +48,45 @@ class SignUpInput(graphene.InputObjectType):
     password = graphene.String(required=True)
     full_name = graphene.String(required=True)
     language = graphene.String(default_value="vi")
-    device = graphene.String(default_value="")
 
 
-class SignUp(TokenMutation):
-    """Create an account and sign in."""
+class SignUp(ServiceMutation):
+    """Start an account: a code is sent by text message to the phone; send it back with
+    `confirmSignUp`. The answer is the same whether or not the number has an account."""
+
+    login_required = False
+    atomic = False  # the service counts codes sent in the shared cache, refused or not
+    code_expires_at = graphene.DateTime()
 
     class Arguments:
         input = SignUpInput(required=True)
 
     @classmethod
     def perform(cls, info, data):
-        services.sign_up(data["phone"], data["password"], data["full_name"], data["language"])
+        expires_at = services.request_sign_up(
+            info.context, data["phone"], data["password"], data["full_name"], data["language"]
+        )
+        return {"code_expires_at": expires_at}
+
+
+class ConfirmSignUpInput(graphene.InputObjectType):
+    phone = graphene.String(required=True)
+    code = graphene.String(required=True, description="The code received by text message.")
+    device = graphene.String(default_value="")
+
+
+class ConfirmSignUp(TokenMutation):
+    """Open the account with the code received by text message, and sign in."""
+
+    atomic = False  # a wrong code counts against the code's tries even though it is refused
+
+    class Arguments:
+        input = ConfirmSignUpInput(required=True)
+
+    @classmethod
+    def perform(cls, info, data):
         return _tokens(
-            services.sign_in(info.context, data["phone"], data["password"], data["device"])
+            services.confirm_sign_up(info.context, data["phone"], data["code"], data["device"])
         )
 
 
@@ -73,6 +98,8 @@ class SignInInput(graphene.InputObjectType):
 
 class SignIn(TokenMutation):
     """Sign in with a phone number (any common way of writing it) and password."""
+
+    atomic = False  # a failure is recorded (django-axes) even though the call is refused
 
     class Arguments:
         input = SignInInput(required=True)
@@ -121,6 +148,7 @@ class Query(graphene.ObjectType):
 
 class Mutation(graphene.ObjectType):
     sign_up = SignUp.Field()
+    confirm_sign_up = ConfirmSignUp.Field()
     sign_in = SignIn.Field()
     refresh_tokens = RefreshTokens.Field()
     sign_out = SignOut.Field()

@@ -1,4 +1,5 @@
-"""Signing up and signing in from the app: phone number, password, bearer tokens."""
+"""Signing up (with a code sent by text message) and signing in from the app: phone
+number, password, bearer tokens."""
 
 import hashlib
 import secrets
@@ -7,14 +8,22 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from accounts.models import ApiSession, User
+from accounts.models import ApiSession, PhoneVerification, User
 from accounts.phone import normalize_phone
 from backend.errors import field_error
+from backend.tasks import queue_after_commit
+from backend.throttle import Rate, client_address, hit, network_of
+
+SIGN_UP_CODE_DIGITS = 6
+SIGN_UP_CODE_MINUTES = 15
+SIGN_UP_CODE_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -44,36 +53,123 @@ def _new_tokens(session: ApiSession) -> Tokens:
     )
 
 
-@transaction.atomic
-def sign_up(phone: str, password: str, full_name: str, language: str = "vi") -> User:
+def _checked_phone(phone: str) -> str:
     try:
-        phone = normalize_phone(phone)
+        return normalize_phone(phone)
     except ValidationError as error:
         raise field_error("phone", error.messages[0], "invalid_phone") from error
-    if User.objects.filter(phone=phone).exists():
-        raise field_error(
-            "phone", _("An account with this phone number already exists."), "phone_taken"
-        )
-    if language not in dict(settings.LANGUAGES):
-        language = settings.LANGUAGE_CODE  # an app asking for a language we lack gets ours
-    full_name = full_name.strip()
+
+
+def _checked_password(password: str, phone: str, full_name: str) -> None:
     try:  # against the person's own name and number, before anything is saved
         password_validation.validate_password(password, User(phone=phone, full_name=full_name))
     except ValidationError as error:
         raise field_error("password", " ".join(error.messages), "weak_password") from error
-    return User.objects.create_user(
-        phone, password, full_name=full_name, preferred_language=language
+
+
+def _sign_up_texts_allowed(request, phone: str) -> bool:
+    per_phone = Rate(settings.SIGN_UP_TEXTS_PER_PHONE, 3600)
+    per_network = Rate(settings.SIGN_UP_TEXTS_PER_NETWORK, 3600)
+    network = network_of(client_address(request))
+    return hit("sign-up-network", network, per_network) and hit("sign-up-phone", phone, per_phone)
+
+
+def request_sign_up(
+    request, phone: str, password: str, full_name: str, language: str = "vi"
+) -> datetime:
+    """Start an account: a code goes by text message to ``phone``, and the account opens
+    when the code comes back (``confirm_sign_up``). Whether the number already has an
+    account is never told here, in words or in time: its owner gets a text saying that
+    someone tried, and the caller the same answer as for a new number."""
+    phone, full_name = _checked_phone(phone), full_name.strip()
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE  # an app asking for a language we lack gets ours
+    _checked_password(password, phone, full_name)
+    User(phone=phone, full_name=full_name).clean_fields(exclude=["password"])
+    if not _sign_up_texts_allowed(request, phone):
+        raise field_error(
+            "phone", _("Too many codes were asked for: try again in an hour."), "too_many_requests"
+        )
+    hashed = make_password(password)  # both paths below hash once: their timing is alike
+    expires_at = timezone.now() + timedelta(minutes=SIGN_UP_CODE_MINUTES)
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(phone=phone).first()
+        if user is not None and user.is_active:
+            _text(phone, user.preferred_language, ALREADY_REGISTERED)
+            return expires_at
+        user = user or User(phone=phone, is_active=False)
+        user.password, user.full_name, user.preferred_language = hashed, full_name, language
+        user.save()
+        code = f"{secrets.randbelow(10**SIGN_UP_CODE_DIGITS):0{SIGN_UP_CODE_DIGITS}d}"
+        PhoneVerification.objects.filter(phone=phone, used_at=None).delete()  # one live code
+        PhoneVerification.objects.create(
+            phone=phone, code_digest=_digest(code), expires_at=expires_at
+        )
+        _text(phone, language, YOUR_CODE, code=code, minutes=SIGN_UP_CODE_MINUTES)
+    return expires_at
+
+
+def confirm_sign_up(request, phone: str, code: str, device: str = "") -> Tokens:
+    """Open the account signed up with ``phone`` when ``code`` is the one texted to it,
+    and sign in. A code takes ``SIGN_UP_CODE_ATTEMPTS`` wrong tries, then a new one is
+    needed."""
+    phone = _checked_phone(phone)
+    with transaction.atomic():
+        verification = (
+            PhoneVerification.objects.select_for_update()
+            .filter(phone=phone, used_at=None, expires_at__gt=timezone.now())
+            .first()
+        )
+        if verification is None or verification.attempts >= SIGN_UP_CODE_ATTEMPTS:
+            raise _wrong_code()
+        if not secrets.compare_digest(verification.code_digest, _digest(code.strip())):
+            verification.attempts += 1
+            verification.save(update_fields=["attempts"])
+            wrong = True
+        else:
+            verification.used_at = timezone.now()
+            verification.save(update_fields=["used_at"])
+            user = User.objects.get(phone=phone)
+            user.is_active = True
+            user.save(update_fields=["is_active"])
+            wrong = False
+    if wrong:  # raised after the attempt is counted and committed
+        raise _wrong_code()
+    return _new_tokens(ApiSession(user=user, device=device[:100]))
+
+
+def _wrong_code() -> ValidationError:
+    return field_error(
+        "code", _("This code is wrong or has expired: ask for a new one."), "invalid_code"
     )
 
 
+# What the texts say, in the recipient's language (Vietnamese without diacritics, as is
+# usual for text messages: one with diacritics holds 70 characters instead of 160).
+YOUR_CODE = gettext_noop(
+    "Nong san so: your sign-up code is %(code)s. It is valid for %(minutes)d minutes. "
+    "Never give it to anyone."
+)
+ALREADY_REGISTERED = gettext_noop(
+    "Nong san so: someone tried to sign up with this number, which already has an account. "
+    "If it was you, sign in with your password. If not, you can ignore this message."
+)
+
+
+def _text(phone: str, language: str, message: str, **values) -> None:
+    with translation.override(language):
+        text = _(message) % values if values else _(message)
+    queue_after_commit("accounts.tasks.send_text_message", phone, text)
+
+
 def sign_in(request, phone: str, password: str, device: str = "") -> Tokens:
-    """Check the password (throttled by django-axes) and open an app session."""
-    try:
-        user = authenticate(request, username=phone, password=password)
-    except PermissionDenied as error:  # django-axes: too many failures
+    """Check the password (throttled: see accounts.throttling) and open an app session."""
+    user = authenticate(request, username=phone, password=password)
+    if getattr(request, "axes_locked_out", False):
+        request.axes_locked_out = False  # the app gets a typed error, not the lockout page
         raise field_error(
             "phone", _("Too many failed attempts: try again in an hour."), "locked_out"
-        ) from error
+        )
     if user is None:
         raise field_error("password", _("Wrong phone number or password."), "wrong_credentials")
     return _new_tokens(ApiSession(user=user, device=device[:100]))

@@ -120,22 +120,34 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "market-offers"
 LOGOUT_REDIRECT_URL = "home"
 AUTHENTICATION_BACKENDS = [
+    "accounts.throttling.NetworkThrottleBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("phone", "full_name", "email")},
+    },
+    {"NAME": "accounts.passwords.PhoneNumberValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "accounts.passwords.MaximumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=8)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# An account is locked at the address that failed, not everywhere (see accounts.throttling).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.phone.login_key"
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "backend.throttle.client_address"  # one rule for both
+LOGIN_FAILURES_PER_NETWORK = env.int("LOGIN_FAILURES_PER_NETWORK", default=40)  # an hour
+# Signing up sends a code by text message: at most this many an hour to one number, and
+# from one network.
+SIGN_UP_TEXTS_PER_PHONE = env.int("SIGN_UP_TEXTS_PER_PHONE", default=3)
+SIGN_UP_TEXTS_PER_NETWORK = env.int("SIGN_UP_TEXTS_PER_NETWORK", default=20)
 
 # GDAL 3.6 (Debian 12) cannot block file/network access from spatial references. We
 # never pass user-supplied spatial reference definitions to GDAL: see docs/decisions.md.
@@ -228,8 +240,8 @@ CELERY_BEAT_SCHEDULE = {
 # Email: an SMTP URL in production (smtp+tls://user:password@host:587); the console otherwise.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Nông sản số <no-reply@localhost>")
-# Text messages (SMS or Zalo): the dotted path of a marketplace.services.notifications.TextBackend
-# subclass; empty sends email only.
+# Text messages (SMS or Zalo): the dotted path of a backend.text_messages.TextBackend
+# subclass; empty: order notifications go by email only, sign-up codes to the log.
 TEXT_MESSAGE_BACKEND = env("TEXT_MESSAGE_BACKEND", default="")
 # A day's order price for a product and district is published only from this many buyers.
 MARKET_PRICE_MIN_BUYERS = env.int("MARKET_PRICE_MIN_BUYERS", default=2)
@@ -242,6 +254,9 @@ LABEL_FONT_BOLD_PATH = env(
 LABEL_MAX_SHEET_SIZE = env.int("LABEL_MAX_SHEET_SIZE", default=20_000)
 LABEL_DEFAULT_MAX_SCANS = env.int("LABEL_DEFAULT_MAX_SCANS", default=30)
 LABEL_DEFAULT_MAX_SPREAD_KM = env.int("LABEL_DEFAULT_MAX_SPREAD_KM", default=100)
+# Consumers are told a label may be a copy only when its scans came from at least this many
+# distinct networks; fewer is a signal for the producer and inspectors only.
+LABEL_MIN_DISTINCT_SOURCES = env.int("LABEL_MIN_DISTINCT_SOURCES", default=10)
 # The product's own vocabulary for farm steps that CBV 2.0 does not list.
 TRACE_VOCABULARY_URL = env("TRACE_VOCABULARY_URL", default=f"{SITE_URL}/voc")
 

@@ -19,8 +19,9 @@ class Rate:
     seconds: int  # …per window of this length
 
 
-def client_address(request) -> str:
-    """The caller's address: the socket's, or the one the trusted proxies saw."""
+def client_address(request) -> str | None:
+    """The caller's address: the socket's, or the one the trusted proxies saw (None when
+    neither is a valid address)."""
     address = request.META.get("REMOTE_ADDR", "")
     hops = settings.TRUSTED_PROXY_COUNT
     if hops:
@@ -30,13 +31,13 @@ def client_address(request) -> str:
     try:
         return str(ipaddress.ip_address(address))
     except ValueError:
-        return "unknown"
+        return None
 
 
-def network_of(address: str) -> str:
+def network_of(address: str | None) -> str:
     """The block one subscriber usually holds: an IPv4 address, an IPv6 /64."""
     try:
-        ip = ipaddress.ip_address(address)
+        ip = ipaddress.ip_address(address or "")
     except ValueError:
         return "unknown"
     return str(ip) if ip.version == 4 else str(ipaddress.ip_network(f"{ip}/64", strict=False))

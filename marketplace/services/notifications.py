@@ -6,25 +6,13 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import translation
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from backend.tasks import queue_after_commit
+from backend.text_messages import send_text, texts_are_delivered
 from farms.models import Membership
 from marketplace.models import Notification, OrderStatusChange
 from marketplace.permissions import Party, parties_of
-
-
-class TextBackend:
-    """Interface for SMS or Zalo providers: subclass, implement ``send``, and name the
-    class in the TEXT_MESSAGE_BACKEND setting. Raise an exception to have it retried."""
-
-    def send(self, phone: str, text: str) -> None:
-        raise NotImplementedError
-
-
-def text_backend() -> TextBackend | None:
-    path = settings.TEXT_MESSAGE_BACKEND
-    return import_string(path)() if path else None
 
 
 def _people_of(change: OrderStatusChange, party: Party):
@@ -52,20 +40,15 @@ def recipients(change: OrderStatusChange) -> list:
 
 def notify(change: OrderStatusChange) -> list[Notification]:
     """Queue the messages for ``change``; they leave only if the change is committed."""
-    from django.db import transaction
-
-    from marketplace.tasks import send_notification
-
     rows = []
     for user in recipients(change):
         if user.email:
             rows.append(Notification(change=change, recipient=user, channel="email"))
-        if settings.TEXT_MESSAGE_BACKEND:
+        if texts_are_delivered():
             rows.append(Notification(change=change, recipient=user, channel="sms"))
     Notification.objects.bulk_create(rows)
     for row in rows:
-        # Robust: a mail server that is down must not fail the request that changed the order.
-        transaction.on_commit(lambda pk=row.pk: send_notification.delay(pk), robust=True)
+        queue_after_commit("marketplace.tasks.send_notification", row.pk)
     return rows
 
 
@@ -98,5 +81,5 @@ def deliver(notification: Notification) -> None:
         subject, text = message(notification.change)
     if notification.channel == Notification.Channel.EMAIL:
         send_mail(subject, text, None, [user.email])
-    elif backend := text_backend():
-        backend.send(user.phone, text)
+    else:
+        send_text(user.phone, text)

@@ -6,9 +6,9 @@ import pytest
 from celery import current_app
 from django.core import mail
 
+from backend.text_messages import TextBackend
 from marketplace.models import Notification, Order
 from marketplace.services.cart import checkout, set_cart_quantity
-from marketplace.services.notifications import TextBackend
 from marketplace.services.orders import change_status
 
 SENT: list[tuple[str, str]] = []

@@ -1,14 +1,19 @@
 import logging
+import re
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from accounts.models import ApiSession, User
+from accounts.models import ApiSession, PhoneVerification, User
+from accounts.services import SIGN_UP_CODE_ATTEMPTS
+from backend.text_messages import MemoryTextBackend
 from tests.factories import UserFactory
 from tests.mobile_api.conftest import PASSWORD, Api
 
 SIGN_UP = """mutation($input: SignUpInput!) { signUp(input: $input) {
+  errors { field code message } codeExpiresAt } }"""
+CONFIRM = """mutation($input: ConfirmSignUpInput!) { confirmSignUp(input: $input) {
   errors { field code message } user { phone } tokens { accessToken } } }"""
 SIGN_IN = """mutation($phone: String!, $password: String!) {
   signIn(input: {phone: $phone, password: $password}) {
@@ -28,28 +33,100 @@ def sign_in(api, phone="0912000222", password=PASSWORD):
     return api(SIGN_IN, {"phone": phone, "password": password})["data"]["signIn"]
 
 
-def test_sign_up_then_use_the_token(anonymous_api, client, db):
+@pytest.fixture
+def texts(settings):
+    settings.TEXT_MESSAGE_BACKEND = "backend.text_messages.MemoryTextBackend"
+    MemoryTextBackend.outbox.clear()
+    return MemoryTextBackend.outbox
+
+
+def sign_up(api, phone, password=PASSWORD, full_name="Phạm Văn An", **headers):
+    variables = {"input": {"phone": phone, "password": password, "fullName": full_name}}
+    return api(SIGN_UP, variables, **headers)["data"]["signUp"]
+
+
+def texted_code(texts) -> str:
+    return re.search(r"\b(\d{6})\b", texts[-1][1]).group(1)
+
+
+def test_sign_up_texts_a_code_that_opens_the_account(
+    anonymous_api, client, db, texts, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sign_up(anonymous_api, "0905 111 222")["errors"] == []
+    assert texts[0][0] == "+84905111222" and "ma dang ky" in texts[0][1]
+    assert User.objects.get(phone="+84905111222").is_active is False
+    refused = anonymous_api(SIGN_IN, {"phone": "0905111222", "password": PASSWORD})
+    assert refused["data"]["signIn"]["errors"][0]["code"] == "wrong_credentials"
     data = anonymous_api.ok(
-        SIGN_UP,
-        {"input": {"phone": "0905 111 222", "password": PASSWORD, "fullName": "Phạm Văn An"}},
-    )["signUp"]
+        CONFIRM, {"input": {"phone": "0905111222", "code": texted_code(texts)}}
+    )["confirmSignUp"]
     assert data["user"]["phone"] == "+84905111222"
     me = Api(client, data["tokens"]["accessToken"]).ok(ME)["me"]
     assert me == {"phone": "+84905111222", "fullName": "Phạm Văn An"}
+    again = anonymous_api(CONFIRM, {"input": {"phone": "0905111222", "code": texted_code(texts)}})
+    assert again["data"]["confirmSignUp"]["errors"][0]["code"] == "invalid_code"  # used once
+
+
+def test_signing_up_a_registered_number_says_nothing_and_warns_its_owner(
+    anonymous_api, farmer, texts, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = sign_up(anonymous_api, "0912000222", password="another-passphrase-1")
+        fresh = sign_up(anonymous_api, "0912000333")
+    assert taken["errors"] == fresh["errors"] == []
+    assert set(taken) == set(fresh)
+    assert texts[0][0] == "+84912000222" and not re.search(r"\d{6}", texts[0][1])
+    farmer.refresh_from_db()
+    assert farmer.check_password(PASSWORD) and farmer.full_name == "Lê Thị Hoa"
+    assert PhoneVerification.objects.filter(phone="+84912000222").count() == 0
+
+
+def test_a_code_takes_a_few_wrong_tries_then_is_spent(
+    anonymous_api, db, texts, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_up(anonymous_api, "0905111222")
+    code = texted_code(texts)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    for _attempt in range(SIGN_UP_CODE_ATTEMPTS):
+        body = anonymous_api(CONFIRM, {"input": {"phone": "0905111222", "code": wrong}})
+        assert body["data"]["confirmSignUp"]["errors"][0]["code"] == "invalid_code"
+    body = anonymous_api(CONFIRM, {"input": {"phone": "0905111222", "code": code}})
+    assert body["data"]["confirmSignUp"]["errors"][0]["code"] == "invalid_code"
+    assert User.objects.get(phone="+84905111222").is_active is False
+
+
+def test_an_expired_code_opens_nothing(
+    anonymous_api, db, texts, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_up(anonymous_api, "0905111222")
+    PhoneVerification.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    body = anonymous_api(CONFIRM, {"input": {"phone": "0905111222", "code": texted_code(texts)}})
+    assert body["data"]["confirmSignUp"]["errors"][0]["code"] == "invalid_code"
+
+
+def test_codes_to_one_number_are_limited(anonymous_api, db, texts, settings):
+    for _attempt in range(settings.SIGN_UP_TEXTS_PER_PHONE):
+        assert sign_up(anonymous_api, "0905111222")["errors"] == []
+    errors = sign_up(anonymous_api, "0905 111 222")["errors"]
+    assert [(e["field"], e["code"]) for e in errors] == [("phone", "too_many_requests")]
 
 
 @pytest.mark.parametrize(
     ("phone", "password", "field", "code"),
     [
         ("12345", PASSWORD, "phone", "invalid_phone"),
-        ("0912000222", PASSWORD, "phone", "phone_taken"),
         ("0905111333", "123456", "password", "weak_password"),
+        ("0905111333", "0905111333", "password", "weak_password"),
+        ("0905111333", "mk905111333!", "password", "weak_password"),
+        ("0905111333", "Phạm Văn An", "password", "weak_password"),
+        ("0905111333", "x" * 1_000_000, "password", "weak_password"),
     ],
 )
 def test_sign_up_refusals_are_typed(anonymous_api, farmer, phone, password, field, code):
-    errors = anonymous_api(
-        SIGN_UP, {"input": {"phone": phone, "password": password, "fullName": "X"}}
-    )["data"]["signUp"]["errors"]
+    errors = sign_up(anonymous_api, phone, password=password)["errors"]
     assert [(e["field"], e["code"]) for e in errors] == [(field, code)]
     assert User.objects.count() == 1
 
@@ -118,19 +195,8 @@ def test_a_garbage_bearer_token_is_anonymous(client, db):
 
 
 def test_a_name_too_long_is_a_typed_error(anonymous_api, db):
-    mutation = """mutation($input: SignUpInput!) { signUp(input: $input) {
-      errors { field code } } }"""
-    result = anonymous_api(
-        mutation,
-        {
-            "input": {
-                "phone": "0987 111 222",
-                "password": "a-long-passphrase-2026",
-                "fullName": "N" * 200,
-            }
-        },
-    )
-    assert result["data"]["signUp"]["errors"] == [{"field": "fullName", "code": "max_length"}]
+    errors = sign_up(anonymous_api, "0987 111 222", full_name="N" * 200)["errors"]
+    assert [(e["field"], e["code"]) for e in errors] == [("fullName", "max_length")]
 
 
 def test_a_session_reads_as_its_user_and_device(owner, rf):

@@ -1,6 +1,7 @@
 """The farmer's whole journey through the real HTTP endpoint with a real GraphQL client."""
 
 import io
+import re
 
 import pytest
 import requests
@@ -8,11 +9,14 @@ from gql import Client, FileVar, gql
 from gql.transport.requests import RequestsHTTPTransport
 from PIL import Image
 
+from backend.text_messages import MemoryTextBackend
 from tests.factories import moment
 from tests.mobile_api.conftest import PASSWORD
 from traceability.models import Label
 
 SIGN_UP = """mutation($input: SignUpInput!) { signUp(input: $input) { errors { code } } }"""
+CONFIRM = """mutation($input: ConfirmSignUpInput!) {
+  confirmSignUp(input: $input) { errors { code } } }"""
 SIGN_IN = """mutation($phone: String!, $password: String!) {
   signIn(input: {phone: $phone, password: $password, device: "Redmi 9A"}) {
     errors { field code message } tokens { accessToken refreshToken } user { fullName } } }"""
@@ -65,14 +69,19 @@ def app_client(url: str, token: str | None = None) -> Client:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_farmer_journey(live_server, product):
+def test_farmer_journey(live_server, product, settings):
     url = live_server.url
+    settings.TEXT_MESSAGE_BACKEND = "backend.text_messages.MemoryTextBackend"
+    MemoryTextBackend.outbox.clear()
     with app_client(url) as anonymous:
         call(
             anonymous,
             SIGN_UP,
             input={"phone": "0987654321", "password": PASSWORD, "fullName": "Nguyễn Văn Tư"},
         )
+        code = re.search(r"\d{6}", MemoryTextBackend.outbox[-1][1]).group()
+        confirmed = call(anonymous, CONFIRM, input={"phone": "0987654321", "code": code})
+        assert confirmed["confirmSignUp"]["errors"] == []
         signed = call(anonymous, SIGN_IN, phone="0987 654 321", password=PASSWORD)["signIn"]
     assert signed["errors"] == [] and signed["user"]["fullName"] == "Nguyễn Văn Tư"
     with app_client(url, signed["tokens"]["accessToken"]) as app:

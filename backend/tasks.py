@@ -1,0 +1,25 @@
+"""Queueing Celery work from services by task name, so that services never import
+their tasks modules (the tasks import the services)."""
+
+from functools import cache
+
+from celery import current_app
+from django.db import transaction
+from django.utils.module_loading import autodiscover_modules
+
+
+@cache
+def _discover_tasks() -> None:
+    """Import every installed app's tasks module once, so their tasks are registered
+    in this process (a worker does it at start; a web process on first use)."""
+    autodiscover_modules("tasks")
+
+
+def queue_after_commit(task_name: str, *args, robust: bool = True) -> None:
+    """Run ``task_name(*args)`` once the current transaction commits (at once outside
+    one); eagerly in-process when no broker is configured. ``robust``: a broker that is
+    down is logged and does not fail the request that queued the work."""
+    _discover_tasks()
+    transaction.on_commit(
+        lambda: current_app.signature(task_name, args=args).apply_async(), robust=robust
+    )
