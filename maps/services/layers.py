@@ -1,5 +1,7 @@
 """The public map's layers as GeoJSON, by bounding box and page. Only public facts:
 producers appear at the centre of their plots (never their premises), with no contacts.
+A farm household's land lies around its home, so the map never names a household nor
+links to a page that does (as in the open data); cooperatives and enterprises are named.
 
 Paging is by id (keyset): each page ends with the id to continue ``after``, so a client
 walks a large layer at a constant cost per page."""
@@ -88,13 +90,21 @@ def _producers(day: datetime.date) -> QuerySet:
     )
 
 
+def _is_household(producer: Producer) -> bool:
+    return producer.kind == Producer.Kind.HOUSEHOLD
+
+
 def _producer_properties(producer: Producer) -> dict:
+    # A household's party page and offers name it: neither is linked from its point.
+    household = _is_household(producer)
     return {
-        "name": producer.name,
+        "name": producer.get_kind_display() if household else producer.name,
         "kind": producer.get_kind_display(),
         "area": f"{producer.commune}, {producer.district}",
-        "url": reverse("traceability:party", args=[producer.uuid]),
-        "offers": [reverse("market-offer", args=[offer.uuid]) for offer in producer.on_sale[:3]],
+        "url": None if household else reverse("traceability:party", args=[producer.uuid]),
+        "offers": []
+        if household
+        else [reverse("market-offer", args=[offer.uuid]) for offer in producer.on_sale[:3]],
     }
 
 
@@ -119,16 +129,30 @@ PLOT_FIELDS = (
     "crop__code",
     "producer__name",
     "producer__uuid",
+    "producer__kind",
 )
 
 
 def _plot_properties(plot: Plot) -> dict:
-    return {
+    properties = {
         "crop": plot.crop.name if plot.crop else "",
         "crop_code": plot.crop.code if plot.crop else "",
         "area_m2": round(plot.area_m2),
         "certifications": sorted({c.get_scheme_display() for c in plot.valid}),
         "certification_codes": sorted({c.scheme for c in plot.valid}),
+    }
+    if _is_household(plot.producer):
+        # The plot's location page, its lots' scan pages and the party page all name the
+        # household: a plot drawn beside its home links to none of them.
+        return {
+            **properties,
+            "producer": plot.producer.get_kind_display(),
+            "producer_url": None,
+            "url": None,
+            "lots": [],
+        }
+    return {
+        **properties,
         "producer": plot.producer.name,
         "producer_url": reverse("traceability:party", args=[plot.producer.uuid]),
         "url": reverse("traceability:location", args=[plot.location_code]),

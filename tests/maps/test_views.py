@@ -1,6 +1,7 @@
 """The map's endpoints as browsers and GIS tools use them."""
 
 import datetime
+import json
 
 import mapbox_vector_tile
 import pytest
@@ -126,3 +127,31 @@ def test_the_map_page_carries_its_legend_and_loads_nothing_from_elsewhere(client
     assert "vendor/leaflet/leaflet" in page and "maps/map.js" in page
     assert "Lúa" in page and "Vùng quy hoạch" in page
     assert "unpkg" not in page and "cdn" not in page.lower()
+
+
+def test_a_household_is_never_named_on_the_public_map_but_a_cooperative_is(client, land, rice):
+    farm = factories.ProducerFactory(kind="household", name="Hộ Lê Văn Tám")
+    farmer = factories.member(factories.UserFactory(), farm)
+    field = plot(farm, box(105.81, 21.11, 105.812, 21.112), rice)
+    lot = create_batch(farmer, producer=farm, product=rice, plots=[field])
+    cooperative = factories.ProducerFactory(kind="cooperative", name="HTX Rau sạch Vân Nội")
+    plot(cooperative, box(105.814, 21.11, 105.816, 21.112), rice)
+
+    layers = {
+        name: client.get(f"/map/layers/{name}.geojson", {"bbox": WORLD}).content.decode()
+        for name in ("producers", "plots")
+    }
+    for name, text in layers.items():
+        assert "Hộ Lê Văn Tám" not in text, name
+        assert "HTX Rau sạch Vân Nội" in text, name
+        # Each page these would link to names the household.
+        for leads_to_the_name in (str(farm.uuid), field.location_code, lot.code):
+            assert leads_to_the_name not in text, name
+    household_plot = next(
+        f for f in json.loads(layers["plots"])["features"] if f["id"] == field.pk
+    )["properties"]
+    assert household_plot["crop_code"] == "lua" and household_plot["producer_url"] is None
+    x, y = tile_of(105.811, 21.111, 14)
+    for layer in ("plots", "producers"):
+        tile = client.get(f"/map/tiles/{layer}/14/{x}/{y}.mvt").content
+        assert tile and "Hộ Lê Văn Tám".encode() not in tile
