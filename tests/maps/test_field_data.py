@@ -28,17 +28,34 @@ MONDAY_6AM = datetime.datetime(2026, 11, 23, 6, 0)
         ("Mo-Su 05:00-11:00; Mo off", MONDAY_6AM, False),  # a later rule wins for its days
         ("Sa-Mo 05:00-09:00", MONDAY_6AM, True),  # a range over the week's end
         ("24/7", MONDAY_6AM.replace(hour=3), True),
+        ("24/7", MONDAY_6AM.replace(hour=23, minute=59, second=30), True),
         ("", MONDAY_6AM, None),
+        ("unknown", MONDAY_6AM, None),
+        # A wholesale market trading at night: open at 23:00 and at 01:00 the next day.
+        ("Mo-Sa 22:00-04:00; Su off", MONDAY_6AM.replace(hour=23), True),
+        ("Mo-Sa 22:00-04:00; Su off", MONDAY_6AM + datetime.timedelta(hours=19), True),
+        ("Mo-Sa 22:00-04:00; Su off", MONDAY_6AM.replace(hour=21), False),
+        ("Mo-Sa 22:00-04:00; Su off", MONDAY_6AM.replace(hour=4, minute=30), False),
+        ("Mo-Sa 22:00-04:00; Su off", MONDAY_6AM.replace(hour=1), False),  # Sunday night
+        ("Mo 22:00-02:00", MONDAY_6AM + datetime.timedelta(hours=19), True),  # Tuesday 01:00
+        ("Mo-Su 05:00-11:00; PH off", datetime.datetime(2026, 9, 2, 6, 0), False),  # Quốc khánh
     ],
 )
 def test_open_now(hours, at, expected):
     assert is_open(hours, at) is expected
 
 
-@pytest.mark.parametrize("hours", ["Mo-Sa", "Xx 05:00-11:00", "Mo 11:00-05:00", "Mo 5-11", ";"])
+def test_open_now_reads_an_aware_time_in_viet_nam():
+    night = datetime.datetime(2026, 11, 23, 17, 30, tzinfo=datetime.UTC)  # 00:30 in Hà Nội
+    assert is_open("Mo-Su 22:00-02:00", night) is True
+    assert is_open("Mo-Su 22:00-02:00", night.replace(hour=20)) is False  # 03:00
+
+
+@pytest.mark.parametrize("hours", ["Xx 05:00-11:00", "Mo 5-11", ";", "Mo 25:00-26:00x", "9h-17h"])
 def test_bad_opening_hours_are_refused(hours):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         parse(hours)
+    assert refused.value.code == "opening_hours"
 
 
 def test_a_soil_test_is_recorded_and_read_plainly(owner, coop):

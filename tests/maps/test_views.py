@@ -9,6 +9,8 @@ from django.contrib.auth.models import Group
 from django.contrib.gis.geos import Point
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
 
 from farms.permissions import EXTENSION_STAFF_GROUP
 from maps.models import PlanningZone
@@ -155,3 +157,34 @@ def test_a_household_is_never_named_on_the_public_map_but_a_cooperative_is(clien
     for layer in ("plots", "producers"):
         tile = client.get(f"/map/tiles/{layer}/14/{x}/{y}.mvt").content
         assert tile and "Hộ Lê Văn Tám".encode() not in tile
+
+
+def test_a_night_market_entered_in_the_admin_is_open_across_midnight_on_the_map(admin_client):
+    now = timezone.localtime()
+
+    def clock(hours: int) -> str:
+        return (now + datetime.timedelta(hours=hours)).strftime("%H:%M")
+
+    markets = {
+        # Opens in two hours, closes in one hour the next day: now is in last night's span.
+        "Chợ đầu mối đêm": (f"Mo-Su {clock(2)}-{clock(1)}", True),
+        "Chợ sáng": (f"Mo-Su {clock(1)}-{clock(-1)}", False),
+    }
+    for name, (hours, _open) in markets.items():
+        form = {
+            "kind": "market",
+            "name": name,
+            "province": "Hà Nội",
+            "opening_hours": hours,
+            "location": Point(105.82, 21.12, srid=4326).ewkt,  # else read as the map's SRID
+        }
+        response = admin_client.post(reverse("admin:farms_place_add"), form)
+        assert response.status_code == 302, response.context["adminform"].form.errors
+    features = client_get_places(admin_client)
+    assert {f["properties"]["name"]: f["properties"]["open_now"] for f in features} == {
+        name: expected for name, (_hours, expected) in markets.items()
+    }
+
+
+def client_get_places(client) -> list[dict]:
+    return client.get("/map/layers/places.geojson", {"bbox": WORLD}).json()["features"]

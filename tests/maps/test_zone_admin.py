@@ -24,11 +24,11 @@ def test_a_zone_with_too_many_corners_is_a_form_error(admin_client, settings):
         "decision": "Quyết định 1234/QĐ-UBND",
     }
     url = reverse("admin:maps_planningzone_add")
-    refused = admin_client.post(url, {**form, "geometry": zone_shape(101).geojson})
+    refused = admin_client.post(url, {**form, "geometry": zone_shape(101).ewkt})
     assert refused.status_code == 200
     errors = refused.context["adminform"].form.errors.as_data()
     assert [error.code for error in errors["geometry"]] == ["too_many_vertices"]
     assert not PlanningZone.objects.exists()
-    saved = admin_client.post(url, {**form, "geometry": zone_shape(100).geojson})
+    saved = admin_client.post(url, {**form, "geometry": zone_shape(100).ewkt})
     assert saved.status_code == 302
     assert PlanningZone.objects.get().geometry.num_coords == 101
