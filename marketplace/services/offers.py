@@ -15,10 +15,10 @@ from backend.numbers import checked_quantity, format_quantity
 from farms.models import Place, Producer, Product
 from farms.permissions import Action, require
 from marketplace.models import Buyer, Offer, OfferBatch
+from marketplace.services.prices import check_plausible_price
 from traceability.models import Batch
 from traceability.signals import batches_recalled
 
-MAX_PRICE = 1_000_000_000  # VND per unit: far above any real farm price, catches typos
 MAX_DELIVERY_RADIUS_KM = 300
 MAX_WINDOW_DAYS = 366
 MAX_DESCRIPTION = 2000
@@ -45,14 +45,16 @@ class LotShare:
     quantity: Decimal
 
 
-def _check_price(value: int | None, field: str) -> None:
-    if value is not None and not 0 < value <= MAX_PRICE:
-        raise field_error(field, _("Give a price between 1 and 1,000,000,000 VND."), "price")
+def _check_prices(offer: Offer, given: set[str]) -> None:
+    """Prices set now must be plausible for the offer's unit. A price stored before the
+    ranges existed is left alone, so that its offer can still be paused or closed."""
+    for field in ("price_per_unit", "wholesale_price_per_unit"):
+        value = getattr(offer, field)
+        if value is not None and (offer._state.adding or field in given):
+            check_plausible_price(value, offer.unit, field)
 
 
 def _check_terms(offer: Offer) -> None:
-    _check_price(offer.price_per_unit, "price_per_unit")
-    _check_price(offer.wholesale_price_per_unit, "wholesale_price_per_unit")
     if offer.wholesale_price_per_unit and offer.wholesale_price_per_unit >= offer.price_per_unit:
         raise field_error(
             "wholesale_price_per_unit",
@@ -244,6 +246,7 @@ def _set_terms(offer: Offer, terms: dict) -> None:
         setattr(offer, field, value.strip() if isinstance(value, str) else value)
     if offer.status not in Offer.Status.values:
         raise field_error("status", _("Unknown status."), "invalid_choice")
+    _check_prices(offer, set(terms))
     _check_terms(offer)
     _check_pickup(offer)
 

@@ -22,7 +22,29 @@ from farms.models import Place, Product, Unit
 from marketplace.models import DailyPrice, MarketPrice, Order, OrderLine
 from marketplace.permissions import is_price_surveyor
 
-MAX_PRICE = 100_000_000  # VND per unit: above any real farm price, catches extra zeros
+# What one unit of produce may plausibly cost, in đồng: (lowest, highest). The floor lies
+# under farm-gate prices in a glut, the ceiling above the dearest produce sold by that
+# unit; outside them a price is a slip (a zero missing or extra, a price per kg typed per
+# tonne) or a test entry, and one such price would skew a day's average and the outlook.
+PLAUSIBLE_PRICES: dict[str, tuple[int, int]] = {
+    # Cabbage and watermelon have sold for 200–500 đ/kg at the farm in gluts; edible
+    # bird's nest, the dearest produce sold by weight here, for 30–50 million.
+    Unit.KILOGRAM: (200, 50_000_000),
+    # Bulk trade (paddy, cassava, coffee, pepper, tea): the kilogram's floor × 1,000, up
+    # to 1 million đ/kg.
+    Unit.TONNE: (200_000, 1_000_000_000),
+    # A bunch of herbs or greens from 1,000 đ; a bunch of orchids or peach branches for
+    # Tết up to a few million.
+    Unit.BUNCH: (1_000, 5_000_000),
+    # A quail egg or a lime from 200 đ; a pomelo or melon grown in a mould for Tết up to
+    # millions.
+    Unit.FRUIT: (200, 10_000_000),
+    # Fish fry and fingerlings from 100 đ a head; a breeding bull or buffalo up to
+    # hundreds of millions.
+    Unit.HEAD: (100, 1_000_000_000),
+    # Vinegar or whey from 1,000 đ a litre; wild honey or ginseng wine up to millions.
+    Unit.LITRE: (1_000, 10_000_000),
+}
 MAX_SURVEY_AGE = datetime.timedelta(days=5 * 366)  # older notes belong in an archive
 MAX_DISTRICT_LENGTH = MarketPrice._meta.get_field("district").max_length
 # Serialises the aggregation of one day (the second key is the day's ordinal).
@@ -45,21 +67,28 @@ def checked_unit(unit: str, field: str = "unit") -> str:
     return unit
 
 
-def checked_price(value, field: str = "price_per_unit") -> int:
-    """A whole number of đồng above zero and below MAX_PRICE."""
+def check_plausible_price(price: int, unit: str, field: str = "price_per_unit") -> int:
+    """``price`` if it is within its unit's PLAUSIBLE_PRICES; else implausible_price."""
+    low, high = PLAUSIBLE_PRICES[unit]
+    if not low <= price <= high:
+        raise field_error(
+            field,
+            _("A price per %(unit)s must be between %(low)s and %(high)s.")
+            % {"unit": Unit(unit).label, "low": format_vnd(low), "high": format_vnd(high)},
+            "implausible_price",
+        )
+    return price
+
+
+def checked_price(value, unit: str, field: str = "price_per_unit") -> int:
+    """A whole number of đồng, plausible for one ``unit``."""
     try:
         price = Decimal(value)
     except (TypeError, ValueError, ArithmeticError) as error:
         raise field_error(field, _("Give the price in whole đồng."), "invalid_price") from error
     if not price.is_finite() or price != price.to_integral_value():
         raise field_error(field, _("Give the price in whole đồng."), "invalid_price")
-    if not 0 < price < MAX_PRICE:
-        raise field_error(
-            field,
-            _("Give a price above 0 and below %(max)s.") % {"max": format_vnd(MAX_PRICE)},
-            "implausible_price",
-        )
-    return int(price)
+    return check_plausible_price(int(price), unit, field)
 
 
 def checked_day(value, field: str = "observed_on") -> datetime.date:
@@ -90,10 +119,11 @@ def checked_district(value, field: str = "district") -> str:
 
 def clean_market_price(*, unit, district, price_per_unit, observed_on) -> dict:
     """The checked values of a survey entry (also used by the admin form to show errors)."""
+    unit = checked_unit(unit)
     return {
-        "unit": checked_unit(unit),
+        "unit": unit,
         "district": checked_district(district),
-        "price_per_unit": checked_price(price_per_unit),
+        "price_per_unit": checked_price(price_per_unit, unit),
         "observed_on": checked_day(observed_on),
     }
 

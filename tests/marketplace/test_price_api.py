@@ -71,7 +71,10 @@ def test_extension_staff_record_a_market_price(surveyor_api, surveyor, product):
 
 
 def test_a_product_may_be_named_by_its_code(surveyor_api, product):
-    surveyor_api.ok(RECORD, {"input": entry(product, productId=product.code, unit="tan")})
+    surveyor_api.ok(
+        RECORD,
+        {"input": entry(product, productId=product.code, unit="tan", pricePerUnit=22_000_000)},
+    )
     assert MarketPrice.objects.get().unit == "tan"
 
 
@@ -87,6 +90,8 @@ def test_a_farmer_may_not_record_market_prices(api, product):
     ("changes", "field", "code"),
     [
         ({"pricePerUnit": 0}, "pricePerUnit", "implausible_price"),
+        ({"pricePerUnit": 1}, "pricePerUnit", "implausible_price"),
+        ({"pricePerUnit": 22_000, "unit": "tan"}, "pricePerUnit", "implausible_price"),
         ({"observedOn": "2099-01-01"}, "observedOn", "future_date"),
         ({"district": "   "}, "district", "district_required"),
         ({"unit": "bao"}, "unit", "invalid_unit"),

@@ -8,12 +8,15 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from farms.models import Unit
 from farms.permissions import EXTENSION_STAFF_GROUP
 from marketplace.models import Buyer, DailyPrice, MarketPrice, Offer, Order, OrderLine
 from marketplace.services.prices import (
+    PLAUSIBLE_PRICES,
     aggregate_daily_prices,
+    check_plausible_price,
     local_day_bounds,
     price_history,
     record_market_price,
@@ -290,7 +293,9 @@ def _days_ago(days: int) -> datetime.date:
     [
         ({"price_per_unit": 0}, "price_per_unit", "implausible_price"),
         ({"price_per_unit": -5}, "price_per_unit", "implausible_price"),
+        ({"price_per_unit": 1}, "price_per_unit", "implausible_price"),
         ({"price_per_unit": 100_000_000}, "price_per_unit", "implausible_price"),
+        ({"unit": "tan"}, "price_per_unit", "implausible_price"),  # 20,000 đ a tonne
         ({"price_per_unit": "hai mươi nghìn"}, "price_per_unit", "invalid_price"),
         ({"price_per_unit": Decimal("20000.5")}, "price_per_unit", "invalid_price"),
         ({"price_per_unit": None}, "price_per_unit", "invalid_price"),
@@ -320,7 +325,7 @@ def test_implausible_survey_entries_are_refused_with_a_code(
 
 
 def test_the_limits_themselves_are_accepted(surveyor, product):
-    for price, observed_on in [(1, _days_ago(5 * 365)), (99_999_999, timezone.localdate())]:
+    for price, observed_on in [(200, _days_ago(5 * 365)), (50_000_000, timezone.localdate())]:
         record_market_price(
             surveyor,
             product=product,
@@ -330,6 +335,21 @@ def test_the_limits_themselves_are_accepted(surveyor, product):
             observed_on=observed_on,
         )
     assert MarketPrice.objects.count() == 2
+
+
+def test_every_unit_has_a_plausible_price_range():
+    assert set(PLAUSIBLE_PRICES) == set(Unit.values)
+    for unit, (low, high) in PLAUSIBLE_PRICES.items():
+        assert check_plausible_price(low, unit) == low and check_plausible_price(high, unit)
+        for price in (low - 1, high + 1):
+            with pytest.raises(ValidationError) as refused:
+                check_plausible_price(price, unit)
+            assert refused.value.error_dict["price_per_unit"][0].code == "implausible_price"
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        check_plausible_price(1, "kg")
+    assert refused.value.messages == [
+        "A price per kg must be between 200\u00a0₫ and 50,000,000\u00a0₫."
+    ]
 
 
 def test_history_keeps_sources_apart_and_weights_districts(product):
@@ -390,9 +410,13 @@ def test_extension_staff_enter_prices_in_the_admin(client, surveyor, product):
     assert (entry.recorded_by, entry.district) == (surveyor, "Đông Anh")
     assert DailyPrice.objects.get().average_price == 21_000
 
-    response = client.post("/admin/marketplace/marketprice/add/", {**form, "price_per_unit": 0})
-    assert response.status_code == 200 and MarketPrice.objects.count() == 1
-    assert response.context["adminform"].form.errors["price_per_unit"]
+    for absurd in (0, 1):
+        response = client.post(
+            "/admin/marketplace/marketprice/add/", {**form, "price_per_unit": absurd}
+        )
+        assert response.status_code == 200 and MarketPrice.objects.count() == 1
+        errors = response.context["adminform"].form.errors.as_data()["price_per_unit"]
+        assert [error.code for error in errors] == ["implausible_price"]
 
     assert client.get("/admin/marketplace/dailyprice/").status_code == 200
     assert client.get("/admin/marketplace/dailyprice/add/").status_code == 403
