@@ -6,11 +6,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.hashers import make_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -209,3 +212,20 @@ def session_for_access_token(token: str) -> ApiSession | None:
         )
         .first()
     )
+
+
+def clear_expired(now: datetime | None = None) -> dict[str, int]:
+    """Housekeeping: app sessions past their refresh token, browser sessions past their
+    age, spent or expired sign-up codes, and login failures older than the lockout they
+    could count towards. (An account never confirmed stays: signing up again with its
+    number replaces its name and password.)"""
+    now = now or timezone.now()
+    cooled_off = now - timedelta(hours=settings.AXES_COOLOFF_TIME)
+    return {
+        "app sessions": ApiSession.objects.filter(refresh_expires_at__lt=now).delete()[0],
+        "browser sessions": Session.objects.filter(expire_date__lt=now).delete()[0],
+        "sign-up codes": PhoneVerification.objects.filter(
+            Q(expires_at__lt=now) | Q(used_at__isnull=False)
+        ).delete()[0],
+        "login failures": AccessAttempt.objects.filter(attempt_time__lt=cooled_off).delete()[0],
+    }

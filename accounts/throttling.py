@@ -11,7 +11,6 @@ Counts live in the shared cache, so every worker and host agrees on them.
 """
 
 from django.conf import settings
-from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
@@ -35,9 +34,10 @@ def count_failure(sender, credentials, request=None, **kwargs) -> None:
         hit(SCOPE, _network(request), _rate())
 
 
-class NetworkThrottleBackend(BaseBackend):
+class NetworkThrottleBackend:
     """First in AUTHENTICATION_BACKENDS: stops every login from a network over its
-    failure budget before any password is checked."""
+    failure budget before any password is checked. (It has no ``get_user``: it never
+    signs anyone in, so no session is ever tied to it.)"""
 
     def authenticate(self, request, **credentials):
         if request is not None and exhausted(SCOPE, _network(request), _rate()):

@@ -46,6 +46,19 @@ def _open_checked(data: bytes) -> Image.Image:
     return image
 
 
+def pixel_count(upload) -> int:
+    """An uploaded file's pixels, read from its header only (0 if it is not an image),
+    so a request's decoding work can be bounded before any image is decoded."""
+    try:
+        with Image.open(upload) as probe:
+            width, height = probe.size
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+        return 0
+    finally:
+        upload.seek(0)
+    return width * height
+
+
 _GPS_IFD = 0x8825
 
 

@@ -166,6 +166,10 @@ GRAPHQL_MAX_TOKENS = env.int("GRAPHQL_MAX_TOKENS", default=5_000)  # lexical tok
 # cancels any one statement that runs longer than the timeout.
 GRAPHQL_DEADLINE_SECONDS = env.float("GRAPHQL_DEADLINE_SECONDS", default=5.0)
 GRAPHQL_STATEMENT_TIMEOUT_MS = env.int("GRAPHQL_STATEMENT_TIMEOUT_MS", default=5_000)
+# Photos in one request: decoding and cleaning them is the costliest work it can ask for
+# (the app shrinks photos to about 2 Mpx before sending).
+GRAPHQL_MAX_UPLOAD_FILES = env.int("GRAPHQL_MAX_UPLOAD_FILES", default=12)
+GRAPHQL_MAX_UPLOAD_PIXELS = env.int("GRAPHQL_MAX_UPLOAD_PIXELS", default=48_000_000)
 GRAPHENE = {
     "SCHEMA": "mobile_api.schema.schema",
     "RELAY_CONNECTION_MAX_LIMIT": GRAPHQL_MAX_PAGE_SIZE,
@@ -234,6 +238,14 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-weather": {
         "task": "maps.tasks.refresh_weather",
         "schedule": crontab(hour="*/6", minute=40),  # the provider's models run 4 times a day
+    },
+    "requeue-stuck-label-sheets": {
+        "task": "traceability.tasks.requeue_stuck_label_sheets",
+        "schedule": crontab(minute="*/10"),
+    },
+    "clear-expired-sign-ins": {
+        "task": "accounts.tasks.clear_expired_sign_ins",
+        "schedule": crontab(hour=3, minute=30),  # sessions, codes, old login failures
     },
 }
 

@@ -168,7 +168,7 @@ class PlotNode(DjangoObjectType):
     @classmethod
     def get_queryset(cls, queryset, info):
         visible = producer_ids(info)
-        if queryset._result_cache is not None:  # prefetched by the list: filter what is here
+        if getattr(queryset, "_result_cache", None) is not None:  # prefetched by the list
             return [plot for plot in queryset if plot.producer_id in visible]
         return queryset.filter(producer_id__in=visible)
 

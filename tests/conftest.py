@@ -4,6 +4,7 @@ import uuid
 import pytest
 from celery import Celery, current_app
 from django.core.cache import cache
+from django.utils import translation
 
 from farms.models import Membership
 from tests import factories
@@ -17,6 +18,8 @@ def _media_in_tmp(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.WEATHER_FORECAST_URL = ""  # never the network: weather tests serve recordings
     cache.clear()  # no locks or counters left by an earlier test
+    # A request with Accept-Language leaves its language active in this thread.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

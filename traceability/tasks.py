@@ -15,3 +15,9 @@ def build_label_sheet(sheet_id: int) -> None:
 def make_thumbnails(photo_ids: list[int]) -> None:
     """Small versions of event photos for the app and the scan page."""
     photos.make_thumbnails(photo_ids)
+
+
+@shared_task
+def requeue_stuck_label_sheets() -> tuple[int, int]:
+    """Queue again the label sheets a lost worker left waiting; fail the hopeless ones."""
+    return labels.requeue_stuck_sheets()

@@ -77,7 +77,7 @@ def sign_in_required() -> PermissionDenied:
     return PermissionDenied(_("Please sign in."))
 
 
-def query_error(error: ValidationError | PermissionDenied) -> GraphQLError:
+def query_error(error: Exception) -> GraphQLError:
     """A query's refusal, with the code, field and message a mutation would give (in the
     error's ``extensions``)."""
     first = errors_from(error)[0]
@@ -87,10 +87,14 @@ def query_error(error: ValidationError | PermissionDenied) -> GraphQLError:
 class QueryRefusals:
     """Graphene middleware: a query's resolver may raise the services' ValidationError or
     PermissionDenied, and the app receives the same code, field and message as from a
-    mutation (mutations catch their own: see mutations.ServiceMutation)."""
+    mutation (mutations catch their own: see mutations.ServiceMutation). Anything else
+    unexpected is logged for us and reaches the app as ``internal_error``, never as
+    Python's own words."""
 
     def resolve(self, next, root, info, **args):
         try:
             return next(root, info, **args)
-        except (ValidationError, PermissionDenied) as error:
+        except GraphQLError:
+            raise
+        except Exception as error:  # errors_from logs what it does not expect
             raise query_error(error) from error

@@ -32,6 +32,7 @@ from graphql import (
 )
 
 from backend.graphql.limits import limit_rules
+from backend.images import pixel_count
 
 MAX_QUERY_LENGTH = 20_000  # characters of GraphQL text in one request
 MAX_VALUE_NESTING = 32  # GeoJSON multipolygons nest 5 deep, a sync queue about 8
@@ -87,12 +88,28 @@ def _multipart(request) -> dict:
         )
     if any(key not in request.FILES for key in files_map):
         raise _bad_request(_("The upload's map names a file that was not sent."))
+    _check_upload_budget(request.FILES)
     if not isinstance(operations, dict) or _too_deep(operations):
         raise _not_a_request()
     try:
         return place_files_in_operations(operations, files_map, request.FILES)
     except (ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
         raise _bad_request(_("The upload's map does not match the operation.")) from error
+
+
+def _check_upload_budget(files) -> None:
+    """Decoding and re-encoding photos is the costliest work a request can ask for:
+    bound the number of files and their pixels, whichever mutations they feed."""
+    if len(files) > settings.GRAPHQL_MAX_UPLOAD_FILES:
+        raise _bad_request(
+            _("Send at most %(max)d files in one request.")
+            % {"max": settings.GRAPHQL_MAX_UPLOAD_FILES}
+        )
+    pixels = sum(pixel_count(upload) for upload in files.values())
+    if pixels > settings.GRAPHQL_MAX_UPLOAD_PIXELS:
+        raise _bad_request(
+            _("These photos are too large together: send smaller photos or fewer at a time.")
+        )
 
 
 class Deadline:

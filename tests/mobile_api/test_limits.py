@@ -8,6 +8,7 @@ import time
 import pytest
 from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
+from graphql_relay import to_global_id
 
 from backend.graphql.view import statement_timeout
 
@@ -119,3 +120,25 @@ def test_variables_nested_absurdly_deep_are_a_400(client, db):
     response = client.post("/graphql", json.dumps(body), content_type="application/json")
     assert response.status_code == 400
     assert response.json()["errors"][0]["message"].startswith("Các biến lồng nhau")
+
+
+def test_any_node_can_be_fetched_by_its_id_and_a_bad_id_is_not_a_crash(api, plot, harvested):
+    query = "query($id: ID!) { node(id: $id) { id __typename } }"
+    for kind, pk in [("PlotNode", plot.pk), ("BatchNode", harvested.pk)]:
+        node = api.ok(query, {"id": to_global_id(kind, pk)})["node"]
+        assert node["__typename"] == kind
+    refused = api(query, {"id": to_global_id("PlotNode", "xyz")})
+    assert refused["data"]["node"] is None
+    assert "object" not in refused["errors"][0]["message"]
+
+
+def test_an_unexpected_failure_in_a_query_reads_as_ours_not_pythons(api, caplog):
+    from backend.graphql.errors import QueryRefusals
+
+    def broken(root, info, **args):
+        raise AttributeError("'Manager' object has no attribute '_result_cache'")
+
+    with pytest.raises(Exception) as refused:
+        QueryRefusals().resolve(broken, None, None)
+    assert refused.value.extensions["code"] == "internal_error"
+    assert "Manager" not in refused.value.message

@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.errors import field_error, replayed
+from backend.idempotency import once
 from backend.numbers import checked_quantity
-from farms.models import LOCATION_CODE_ALPHABET, Plot, Producer, Product
+from farms.models import LOCATION_CODE_ALPHABET, Plot, Producer, Product, Unit
 from farms.permissions import Action, require
 from traceability.models import Batch, TraceEvent
-from traceability.services.events import append_event, record_event
+from traceability.services.events import append_event, check_time, record_event
 from traceability.services.trace import descendant_ids
 from traceability.signals import batches_recalled
 from traceability.steps import BusinessStep
@@ -70,12 +71,15 @@ def create_batch(
 ) -> Batch:
     """Open a batch on its plots: growing, or already harvested when ``harvested_at`` is given."""
     require(actor, Action.OPERATE, producer)
-    if existing := replayed(Batch, batch_uuid, producer_id=producer.pk):
-        return existing
     _check_origin_plots(producer, plots)
+    if unit and unit not in Unit.values:
+        raise field_error("unit", _("Choose one of the catalogue's units."), "invalid_unit")
+    if harvested_at:
+        check_time(harvested_at)
     if harvested_at and quantity is not None:
         checked_quantity(quantity)
-    with transaction.atomic():
+
+    def create() -> Batch:
         start = timezone.localdate(harvested_at) if harvested_at else timezone.localdate()
         batch = Batch.objects.create(
             uuid=batch_uuid or uuid.uuid4(),
@@ -91,7 +95,9 @@ def create_batch(
                 actor, batch, BusinessStep.HARVESTING, occurred_at=harvested_at, quantity=quantity
             )
             batch.refresh_from_db()
-    return batch
+        return batch
+
+    return once(lambda: replayed(Batch, batch_uuid, producer_id=producer.pk), create)
 
 
 def recall_batch(actor, batch: Batch, reason: str) -> list[Batch]:

@@ -33,7 +33,9 @@ from traceability.tasks import make_thumbnails
 
 CLOCK_SKEW = datetime.timedelta(minutes=10)
 MAX_INTERVAL_DAYS = 365
-MAX_PHOTOS = 10
+MAX_PHOTOS = 6  # each is decoded and re-encoded: see also the endpoint's pixel budget
+# Traceability records on this platform start in this century; anything earlier is a slip.
+EARLIEST_RECORD = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 MAX_NOTES = 2000
 
 
@@ -99,10 +101,18 @@ def _order_error(message: str, code: str = "event_order") -> ValidationError:
 
 
 def check_time(occurred_at: datetime.datetime) -> None:
+    """A moment a farm record can plausibly carry: with its time zone, not in the future,
+    and not before the product's records begin (a year 1 is a typing slip)."""
     if timezone.is_naive(occurred_at):
         raise _order_error(_("The time must include a time zone."), "naive_time")
     if occurred_at > timezone.now() + CLOCK_SKEW:
         raise _order_error(_("An event cannot be in the future."), "future_event")
+    if occurred_at < EARLIEST_RECORD:
+        raise _order_error(
+            _("An event before %(year)d cannot be recorded: check the date.")
+            % {"year": EARLIEST_RECORD.year},
+            "implausible_time",
+        )
 
 
 def check_order(batch: Batch, step: str, occurred_at, history: list[TraceEvent]) -> None:
@@ -340,12 +350,8 @@ def record_event(
     """Record what happened to ``batch``. Sending the same ``event_uuid`` twice records once.
     Photos lose their EXIF data; where they were taken is kept (privately) only if asked."""
     require(actor, Action.OPERATE, batch.producer)
-    if event_uuid:
-        existing = TraceEvent.objects.filter(uuid=event_uuid).first()
-        if existing and existing.batch_id == batch.pk:
-            return existing
-        if existing:
-            raise field_error("uuid", _("This identifier belongs to another event."), "uuid_taken")
+    if existing := _replayed_event(event_uuid, batch):
+        return existing
     if step not in BusinessStep.values or not rule_for(step).recordable:
         raise field_error(
             "business_step", _("This step cannot be recorded directly."), "invalid_step"
@@ -356,6 +362,9 @@ def record_event(
     clean_photos = [clean_image(photo, keep_location=keep_photo_location) for photo in photos]
     with transaction.atomic():
         batch, history = locked_history(batch)
+        # A copy of this very request that held the lock before us has committed by now.
+        if existing := _replayed_event(event_uuid, batch):
+            return existing
         plot_ids = list(batch.origin_plots.values_list("pk", flat=True))
         _lock_plots(plot_ids, plot)
         check_order(batch, step, occurred_at, history)
@@ -381,6 +390,14 @@ def record_event(
         return append_event(batch, event, rows, clean_photos)
 
 
+def _replayed_event(event_uuid: uuid.UUID | None, batch: Batch) -> TraceEvent | None:
+    """The event a resent request already recorded (see backend.idempotency)."""
+    existing = TraceEvent.objects.filter(uuid=event_uuid).first() if event_uuid else None
+    if existing and existing.batch_id != batch.pk:
+        raise field_error("uuid", _("This identifier belongs to another event."), "uuid_taken")
+    return existing
+
+
 def _check_stock(batch: Batch, step: str, quantity, for_sale: bool = False) -> None:
     """After the harvest, no step can handle more than the batch still holds, less what is
     promised to confirmed sales (unless it is that sale's own shipping)."""
@@ -402,7 +419,11 @@ def _check_sizes(quantity, notes: str, photos) -> None:
     if len(notes) > MAX_NOTES:
         raise field_error("notes", _("Notes may be at most 2000 characters."), "notes_too_long")
     if len(photos) > MAX_PHOTOS:
-        raise field_error("photos", _("At most 10 photos per event."), "too_many_photos")
+        raise field_error(
+            "photos",
+            _("At most %(max)d photos per event.") % {"max": MAX_PHOTOS},
+            "too_many_photos",
+        )
 
 
 def _offset(moment: datetime.datetime) -> str:

@@ -1,5 +1,6 @@
 """Serialized QR labels: unguessable serials, their URLs, and PDF sheets built by Celery."""
 
+import datetime
 import io
 import logging
 import secrets
@@ -14,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from backend.errors import field_error, replayed
 from backend.gs1 import digital_link_path
+from backend.idempotency import once
+from backend.tasks import queue_after_commit
 from farms.models import LOCATION_CODE_ALPHABET
 from farms.permissions import Action, require
 from traceability import printing
@@ -23,6 +26,8 @@ logger = logging.getLogger(__name__)
 SERIAL_LENGTH = 12  # 60 random bits: a serial cannot be guessed from another
 DOWNLOAD_LINK_SECONDS = 3600
 _DOWNLOAD_SALT = "traceability.label-sheet-download"
+SHEET_STUCK_AFTER = datetime.timedelta(minutes=15)  # a 20,000-label sheet takes a few
+SHEET_GIVE_UP_AFTER = datetime.timedelta(hours=6)
 
 
 def _random_serial() -> str:
@@ -52,11 +57,10 @@ def order_label_sheet(
     layout: str = printing.DEFAULT_LAYOUT,
     sheet_uuid: uuid.UUID | None = None,
 ) -> LabelSheet:
-    """Create ``count`` labels for a batch; a Celery task draws their PDF sheet.
-    An order sent again with the same ``sheet_uuid`` returns the first one."""
+    """Order ``count`` labels for a batch: the order is saved at once, and a Celery task
+    makes the labels and draws their PDF sheet. An order sent again with the same
+    ``sheet_uuid`` returns the first one, even while the first is still being saved."""
     require(actor, Action.OPERATE, batch.producer)
-    if existing := replayed(LabelSheet, sheet_uuid, batch_id=batch.pk):
-        return existing
     batch = Batch.objects.get(pk=batch.pk)  # the current status, not a caller's stale copy
     if layout not in printing.LAYOUTS:
         raise field_error("layout", _("Unknown sticker layout."), "invalid_layout")
@@ -73,9 +77,8 @@ def order_label_sheet(
             _("Labels can be printed only for a harvested batch that is not recalled."),
             "batch_not_labellable",
         )
-    from traceability.tasks import build_label_sheet
 
-    with transaction.atomic():
+    def create() -> LabelSheet:
         sheet = LabelSheet.objects.create(
             uuid=sheet_uuid or uuid.uuid4(),
             batch=batch,
@@ -83,12 +86,39 @@ def order_label_sheet(
             label_count=count,
             requested_by=actor,
         )
-        Label.objects.bulk_create(
-            [Label(batch=batch, sheet=sheet, serial=serial) for serial in new_serials(count)],
-            batch_size=2000,
-        )
-        transaction.on_commit(lambda: build_label_sheet.delay(sheet.pk))
-    return sheet
+        queue_after_commit("traceability.tasks.build_label_sheet", sheet.pk)
+        return sheet
+
+    return once(lambda: replayed(LabelSheet, sheet_uuid, batch_id=batch.pk), create)
+
+
+def _make_labels(sheet: LabelSheet) -> None:
+    """The sheet's serialized labels, made once (the sheet row is locked by the caller)."""
+    missing = sheet.label_count - sheet.labels.count()
+    Label.objects.bulk_create(
+        [Label(batch=sheet.batch, sheet=sheet, serial=serial) for serial in new_serials(missing)],
+        batch_size=2000,
+    )
+
+
+def requeue_stuck_sheets() -> tuple[int, int]:
+    """Sheets still waiting long after their order (a worker died, the broker lost the
+    message) are queued again; those waiting far too long are marked failed, so that
+    the farmer sees it and orders again. Returns (queued again, failed)."""
+    now = timezone.now()
+    waiting = LabelSheet.objects.filter(status=LabelSheet.Status.PENDING)
+    given_up = waiting.filter(created_at__lt=now - SHEET_GIVE_UP_AFTER)
+    failed = given_up.update(
+        status=LabelSheet.Status.FAILED,
+        finished_at=now,
+        error=_("The sheet could not be made in time: please order it again."),
+    )
+    stuck = list(
+        waiting.filter(created_at__lt=now - SHEET_STUCK_AFTER).values_list("pk", flat=True)
+    )
+    for sheet_id in stuck:
+        queue_after_commit("traceability.tasks.build_label_sheet", sheet_id)
+    return len(stuck), failed
 
 
 def signed_download_path(sheet: LabelSheet) -> str:
@@ -132,6 +162,7 @@ def build_sheet(sheet_id: int) -> LabelSheet:
     batch = sheet.batch
     if batch.status == Batch.Status.RECALLED:
         return _failed(sheet, _("The batch was recalled: no labels are printed."))
+    _make_labels(sheet)
     serials = sheet.labels.order_by("pk").values_list("serial", flat=True)
     labels = [(label_url(serial, batch), serial) for serial in serials]
     output = io.BytesIO()

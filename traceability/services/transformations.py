@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from backend.errors import field_error
 from backend.numbers import checked_quantity, format_quantity
-from farms.models import Place, Producer, Product
+from farms.models import Place, Producer, Product, Unit
 from farms.permissions import Action, require
 from traceability.models import Batch, BatchLink, TraceEvent
 from traceability.services.batches import new_lot_code
@@ -30,6 +30,9 @@ from traceability.services.events import (
 from traceability.services.integrity import batch_facts
 from traceability.steps import BusinessStep, EventType
 
+MAX_SPLIT_PARTS = 50  # crates of a harvest; more is a mistake, and each part is a new lot
+MAX_INPUT_PARTS = 200  # a cooperative collecting from every member farm in one merge
+
 
 @dataclass(frozen=True)
 class Output:
@@ -39,13 +42,26 @@ class Output:
     unit: str
 
 
-def _take(parts: list[tuple[Batch, Decimal]], occurred_at) -> list[tuple[Batch, Decimal, list]]:
-    """Lock the parents (in id order, to avoid deadlocks) and check what is taken."""
+def _lock(parts: list[tuple[Batch, Decimal]]) -> list[tuple[Batch, Decimal, list]]:
+    """Lock the parents, in id order to avoid deadlocks, with their histories."""
+    if len(parts) > MAX_INPUT_PARTS:
+        raise field_error(
+            "parts",
+            _("Use at most %(max)d batches at a time.") % {"max": MAX_INPUT_PARTS},
+            "too_many_parts",
+        )
     if len({batch.pk for batch, _q in parts}) != len(parts):
         raise field_error("parts", _("Each batch may be given only once."), "duplicate_input")
+    return [
+        (*locked_history(batch), quantity)
+        for batch, quantity in sorted(parts, key=lambda part: part[0].pk)
+    ]
+
+
+def _take(locked_parts, occurred_at) -> list[tuple[Batch, Decimal, list]]:
+    """Check that each locked parent can give what is taken from it."""
     taken = []
-    for batch, quantity in sorted(parts, key=lambda part: part[0].pk):
-        locked, history = locked_history(batch)
+    for locked, history, quantity in locked_parts:
         check_order(locked, BusinessStep.REPACKAGING, occurred_at, history)
         if locked.status != Batch.Status.ACTIVE:
             raise field_error(
@@ -87,14 +103,16 @@ def _transform(
     check_time(occurred_at)
     for producer in {batch.producer for batch, _q in parts} | {out.producer for out in outputs}:
         require(actor, Action.OPERATE, producer)
-    if transformation_id:
-        done = _replayed(transformation_id, parts)
-        if done:
-            return done  # the same operation sent again (offline sync)
     for _batch, quantity in parts:
         checked_quantity(quantity)
+    transformation_id = transformation_id or uuid.uuid4()
     with transaction.atomic():
-        taken = _take(parts, occurred_at)
+        locked_parts = _lock(parts)
+        # Looked for once the parents are locked: a copy of this very operation that held
+        # them before us has committed by now (see backend.idempotency).
+        if done := _replayed(transformation_id, parts):
+            return done
+        taken = _take(locked_parts, occurred_at)
         parents = [parent for parent, _q, _h in taken]
         children = [_new_child(actor, out, parents, kind, occurred_at) for out in outputs]
         _record(
@@ -102,7 +120,7 @@ def _transform(
             kind,
             taken,
             children,
-            transformation_id or uuid.uuid4(),
+            transformation_id,
             occurred_at=occurred_at,
             place=place,
             notes=notes.strip(),
@@ -201,6 +219,12 @@ def split_batch(
     """Divide part or all of a batch into new batches of the given quantities."""
     if len(quantities) < 2:
         raise field_error("quantities", _("A split makes at least two batches."), "too_few_parts")
+    if len(quantities) > MAX_SPLIT_PARTS:
+        raise field_error(
+            "quantities",
+            _("A split makes at most %(max)d batches at a time.") % {"max": MAX_SPLIT_PARTS},
+            "too_many_parts",
+        )
     outputs = [Output(batch.product, batch.producer, q, batch.unit) for q in quantities]
     total = sum((checked_quantity(q, "quantities") for q in quantities), Decimal(0))
     return _transform(
@@ -264,6 +288,8 @@ def transform_batches(
     """Turn quantities of batches into a new product (paddy → milled rice → 5 kg bags)."""
     if not parts:
         raise field_error("parts", _("Choose the batches that are transformed."), "too_few_parts")
+    if unit and unit not in Unit.values:
+        raise field_error("unit", _("Choose one of the catalogue's units."), "invalid_unit")
     producer = parts[0][0].producer
     output = Output(product, producer, quantity, unit or product.unit)
     kind = BatchLink.Kind.TRANSFORM
