@@ -224,6 +224,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")  # one per site on a shared broker
 CELERY_TIMEZONE = TIME_ZONE
 # Run with `celery -A backend beat` next to a worker (see README).
 CELERY_BEAT_SCHEDULE = {

@@ -23,13 +23,13 @@ from django.utils.translation import gettext as _
 from backend.errors import field_error
 from backend.images import CleanImage, clean_image
 from backend.numbers import checked_quantity, format_quantity
+from backend.tasks import queue_after_commit
 from farms.models import AgriculturalInput, Place, Plot
 from farms.permissions import Action, require
 from farms.services import certification_for
 from traceability.models import Batch, EventInput, EventPhoto, TraceEvent
 from traceability.services.integrity import GENESIS_HASH, batch_facts, chain_hash, event_payload
 from traceability.steps import BusinessStep, EventType, Phase, rule_for
-from traceability.tasks import make_thumbnails
 
 CLOCK_SKEW = datetime.timedelta(minutes=10)
 MAX_INTERVAL_DAYS = 365
@@ -294,7 +294,7 @@ def append_event(
     ]
     if saved:
         ids = [photo.pk for photo in saved]
-        transaction.on_commit(lambda: make_thumbnails.delay(ids))
+        queue_after_commit("traceability.tasks.make_thumbnails", ids)
     batch.event_count, batch.chain_head = event.sequence, event.hash
     Batch.objects.filter(pk=batch.pk).update(
         event_count=batch.event_count, chain_head=batch.chain_head
