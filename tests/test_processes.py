@@ -19,6 +19,7 @@ from traceability.models import BatchLink
 
 pytestmark = [pytest.mark.celery_broker, pytest.mark.django_db(transaction=True)]
 
+CROP_AREAS = "open-data/crop-areas-by-commune.csv"
 SIGN_IN = """mutation($phone: String!, $password: String!) {
   signIn(input: {phone: $phone, password: $password}) { errors { code } } }"""
 SYNC = """mutation($ops: [SyncOperationInput!]!) { sync(operations: $ops) {
@@ -57,7 +58,7 @@ def test_limits_flags_and_retries_hold_across_processes(site, owner, harvested, 
     with ThreadPoolExecutor(max_workers=8) as pool:
         answers = list(
             pool.map(
-                lambda url: requests.get(f"{url}/open-data/crop-areas-by-commune.csv", timeout=30),
+                lambda url: requests.get(f"{url}/{CROP_AREAS}", timeout=30),
                 [*urls, *urls, *urls, *urls],
             )
         )
