@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from accounts.phone import ContactPhoneField
 from backend.gs1 import validate_gln, validate_gtin
 from farms.opening_hours import validate_opening_hours
 
@@ -144,7 +145,7 @@ class Producer(models.Model):
     street_address = models.CharField(_("street address (private)"), max_length=255, blank=True)
     location = models.PointField(_("location (private)"), srid=4326, null=True, blank=True)
     contact_name = models.CharField(_("contact person (private)"), max_length=150, blank=True)
-    contact_phone = models.CharField(_("contact phone (private)"), max_length=20, blank=True)
+    contact_phone = ContactPhoneField(_("contact phone (private)"), blank=True)
     contact_email = models.EmailField(_("contact email (private)"), blank=True)
     # Public, for the map: the centre of the producer's plots (never its premises), and a
     # cooperative's area (the hull of its and its members' plots). See farms.services.

@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.phone import ContactPhoneField
 from farms.models import LOCATION_CODE_ALPHABET, Place, Producer, Product, Unit
 from traceability.models import QUANTITY, Batch
 
@@ -49,7 +50,7 @@ class Buyer(models.Model):
     # Seen only by the buyer's own people and the producers it orders from.
     delivery_address = models.CharField(_("delivery address"), max_length=255)
     delivery_location = models.PointField(_("delivery location"), srid=4326)
-    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    contact_phone = ContactPhoneField(_("contact phone"), blank=True)
     # Set by extension staff who checked the business papers: unlocks wholesale prices.
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts.phone import normalize_phone
+from accounts.phone import normalize_contact_phone, normalize_phone
 from backend.gs1 import (
     check_digit,
     digital_link_path,
@@ -17,10 +17,47 @@ def test_phone_numbers_normalise_to_one_form(raw):
     assert normalize_phone(raw) == "+84912345678"
 
 
-@pytest.mark.parametrize("raw", ["", "12345", "+1 415 555 0100", "09123456789012"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "12345",
+        "+1 415 555 0100",
+        "09123456789012",
+        "'; DROP TABLE x;--",
+        "gọi 0912345678",  # digits inside other text
+        "0123456789",  # an 11-digit prefix renumbered in 2018
+        "1900 1234",  # premium rate: no one signs in with it
+    ],
+)
 def test_foreign_or_broken_phone_numbers_are_refused(raw):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         normalize_phone(raw)
+    assert refused.value.code == "invalid_phone"
+
+
+def test_a_landline_is_a_phone_number_too():
+    assert normalize_phone("(024) 3826-1234") == "+842438261234"
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        ("0912 345 678", "+84912345678"),
+        ("024 3826 1234", "+842438261234"),
+        ("1800 1234", "+8418001234"),  # a toll-free hotline
+        ("+33 1 42 68 53 00", "+33142685300"),  # a foreign office
+    ],
+)
+def test_contact_phones_are_any_real_number_in_one_form(raw, stored):
+    assert normalize_contact_phone(raw) == stored
+
+
+@pytest.mark.parametrize("raw", ["'; DROP TABLE x;--", "12345", "1900 1234", "0912-ABC-678"])
+def test_contact_phones_that_are_not_real_numbers_are_refused(raw):
+    with pytest.raises(ValidationError) as refused:
+        normalize_contact_phone(raw)
+    assert refused.value.code == "invalid_phone"
 
 
 def test_gs1_check_digits():

@@ -52,7 +52,7 @@ def test_a_buyer_orders_from_the_pages_and_the_seller_confirms(
 
     client.force_login(owner)
     page = client.get(f"/market/orders/{order.code}/").content.decode()
-    assert "0987654321" in page  # the seller sees the buyer's phone to deliver
+    assert "+84987654321" in page  # the seller sees the buyer's phone (E.164) to deliver
     client.post(f"/market/orders/{order.code}/status/", {"status": "confirmed"})
     order.refresh_from_db()
     assert order.status == Order.Status.CONFIRMED

@@ -148,7 +148,7 @@ def test_order_journey_with_permissions(chef_api, api, stranger_api, offer, buye
 
     seller_view = api.ok(MY_ORDERS, {"role": "SELLER"})["myOrders"]["edges"]
     (node,) = [edge["node"] for edge in seller_view]
-    assert node["buyer"] == {"name": "Nhà hàng Sen Hồ Tây", "contactPhone": "0987654321"}
+    assert node["buyer"] == {"name": "Nhà hàng Sen Hồ Tây", "contactPhone": "+84987654321"}
     assert node["nextStatuses"] == ["COMPLETED"]
     assert [h["toStatus"] for h in node["history"]] == [
         "PLACED",
