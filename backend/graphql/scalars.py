@@ -3,6 +3,7 @@
 import json
 
 import graphene
+from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.utils.translation import gettext as _
 from graphql import GraphQLError, value_from_ast_untyped
@@ -18,13 +19,13 @@ class GeoJSON(graphene.Scalar):
 
     @staticmethod
     def parse_value(value):
-        if not isinstance(value, dict) or "type" not in value:
+        if not isinstance(value, dict) or not isinstance(value.get("type"), str):
             raise GraphQLError(_("Give a GeoJSON geometry object."))
         # A "crs" member could make GDAL read files or URLs: we only take WGS 84.
         clean = {key: item for key, item in value.items() if key != "crs"}
         try:
             geometry = GEOSGeometry(json.dumps(clean))
-        except (GEOSException, ValueError, TypeError) as error:
+        except (GEOSException, GDALException, ValueError, TypeError, RecursionError) as error:
             raise GraphQLError(_("This is not a valid GeoJSON geometry.")) from error
         geometry.srid = 4326
         return geometry

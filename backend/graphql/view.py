@@ -146,6 +146,11 @@ class BoundedGraphQLView(FileUploadGraphQLView):
         return [Deadline(), *(self.middleware or [])]
 
     def dispatch(self, request, *args, **kwargs):
+        if request.method not in ("GET", "POST"):
+            response = HttpResponseNotAllowed(["GET", "POST"])
+            response.content = json.dumps({"errors": [{"message": _("Use GET or POST.")}]})
+            response["Content-Type"] = "application/json"
+            return response
         request.graphql_deadline = time.monotonic() + settings.GRAPHQL_DEADLINE_SECONDS
         with statement_timeout(settings.GRAPHQL_STATEMENT_TIMEOUT_MS):
             self.authenticate(request)
@@ -181,6 +186,8 @@ class BoundedGraphQLView(FileUploadGraphQLView):
             raise _bad_request(_("Send a GraphQL query."))
         if variables is not None and not isinstance(variables, dict):
             raise _bad_request(_("The variables must be a JSON object."))
+        if operation_name is not None and not isinstance(operation_name, str):
+            raise _bad_request(_("The operation name must be a string."))
         schema = self.schema.graphql_schema
         try:
             document = parse(query, max_lexical_tokens=settings.GRAPHQL_MAX_TOKENS)

@@ -142,3 +142,33 @@ def test_an_unexpected_failure_in_a_query_reads_as_ours_not_pythons(api, caplog)
         QueryRefusals().resolve(broken, None, None)
     assert refused.value.extensions["code"] == "internal_error"
     assert "Manager" not in refused.value.message
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"query": "{ me { phone } }", "operationName": ["x"]},
+        {"query": "{ me { phone } }", "variables": [1]},
+        {
+            "query": "mutation($g: GeoJSON!) { savePlot(input: "
+            '{producerId: "x", name: "a", geometry: $g}) { errors { code } } }',
+            "variables": {"g": {"type": "Polygon", "coordinates": "abc"}},
+        },
+        {
+            "query": "mutation($g: GeoJSON!) { savePlot(input: "
+            '{producerId: "x", name: "a", geometry: $g}) { errors { code } } }',
+            "variables": {"g": {"type": ["Polygon"], "coordinates": []}},
+        },
+    ],
+)
+def test_malformed_values_are_told_in_our_words(client, db, body):
+    response = client.post("/graphql", json.dumps(body), content_type="application/json")
+    assert response.status_code == 400
+    message = response.json()["errors"][0]["message"]
+    assert not re.search(r"OGR|unhashable|pointer|\['x'\]", message), message
+
+
+def test_other_methods_are_refused_in_our_words(client, db):
+    response = client.put("/graphql", "{}", content_type="application/json")
+    assert response.status_code == 405
+    assert response.json()["errors"][0]["message"] == "Hãy dùng GET hoặc POST."
