@@ -305,6 +305,22 @@ class LabelSheetAdmin(ReadOnlyMixin, ProducerScopedAdmin):
     list_filter = ["status"]
     search_fields = ["batch__code"]
     list_select_related = ["batch__product"]
+    # The PDF is in private storage and has no URL of its own: it is linked through the
+    # view that checks who asks (never the file field, whose display needs a URL).
+    fields = readonly_fields = [
+        "batch",
+        "layout",
+        "label_count",
+        "status",
+        "failure",
+        "created_at",
+        "finished_at",
+        "download",
+    ]
+
+    @admin.display(description=_("reason"))
+    def failure(self, sheet):
+        return sheet.error or "—"
 
     @admin.display(description=_("PDF"))
     def download(self, sheet):

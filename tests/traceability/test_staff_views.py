@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from django.utils import translation
 
 from traceability.services.labels import order_label_sheet
 
@@ -99,3 +100,61 @@ def test_a_household_registration_code_is_not_public(client, db):
 
     farm = ProducerFactory(kind=Producer.Kind.HOUSEHOLD, registration_code="001088012345")
     assert "001088012345" not in client.get(f"/party/{farm.uuid}").content.decode()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards():
+    """A request's language outlives it in this thread; these tests read English, and
+    later tests expect Vietnamese."""
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def cooperative_staff(owner):
+    from django.contrib.auth.models import Group
+
+    from farms.roles import COOPERATIVE_STAFF_GROUP
+
+    owner.is_staff = True
+    owner.save()
+    owner.groups.add(Group.objects.get(name=COOPERATIVE_STAFF_GROUP))
+    return owner
+
+
+@pytest.mark.parametrize("who", ["cooperative_staff", "admin_user"])
+def test_a_label_sheet_page_opens_and_links_its_pdf_through_the_checked_view(
+    client, request, sheet, who
+):
+    sheet.refresh_from_db()  # drawn after the fixture's commit
+    client.force_login(request.getfixturevalue(who))
+    response = client.get(
+        f"/admin/traceability/labelsheet/{sheet.pk}/change/", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Ready" in html
+    download = f'href="/labels/sheets/{sheet.uuid}.pdf"'
+    assert download in html
+    assert sheet.file.name not in html  # the private file's own path is never shown
+    pdf = client.get(f"/labels/sheets/{sheet.uuid}.pdf")
+    assert pdf.status_code == 200
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+
+
+def test_a_sheet_not_ready_shows_its_status_and_no_link(client, cooperative_staff, harvested):
+    from traceability.models import LabelSheet
+    from traceability.services.labels import order_label_sheet
+
+    sheet = order_label_sheet(cooperative_staff, harvested, 3)  # not committed: no PDF yet
+    LabelSheet.objects.filter(pk=sheet.pk).update(
+        status=LabelSheet.Status.FAILED, error="Font missing"
+    )
+    client.force_login(cooperative_staff)
+    response = client.get(
+        f"/admin/traceability/labelsheet/{sheet.pk}/change/", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Failed" in html and "Font missing" in html
+    assert f"/labels/sheets/{sheet.uuid}.pdf" not in html
