@@ -5,10 +5,12 @@ actions (record an event, split, transform, merge, order labels, recall).
 """
 
 from django.contrib import admin
+from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from backend.admin_tools import ProducerScopedAdmin, ReadOnlyMixin, service_form_view
@@ -26,6 +28,8 @@ from traceability.models import (
 )
 from traceability.services import batches, labels, scans, transformations
 from traceability.services.events import InputUse, record_event
+
+SIGNALS_SHOWN = 10  # suspected labels listed on a batch's page, strongest first
 
 
 class EventInline(ReadOnlyMixin, admin.TabularInline):
@@ -57,6 +61,7 @@ class BatchAdmin(ProducerScopedAdmin):
         "harvest_date",
         "remaining_quantity",
         "unit",
+        "suspected_copies",
     ]
     list_filter = ["status", "product", "producer__district"]
     search_fields = ["code", "product__name_vi", "producer__name"]
@@ -77,11 +82,39 @@ class BatchAdmin(ProducerScopedAdmin):
         "recall_reason",
         "max_scans_per_label",
         "max_scan_spread_km",
+        "copy_signals",
         "event_count",
         "chain_head",
     ]
     readonly_fields = fields
     inlines = [ParentLinkInline, EventInline]
+
+    def get_queryset(self, request):
+        suspected = (
+            Label.objects.filter(batch=OuterRef("pk"))
+            .exclude(suspicion="")
+            .values("batch")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return super().get_queryset(request).annotate(suspected_labels=Subquery(suspected))
+
+    @admin.display(description=_("suspected copies"), ordering="suspected_labels")
+    def suspected_copies(self, batch):
+        return batch.suspected_labels or "—"
+
+    @admin.display(description=_("suspected copies"))
+    def copy_signals(self, batch):
+        """Each suspected label's evidence, without its serial (inspectors read this page,
+        and a serial is a printable label)."""
+        suspected = list(scans.suspected_labels(batch)[:SIGNALS_SHOWN])
+        if not suspected:
+            return "—"
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}. {}: {}",
+            ((n, _signal(label), _evidence(label)) for n, label in enumerate(suspected, 1)),
+        )
 
     def has_delete_permission(self, request, obj=None):
         return False  # traceability records are kept; recall instead
@@ -330,15 +363,51 @@ class LabelSheetAdmin(ReadOnlyMixin, ProducerScopedAdmin):
         return format_html('<a href="{}">{}</a>', url, _("Download"))
 
 
+def _evidence(label: Label) -> str:
+    return _("scans: %(scans)s · networks: %(sources)s · spread: %(spread)s km") % {
+        "scans": label.scan_count,
+        "sources": len(label.sources),
+        "spread": label.spread_km,
+    }
+
+
+def _signal(label: Label) -> str:
+    if not label.suspicion:
+        return "—"
+    if label.public_warning:
+        return _("%(reason)s: consumers are warned") % {"reason": label.get_suspicion_display()}
+    return _("%(reason)s: for staff only, from few networks") % {
+        "reason": label.get_suspicion_display()
+    }
+
+
 @admin.register(Label)
 class LabelAdmin(ReadOnlyMixin, ProducerScopedAdmin):
     producer_path = "batch__producer"
     view_action = Action.OPERATE  # serials are printable labels
-    list_display = ["serial", "batch", "scan_count", "last_scanned_at", "suspicion"]
-    list_filter = ["suspicion"]
+    list_display = ["serial", "batch", "last_scanned_at", "copy_signal", "evidence"]
+    list_filter = ["suspicion", "public_warning"]
     search_fields = ["serial", "batch__code"]
     list_select_related = ["batch__product", "batch__producer"]
+    fields = readonly_fields = [
+        "serial",
+        "batch",
+        "sheet",
+        "created_at",
+        "last_scanned_at",
+        "copy_signal",
+        "evidence",
+        "reviewed_at",
+    ]
     actions = ["clear_suspicion"]
+
+    @admin.display(description=_("suspected copy"), ordering="suspicion")
+    def copy_signal(self, label):
+        return _signal(label)
+
+    @admin.display(description=_("evidence"), ordering="scan_count")
+    def evidence(self, label):
+        return _evidence(label)
 
     @admin.action(description=_("The labels were checked: clear the copy warning"))
     def clear_suspicion(self, request, queryset):

@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
 from django.core.files.storage import storages
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -288,7 +289,14 @@ class LabelSheet(models.Model):
 
 
 class Label(models.Model):
-    """One serialized QR label; its scans expose copies."""
+    """One serialized QR label; its scans expose copies.
+
+    The copy evidence since the label was last checked: counted scans, the distinct
+    networks they came from (as keyed 16-bit buckets, see ``services.scans``) and the
+    widest distance between two shared locations. ``suspicion`` is for the producer and
+    inspectors; consumers are warned only when ``public_warning`` is set, that is when
+    the evidence comes from many networks (one person cannot make it up).
+    """
 
     class Suspicion(models.TextChoices):
         NONE = "", _("None")
@@ -301,10 +309,15 @@ class Label(models.Model):
     )
     serial = models.CharField(_("serial"), max_length=20, unique=True, editable=False)
     scan_count = models.PositiveIntegerField(_("scans"), default=0)
+    sources = ArrayField(
+        models.IntegerField(), verbose_name=_("networks"), default=list, blank=True, editable=False
+    )
+    spread_km = models.PositiveIntegerField(_("scan spread (km)"), default=0, editable=False)
     last_scanned_at = models.DateTimeField(_("last scanned"), null=True, blank=True)
     suspicion = models.CharField(
         _("suspected copy"), max_length=20, choices=Suspicion.choices, blank=True
     )
+    public_warning = models.BooleanField(_("consumers warned"), default=False)
     # When someone who may recall the batch last checked the label; counting restarts.
     reviewed_at = models.DateTimeField(_("checked at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -313,16 +326,26 @@ class Label(models.Model):
         verbose_name = _("label")
         verbose_name_plural = _("labels")
         ordering = ["pk"]
+        indexes = [
+            # Staff pages count each batch's suspected labels among thousands of others.
+            models.Index(
+                fields=["batch"], condition=~Q(suspicion=""), name="label_suspected_batch_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.serial
 
 
 class Scan(models.Model):
-    """One scan of a label: a time and, if the consumer shared it, a coarse location."""
+    """One scan of a label: a time, a network bucket and, if the consumer shared it, a
+    coarse location."""
 
     label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="scans")
     scanned_at = models.DateTimeField(auto_now_add=True)
+    # The scan's network as a 16-bit bucket keyed per label: tells two networks apart,
+    # never which network (tens of thousands of addresses share each bucket).
+    source = models.IntegerField(null=True, blank=True, editable=False)
     location = models.PointField(srid=4326, null=True, blank=True)
 
     class Meta:

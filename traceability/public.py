@@ -170,7 +170,9 @@ def _map(trace: Trace, size: float = 200.0) -> tuple[list[str], str]:
 
 
 def _suspicion(label: Label | None) -> str:
-    if label is None or not label.suspicion:
+    # Only evidence from many networks is told to consumers; weaker signals (which one
+    # person could fabricate) stay with the producer and inspectors.
+    if label is None or not label.public_warning:
         return ""
     return _(
         "This label has been scanned unusually often or in places far apart. "

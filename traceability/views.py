@@ -12,6 +12,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from backend.gs1 import CSET82, MAX_LOT_OR_SERIAL_LENGTH
+from backend.throttle import client_address, network_of
 from farms.models import Place, Plot, Producer
 from farms.permissions import Action, require
 from traceability import epcis, qr
@@ -52,9 +53,12 @@ def _scan(request, serial: str, **digital_link):
     if label is None:
         return not_found(request)
     seen = _recently_scanned(request)
-    if not scans.counts_as_scan(label.serial, request.headers.get("User-Agent", ""), seen):
-        return _render_trace(request, label.batch, label)
-    response = _render_trace(request, label.batch, label, scans.record_scan(label))
+    scan = None
+    if scans.counts_as_scan(label.serial, request.headers.get("User-Agent", ""), seen):
+        scan = scans.record_scan(label, _network(request))
+    response = _render_trace(request, label.batch, label, scan)
+    if scan is None:  # a repeat, a preview, or a network over its rate: the page only
+        return response
     response.set_signed_cookie(
         SCANNED_COOKIE,
         ",".join(scans.remember(label.serial, seen)),
@@ -65,6 +69,10 @@ def _scan(request, serial: str, **digital_link):
         secure=request.is_secure(),
     )
     return response
+
+
+def _network(request) -> str:
+    return network_of(client_address(request))
 
 
 def _recently_scanned(request) -> list[str]:
@@ -104,16 +112,23 @@ def lot_page(request, lot: str, gtin: str | None = None):
 def share_scan_location(request):
     """The consumer chose to share a coarse position for the scan they just made."""
     try:
-        label = scans.share_location(
+        scans.share_location(
             request.POST.get("token", ""),
             float(request.POST.get("latitude", "")),
             float(request.POST.get("longitude", "")),
+            _network(request),
         )
     except ValueError:
-        return JsonResponse({"error": _("That is not a position on Earth.")}, status=400)
+        return _refused(_("That is not a position on Earth."), "invalid_position")
     except ValidationError as error:
-        return JsonResponse({"error": error.messages[0]}, status=400)
-    return JsonResponse({"thanks": _("Thank you."), "suspect": bool(label.suspicion)})
+        return _refused(error.messages[0], error.code)
+    # Nothing about the label's evidence: consumers learn it only from the page.
+    return JsonResponse({"thanks": _("Thank you.")})
+
+
+def _refused(message: str, code: str | None) -> JsonResponse:
+    status = 429 if code == "throttled" else 400
+    return JsonResponse({"error": message, "code": code}, status=status)
 
 
 @require_GET

@@ -3,6 +3,7 @@ from django.contrib.gis.geos import Point
 from django.test import Client
 
 from tests.factories import CertificationFactory, ProductFactory, kg, moment
+from tests.traceability.scanning import scan, scan_and_share, share, token_in
 from traceability.models import Label, Scan, TraceEvent
 from traceability.services import scans
 from traceability.services.batches import create_batch, recall_batch
@@ -95,7 +96,8 @@ def test_every_scan_is_counted_without_personal_data(label):
     label.refresh_from_db()
     assert label.scan_count == 2
     scan_fields = {field.name for field in Scan._meta.get_fields()}
-    assert scan_fields == {"id", "label", "scanned_at", "location"}
+    # source: a 16-bit bucket of the network, keyed per label (test_copy_detection.py).
+    assert scan_fields == {"id", "label", "scanned_at", "source", "location"}
 
 
 def test_page_is_small_and_costs_a_constant_number_of_queries(
@@ -107,7 +109,8 @@ def test_page_is_small_and_costs_a_constant_number_of_queries(
     for days in range(30):
         record_event(owner, label.batch, Step.STORING, occurred_at=moment(0.9 - days * 0.01))
     with django_assert_max_num_queries(len(short.captured_queries)):
-        response = Client().get(f"/s/{label.serial}")  # another phone: a counted scan
+        # Another phone on another network: a counted scan from a new source.
+        response = Client(REMOTE_ADDR="198.51.100.20").get(f"/s/{label.serial}")
     assert response.content.decode().count("Lưu kho") == 30
     label.refresh_from_db()
     assert label.scan_count == 2
@@ -165,14 +168,16 @@ def test_a_tampered_history_warns_the_consumer(client, label):
     assert "bị thay đổi" in verify
 
 
-def test_a_label_scanned_far_too_often_is_flagged(label):
+def test_a_label_scanned_far_too_often_is_flagged(label, settings):
     label.batch.max_scans_per_label = 3
     label.batch.save()
-    for _ in range(3):  # three phones
-        assert "có thể là hàng giả" not in Client().get(f"/s/{label.serial}").content.decode()
-    html = Client().get(f"/s/{label.serial}").content.decode()
+    settings.LABEL_MIN_DISTINCT_SOURCES = 4
+    for number in range(3):  # three phones on three networks
+        page = Client(REMOTE_ADDR=f"198.51.100.{number}").get(f"/s/{label.serial}")
+        assert "có thể là hàng giả" not in page.content.decode()
+    html = Client(REMOTE_ADDR="198.51.100.3").get(f"/s/{label.serial}").content.decode()
     label.refresh_from_db()
-    assert label.suspicion == Label.Suspicion.TOO_MANY_SCANS
+    assert label.suspicion == Label.Suspicion.TOO_MANY_SCANS and label.public_warning
     assert "có thể là hàng giả" in html
 
 
@@ -191,10 +196,12 @@ def test_reloading_or_link_previews_do_not_count(client, label):
 
 def test_a_checked_label_can_be_cleared_and_counting_restarts(label, owner):
     label.suspicion, label.scan_count = Label.Suspicion.TOO_MANY_SCANS, 50
+    label.public_warning = True
     label.save()
+    assert "có thể là hàng giả" in Client().get(f"/s/{label.serial}").content.decode()
     scans.clear_suspicion(owner, label)
     label.refresh_from_db()
-    assert (label.suspicion, label.scan_count) == ("", 0)
+    assert (label.suspicion, label.scan_count, label.public_warning) == ("", 0, False)
     assert "có thể là hàng giả" not in Client().get(f"/s/{label.serial}").content.decode()
 
 
@@ -205,37 +212,24 @@ def test_strangers_cannot_clear_a_warning(label, stranger):
         scans.clear_suspicion(stranger, label)
 
 
-def test_scans_far_apart_flag_the_label(client, label):
+def test_scans_far_apart_flag_the_label(label):
     hanoi, saigon = (21.03, 105.86), (10.78, 106.70)
-    for latitude, longitude in (hanoi, saigon):
-        scan = scans.record_scan(label)
-        response = client.post(
-            "/scan/location",
-            {"token": scans.location_token(scan), "latitude": latitude, "longitude": longitude},
-        )
-        assert response.status_code == 200
+    for number, position in enumerate([hanoi, hanoi, saigon, saigon]):
+        scan_and_share(label, f"198.51.100.{number}", position)  # two networks in each city
     label.refresh_from_db()
-    assert label.suspicion == Label.Suspicion.FAR_APART
+    assert label.suspicion == Label.Suspicion.FAR_APART and label.public_warning
     stored = list(Scan.objects.exclude(location=None).values_list("location", flat=True))
     assert Point(105.9, 21.0, srid=4326) in stored  # rounded to 0.1°, about 10 km
 
 
-def test_nearby_scans_are_normal_and_bad_positions_refused(client, label):
-    for latitude in (21.03, 21.05):
-        scan = scans.record_scan(label)
-        client.post(
-            "/scan/location",
-            {"token": scans.location_token(scan), "latitude": latitude, "longitude": 105.85},
-        )
+def test_nearby_scans_are_normal_and_bad_positions_refused(label):
+    for number, latitude in enumerate((21.03, 21.05)):
+        scan_and_share(label, f"198.51.100.{number}", (latitude, 105.85))
     label.refresh_from_db()
     assert label.suspicion == ""
-    bad = client.post("/scan/location", {"token": "forged", "latitude": 1, "longitude": 1})
-    assert bad.status_code == 400
-    scan = scans.record_scan(label)
-    far_off = client.post(
-        "/scan/location", {"token": scans.location_token(scan), "latitude": 123, "longitude": 1}
-    )
-    assert far_off.status_code == 400
+    assert share("198.51.100.1", "forged", 21.03, 105.85).status_code == 400
+    token = token_in(scan(label, "198.51.100.1"))
+    assert share("198.51.100.1", token, 123, 1).status_code == 400
 
 
 def test_a_lot_page_shows_the_trace_without_counting(client, label):

@@ -122,6 +122,18 @@ def cooperative_staff(owner):
     return owner
 
 
+@pytest.fixture
+def inspector(db):
+    from django.contrib.auth.models import Group
+
+    from farms.permissions import INSPECTOR_GROUP
+    from tests.factories import UserFactory
+
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name=INSPECTOR_GROUP))
+    return user
+
+
 @pytest.mark.parametrize("who", ["cooperative_staff", "admin_user"])
 def test_a_label_sheet_page_opens_and_links_its_pdf_through_the_checked_view(
     client, request, sheet, who
@@ -158,3 +170,34 @@ def test_a_sheet_not_ready_shows_its_status_and_no_link(client, cooperative_staf
     html = response.content.decode()
     assert "Failed" in html and "Font missing" in html
     assert f"/labels/sheets/{sheet.uuid}.pdf" not in html
+
+
+def _copied_from_one_network(label):
+    from django.test import Client
+
+    for _ in range(32):
+        Client(REMOTE_ADDR="203.0.113.7").get(f"/s/{label.serial}")
+
+
+def test_staff_see_a_weak_copy_signal_the_public_page_does_not_show(
+    client, cooperative_staff, inspector, sheet
+):
+    label = sheet.labels.first()
+    _copied_from_one_network(label)
+    client.force_login(cooperative_staff)
+    listing = client.get("/admin/traceability/label/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "scans: 32 · networks: 1 · spread: 0 km" in listing
+    assert "for staff only" in listing
+    page = client.get(f"/admin/traceability/label/{label.pk}/change/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "scans: 32 · networks: 1" in page.content.decode()
+    batches = client.get("/admin/traceability/batch/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'class="field-suspected_copies">1<' in batches
+    # Inspectors may not see serials (printable labels) but read the batch's evidence.
+    client.force_login(inspector)
+    batch_page = client.get(
+        f"/admin/traceability/batch/{sheet.batch.pk}/change/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "scans: 32 · networks: 1 · spread: 0 km" in batch_page
+    assert label.serial not in batch_page
+    public = client.get(f"/s/{label.serial}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "It may be a copy" not in public

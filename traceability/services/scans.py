@@ -1,29 +1,59 @@
-"""Counting label scans and flagging serials that look copied.
+"""Counting label scans and weighing the evidence that a serial was copied.
 
-A scan keeps only a time and, if the consumer chooses to share it, a location rounded
-to about 10 km. No IP address, device or person is stored. A browser counts once per
-label every 12 hours (it keeps a signed list of the serials it scanned), and link
-previews and crawlers do not count, so nobody can get a genuine label flagged by
-reloading its page.
+A genuine label sits on one bag and is scanned by a handful of people; a copied serial
+printed on many bags is scanned by many people in many places. But anyone can load a page
+again and again, drop cookies or type coordinates, so evidence is counted per *source*:
+
+- a browser (the page's signed cookie of the serials it scanned) counts once per label
+  every 12 hours, and link previews and crawlers do not count: a device marker can only
+  ever lower a count, since a new one costs nothing;
+- what copy detection counts is *networks* (an IPv4 address or an IPv6 /64, read behind
+  the trusted proxies). A label keeps the distinct networks that scanned it as 16-bit
+  buckets of an HMAC keyed with SECRET_KEY and the label: tens of thousands of addresses
+  share each bucket, so not even the key tells which network a bucket was, and one
+  network cannot be followed from label to label;
+- a network scanning one label at an abusive rate is not counted at all; the consumer
+  still sees the page.
+
+Many scans from few networks, or places far apart claimed from one network, is a signal
+for the producer and inspectors (the admin). Consumers are warned only when the scans
+came from ``LABEL_MIN_DISTINCT_SOURCES`` networks or more, or when two places further
+apart than the batch allows were each shared from at least two networks. No IP address,
+device or person is stored.
 """
 
+import math
 import re
 
+from django.conf import settings
+from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
-from django.contrib.gis.measure import D
+from django.contrib.postgres.fields import ArrayField
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from backend.throttle import Rate, hit
 from farms.permissions import Action, require
-from traceability.models import Label, Scan
+from traceability.models import Batch, Label, Scan
 
 COARSE_DEGREES = 0.1  # about 11 km of latitude
 REPEAT_WINDOW_SECONDS = 12 * 3600  # one browser counts once per label in this window
 RECENT_SERIALS_KEPT = 20
+# One label scanned from one network more often than this is abuse: not counted at all.
+SCAN_RATE = Rate(60, 3600)
+# Locations shared from one network (a consumer shares one per scan, by pressing a button).
+LOCATION_RATE = Rate(20, 3600)
+SOURCES_KEPT = 200  # distinct networks remembered per label, far beyond any threshold
+LOCATED_SCANS_WEIGHED = 500  # the latest located scans compared with a new one
+FAR_APART_SOURCES_EACH = 2  # networks that must vouch for each of two far-apart places
+# Viet Nam with Hoàng Sa and Trường Sa, and a margin of sea and border land.
+REGION_LATITUDE = (6.0, 24.0)
+REGION_LONGITUDE = (102.0, 118.0)
 # Link previews and crawlers fetch pages nobody scanned.
 _AUTOMATED = re.compile(
     r"bot|crawl|spider|preview|facebookexternalhit|zalo|whatsapp|telegram|slack|discord|"
@@ -31,6 +61,8 @@ _AUTOMATED = re.compile(
     re.IGNORECASE,
 )
 _SIGNING_SALT = "traceability.scan-location"
+_SOURCE_SALT = "traceability.scan-source"
+_THROTTLE_SALT = "traceability.scan-throttle"
 LOCATION_TOKEN_MAX_AGE = 3600
 
 
@@ -56,29 +88,84 @@ def remember(serial: str, recently_scanned: list[str]) -> list[str]:
     return ([serial, *(s for s in recently_scanned if s != serial)])[:RECENT_SERIALS_KEPT]
 
 
+def source_bucket(label: Label, network: str) -> int:
+    """The label's 16-bit bucket for a network: two networks almost never share one, and
+    each holds tens of thousands of addresses, so a bucket names no network."""
+    digest = salted_hmac(_SOURCE_SALT, f"{label.pk}:{network}", algorithm="sha256").digest()
+    return int.from_bytes(digest[:2], "big")
+
+
+def _throttle_source(network: str) -> str:
+    # The shared cache holds a keyed hash of the network, not the address.
+    return salted_hmac(_THROTTLE_SALT, network, algorithm="sha256").hexdigest()[:32]
+
+
 @transaction.atomic
 def clear_suspicion(actor, label: Label) -> Label:
     """After checking a flagged label (e.g. with the shop), start counting afresh."""
     require(actor, Action.RECALL, label.batch.producer)
-    label.suspicion, label.scan_count, label.reviewed_at = "", 0, timezone.now()
-    label.save(update_fields=["suspicion", "scan_count", "reviewed_at"])
+    label.suspicion, label.public_warning, label.reviewed_at = "", False, timezone.now()
+    label.scan_count, label.sources, label.spread_km = 0, [], 0
+    label.save(
+        update_fields=[
+            "suspicion",
+            "public_warning",
+            "reviewed_at",
+            "scan_count",
+            "sources",
+            "spread_km",
+        ]
+    )
     return label
 
 
+def _with_source(bucket: int) -> Case:
+    """The label's networks with ``bucket`` added. Computed by the UPDATE on the row it
+    locks, so concurrent scans from one new network add it once."""
+    kept = max(SOURCES_KEPT, settings.LABEL_MIN_DISTINCT_SOURCES)  # the threshold stays reachable
+    return Case(
+        When(Q(sources__contains=[bucket]) | Q(sources__len__gte=kept), then=F("sources")),
+        default=Func(
+            F("sources"),
+            Value(bucket),
+            function="array_append",
+            output_field=ArrayField(IntegerField()),
+        ),
+    )
+
+
 @transaction.atomic
-def record_scan(label: Label) -> Scan:
-    """Count a scan; flag the label when it is scanned far more often than its batch allows."""
-    now = timezone.now()
-    Label.objects.filter(pk=label.pk).update(scan_count=F("scan_count") + 1, last_scanned_at=now)
-    label.refresh_from_db(fields=["scan_count", "last_scanned_at", "suspicion"])
-    if not label.suspicion and label.scan_count > label.batch.max_scans_per_label:
-        _flag(label, Label.Suspicion.TOO_MANY_SCANS)
-    return Scan.objects.create(label=label)
+def record_scan(label: Label, network: str) -> Scan | None:
+    """Count a scan from ``network`` (see ``backend.throttle.network_of``). None when that
+    network is over its rate for this label: the scan is no evidence at all."""
+    if not hit("scan", f"{label.pk}:{_throttle_source(network)}", SCAN_RATE):
+        return None
+    bucket = source_bucket(label, network)
+    Label.objects.filter(pk=label.pk).update(
+        scan_count=F("scan_count") + 1, last_scanned_at=timezone.now(), sources=_with_source(bucket)
+    )
+    label.refresh_from_db(
+        fields=["scan_count", "sources", "last_scanned_at", "suspicion", "public_warning"]
+    )
+    if label.scan_count > label.batch.max_scans_per_label:
+        public = len(label.sources) >= settings.LABEL_MIN_DISTINCT_SOURCES
+        _flag(label, Label.Suspicion.TOO_MANY_SCANS, public=public)
+    return Scan.objects.create(label=label, source=bucket)
 
 
-def _flag(label: Label, reason: str) -> None:
-    label.suspicion = reason
-    Label.objects.filter(pk=label.pk, suspicion="").update(suspicion=reason)
+def _flag(label: Label, reason: str, *, public: bool) -> None:
+    """Raise the staff signal, or the consumers' warning; neither is ever lowered here."""
+    if public and not label.public_warning:
+        label.suspicion, label.public_warning = reason, True
+        Label.objects.filter(pk=label.pk).update(suspicion=reason, public_warning=True)
+    elif not label.suspicion:
+        label.suspicion = reason
+        Label.objects.filter(pk=label.pk, suspicion="").update(suspicion=reason)
+
+
+def suspected_labels(batch: Batch) -> QuerySet[Label]:
+    """A batch's labels with a copy signal, those consumers are warned about first."""
+    return batch.labels.exclude(suspicion="").order_by("-public_warning", "-scan_count", "pk")
 
 
 def location_token(scan: Scan) -> str:
@@ -87,8 +174,18 @@ def location_token(scan: Scan) -> str:
 
 
 def coarse_point(latitude: float, longitude: float) -> Point:
-    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+    """A position in our region, rounded to 0.1° (about 10 km)."""
+    finite = math.isfinite(latitude) and math.isfinite(longitude)
+    if not (finite and -90 <= latitude <= 90 and -180 <= longitude <= 180):
         raise ValidationError(_("That is not a position on Earth."), code="invalid_position")
+    in_region = (
+        REGION_LATITUDE[0] <= latitude <= REGION_LATITUDE[1]
+        and REGION_LONGITUDE[0] <= longitude <= REGION_LONGITUDE[1]
+    )
+    if not in_region:
+        raise ValidationError(
+            _("This position is outside the region we cover."), code="outside_region"
+        )
 
     def coarse(value: float) -> float:
         return round(round(value / COARSE_DEGREES) * COARSE_DEGREES, 4)
@@ -96,27 +193,65 @@ def coarse_point(latitude: float, longitude: float) -> Point:
     return Point(coarse(longitude), coarse(latitude), srid=4326)
 
 
-@transaction.atomic
-def share_location(token: str, latitude: float, longitude: float) -> Label:
-    """Attach a coarse location to a scan; flag the label if scans are too far apart."""
+def _scan_for_token(token: str) -> Scan:
+    expired = ValidationError(
+        _("This page is too old: scan the label again."), code="expired_token"
+    )
     try:
         scan_id = signing.loads(token, salt=_SIGNING_SALT, max_age=LOCATION_TOKEN_MAX_AGE)
     except signing.BadSignature as error:
-        raise ValidationError(
-            _("This page is too old: scan the label again."), code="expired_token"
-        ) from error
+        raise expired from error
     scan = (
-        Scan.objects.select_related("label__batch").select_for_update(of=("self",)).get(pk=scan_id)
+        Scan.objects.select_related("label__batch")
+        .select_for_update(of=("self",))
+        .filter(pk=scan_id)
+        .first()
     )
+    if scan is None:
+        raise expired
+    return scan
+
+
+@transaction.atomic
+def share_location(token: str, latitude: float, longitude: float, network: str) -> Label:
+    """Attach a coarse location to the scan the token names, once; weigh the spread."""
+    if not hit("scan-location", _throttle_source(network), LOCATION_RATE):
+        raise ValidationError(
+            _("Too many positions from your network: try again later."), code="throttled"
+        )
+    point = coarse_point(latitude, longitude)
+    scan = _scan_for_token(token)
     if scan.location is not None:
-        return scan.label
-    scan.location = coarse_point(latitude, longitude)
+        raise ValidationError(_("This scan's area was already shared."), code="already_shared")
+    scan.location = point
     scan.save(update_fields=["location"])
+    _weigh_spread(scan)
+    return scan.label
+
+
+def _weigh_spread(scan: Scan) -> None:
+    """Compare a newly located scan with the label's other located scans (since its last
+    check). Far apart is a staff signal; consumers are warned only when each side (near
+    the new scan, far from it) was shared from ``FAR_APART_SOURCES_EACH`` networks that
+    claim no place on the other side: one network cannot be in two places."""
     label = scan.label
-    spread = D(km=label.batch.max_scan_spread_km)
-    far = Scan.objects.filter(label=label, location__distance_gt=(scan.location, spread))
+    others = Scan.objects.filter(label=label, location__isnull=False).exclude(pk=scan.pk)
     if label.reviewed_at:
-        far = far.filter(scanned_at__gt=label.reviewed_at)
-    if not label.suspicion and far.exists():
-        _flag(label, Label.Suspicion.FAR_APART)
-    return label
+        others = others.filter(scanned_at__gt=label.reviewed_at)
+    rows = (
+        others.annotate(distance=Distance("location", scan.location))
+        .order_by("-scanned_at")
+        .values_list("source", "distance")[:LOCATED_SCANS_WEIGHED]
+    )
+    distances = [(source, distance.km) for source, distance in rows]
+    spread = round(max((km for _source, km in distances), default=0))
+    if spread > label.spread_km:
+        label.spread_km = spread
+        Label.objects.filter(pk=label.pk, spread_km__lt=spread).update(spread_km=spread)
+    limit = label.batch.max_scan_spread_km
+    near = {scan.source} | {source for source, km in distances if km <= limit}
+    far = {source for source, km in distances if km > limit}
+    if far:
+        both = near & far  # a network claiming both places vouches for neither
+        public = min(len(near - both), len(far - both)) >= FAR_APART_SOURCES_EACH
+        _flag(label, Label.Suspicion.FAR_APART, public=public)
