@@ -200,6 +200,13 @@ class TraceEvent(models.Model):
         ordering = ["batch", "sequence"]
         constraints = [
             models.UniqueConstraint(fields=["batch", "sequence"], name="one_event_per_position"),
+            # A transformation is written once on each lot it touches, however often its
+            # client sends it (see backend.idempotency).
+            models.UniqueConstraint(
+                fields=["batch", "transformation_id"],
+                condition=Q(transformation_id__isnull=False),
+                name="one_event_per_transformation_and_lot",
+            ),
             models.CheckConstraint(
                 condition=Q(plot__isnull=True) | Q(place__isnull=True),
                 name="event_at_plot_or_place",
