@@ -19,3 +19,5 @@ limit_request_fields = 100
 max_requests = 5000
 max_requests_jitter = 500
 accesslog = "-"
+# Every SQL statement of a web request is cancelled after this long (see backend/settings.py).
+os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT_MS", "5000")

@@ -108,6 +108,10 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 if env("DATABASE_TEST_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env("DATABASE_TEST_NAME")}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Web processes have PostgreSQL cancel any statement running longer than this (gunicorn.conf.py
+# sets it); Celery workers and management commands, whose jobs are long by nature, leave it 0.
+if _timeout := env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=0):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={_timeout}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if env("GDAL_LIBRARY_PATH", default=""):
@@ -162,10 +166,9 @@ GRAPHQL_MAX_COST = env.int("GRAPHQL_MAX_COST", default=50_000)
 GRAPHQL_MAX_PAGE_SIZE = env.int("GRAPHQL_MAX_PAGE_SIZE", default=100)
 GRAPHQL_MAX_SYNC_OPERATIONS = env.int("GRAPHQL_MAX_SYNC_OPERATIONS", default=200)
 GRAPHQL_MAX_TOKENS = env.int("GRAPHQL_MAX_TOKENS", default=5_000)  # lexical tokens per document
-# No API request holds a worker for long: resolving stops at the deadline, and PostgreSQL
-# cancels any one statement that runs longer than the timeout.
+# No API request holds a worker for long: resolving stops at the deadline (and see
+# DATABASE_STATEMENT_TIMEOUT_MS).
 GRAPHQL_DEADLINE_SECONDS = env.float("GRAPHQL_DEADLINE_SECONDS", default=5.0)
-GRAPHQL_STATEMENT_TIMEOUT_MS = env.int("GRAPHQL_STATEMENT_TIMEOUT_MS", default=5_000)
 # Photos in one request: decoding and cleaning them is the costliest work it can ask for
 # (the app shrinks photos to about 2 Mpx before sending).
 GRAPHQL_MAX_UPLOAD_FILES = env.int("GRAPHQL_MAX_UPLOAD_FILES", default=12)

@@ -4,6 +4,7 @@ import graphene
 from graphene import relay
 
 from accounts import schema as accounts
+from backend.graphql.errors import node_by_id
 from backend.graphql.sync import sync_mutation
 from farms import schema as farms
 from knowledge import schema as knowledge
@@ -21,7 +22,14 @@ class Query(
     maps.Query,
     graphene.ObjectType,
 ):
-    node = relay.Node.Field()
+    node = graphene.Field(
+        relay.Node,
+        id=graphene.ID(required=True, description="The ID of the object"),
+        description="Any object by its ID, if you may see it.",
+    )
+
+    def resolve_node(root, info, id):
+        return node_by_id(info, id)
 
 
 class Mutation(

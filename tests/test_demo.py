@@ -7,9 +7,17 @@ from django.apps import apps
 from django.contrib.gis.geos import Polygon
 from django.core.management import call_command
 from django.db import transaction
+from django.test import TestCase
 
 from farms.models import Plot
-from fixtures.demo import DEMO_PASSWORD, demo_labels, demo_producers, load_demo, scan_path
+from fixtures.demo import (
+    DEMO_PASSWORD,
+    demo_labels,
+    demo_producers,
+    load_demo,
+    scan_path,
+    summarize,
+)
 from knowledge.models import Article, Proposal, Treatment
 from knowledge.services.search import search_articles
 from maps.models import OpenDataFile
@@ -30,9 +38,12 @@ DISTRICT_BOXES = {
 
 @pytest.fixture(scope="module")
 def loaded(django_db_setup, django_db_blocker):
-    """The demo, loaded once for this module and rolled back after its last test."""
+    """The demo, loaded once for this module and rolled back after its last test. What
+    the demo queues after commit (label sheets…) runs as it would once committed."""
     with django_db_blocker.unblock(), transaction.atomic():
-        yield load_demo()
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            summary = load_demo()
+        yield summarize(created=summary.created)
         transaction.set_rollback(True)
 
 

@@ -56,3 +56,40 @@ def test_the_demo_is_never_loaded_in_production():
     result = manage("load_demo")
     assert result.returncode != 0
     assert "never loaded with DJANGO_ENV=production" in result.stderr
+
+
+def test_web_processes_have_postgresql_cancel_slow_statements():
+    conf = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import os, runpy; runpy.run_path('gunicorn.conf.py');"
+            "print(os.environ['DATABASE_STATEMENT_TIMEOUT_MS'])",
+        ],
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k != "DATABASE_STATEMENT_TIMEOUT_MS"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert conf.stdout.strip() == "5000"
+    env = {**os.environ, "DATABASE_STATEMENT_TIMEOUT_MS": "200"}
+    sleep = "from django.db import connection; connection.cursor().execute('SELECT pg_sleep(2)')"
+    slow = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "shell", "-c", sleep],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert slow.returncode != 0 and "statement timeout" in slow.stderr
+    workers = subprocess.run(  # noqa: S603 (the same statement without the setting)
+        [sys.executable, "manage.py", "shell", "-c", sleep.replace("2)", "0.3)")],
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k != "DATABASE_STATEMENT_TIMEOUT_MS"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert workers.returncode == 0, workers.stderr

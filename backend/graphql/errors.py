@@ -10,8 +10,10 @@ import graphene
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
+from graphene import relay
 from graphene.utils.str_converters import to_camel_case
 from graphql import GraphQLError
+from graphql_relay import from_global_id
 
 from backend.errors import field_error
 
@@ -98,3 +100,20 @@ class QueryRefusals:
             raise
         except Exception as error:  # errors_from logs what it does not expect
             raise query_error(error) from error
+
+
+def node_by_id(info, global_id: str):
+    """What a Relay global id names, through its type's own ``get_node`` (which applies
+    who may see what); a malformed or unknown id is a typed ``not_found``, never Relay's
+    or Python's words."""
+    try:
+        kind, pk = from_global_id(global_id)
+    except (ValueError, TypeError, UnicodeDecodeError):
+        kind, pk = "", ""
+    graphene_type = getattr(info.schema.get_type(kind), "graphene_type", None) if kind else None
+    if graphene_type is None or relay.Node not in graphene_type._meta.interfaces:
+        raise query_error(not_found("id"))
+    try:
+        return graphene_type.get_node(info, pk)
+    except (ValueError, TypeError, ValidationError) as error:  # an id of the wrong shape
+        raise query_error(not_found("id")) from error

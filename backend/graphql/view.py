@@ -5,16 +5,15 @@ limits of size, shape and time, so no single request can hold a worker for long.
 2. The document: at most ``GRAPHQL_MAX_TOKENS`` lexical tokens.
 3. GraphQL's specified validation rules, then (only on a valid document) the product's
    limits of depth and cost (``limits.py``).
-4. Execution under a deadline (``GRAPHQL_DEADLINE_SECONDS``) checked at every field,
-   and a PostgreSQL ``statement_timeout`` for every SQL statement of the request.
+4. Execution under a deadline (``GRAPHQL_DEADLINE_SECONDS``) checked at every field.
+   (Every SQL statement of a web process is bounded too: ``DATABASE_STATEMENT_TIMEOUT_MS``,
+   set by gunicorn.conf.py.)
 """
 
 import json
 import time
-from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import connection
 from django.http import HttpResponseBadRequest, HttpResponseNotAllowed
 from django.utils.translation import gettext as _
 from graphene_django.views import HttpError
@@ -112,27 +111,40 @@ def _check_upload_budget(files) -> None:
         )
 
 
-class Deadline:
-    """Graphene middleware: stop resolving once the request's time is up."""
+class RequestBounds:
+    """Graphene middleware: stop resolving once the request's time is up, and refuse a
+    page size out of bounds (given in a variable, validation could not see it)."""
 
     def resolve(self, next, root, info, **args):
         deadline = getattr(info.context, "graphql_deadline", None)
         if deadline is not None and time.monotonic() > deadline:
-            raise GraphQLError(_("This request took too long: ask for fewer items."))
+            raise GraphQLError(
+                _("This request took too long: ask for fewer items."),
+                extensions={"code": "request_too_long"},
+            )
+        _check_page(args)
         return next(root, info, **args)
 
 
-@contextmanager
-def statement_timeout(milliseconds: int):
-    """Bound every SQL statement of this request; the connection is reset afterwards."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('statement_timeout', %s, false)", [str(milliseconds)])
-    try:
-        yield
-    finally:
-        if connection.connection is not None and not connection.needs_rollback:
-            with connection.cursor() as cursor:
-                cursor.execute("RESET statement_timeout")
+MAX_OFFSET = 100_000  # further than anyone pages by hand; a cursor goes on from there
+
+
+def _check_page(args: dict) -> None:
+    """Paging arguments of a connection, checked before graphene-django asserts on them."""
+    for size in (args.get("first"), args.get("last")):
+        if isinstance(size, int) and not 0 <= size <= settings.GRAPHQL_MAX_PAGE_SIZE:
+            raise GraphQLError(
+                _("Ask for between 0 and %(max)d items at a time.")
+                % {"max": settings.GRAPHQL_MAX_PAGE_SIZE},
+                extensions={"code": "page_too_large"},
+            )
+    offset = args.get("offset")
+    if isinstance(offset, int) and not (0 <= offset <= MAX_OFFSET and args.get("before") is None):
+        raise GraphQLError(
+            _("Give an offset between 0 and %(max)d, and no “before” cursor with it.")
+            % {"max": MAX_OFFSET},
+            extensions={"code": "invalid_offset"},
+        )
 
 
 class BoundedGraphQLView(FileUploadGraphQLView):
@@ -143,7 +155,7 @@ class BoundedGraphQLView(FileUploadGraphQLView):
         raise NotImplementedError
 
     def get_middleware(self, request):
-        return [Deadline(), *(self.middleware or [])]
+        return [RequestBounds(), *(self.middleware or [])]
 
     def dispatch(self, request, *args, **kwargs):
         if request.method not in ("GET", "POST"):
@@ -152,9 +164,8 @@ class BoundedGraphQLView(FileUploadGraphQLView):
             response["Content-Type"] = "application/json"
             return response
         request.graphql_deadline = time.monotonic() + settings.GRAPHQL_DEADLINE_SECONDS
-        with statement_timeout(settings.GRAPHQL_STATEMENT_TIMEOUT_MS):
-            self.authenticate(request)
-            return super().dispatch(request, *args, **kwargs)
+        self.authenticate(request)
+        return super().dispatch(request, *args, **kwargs)
 
     def parse_body(self, request):
         if self.get_content_type(request) == "multipart/form-data":
