@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.error_codes import AccountsErrorCode
+
 
 class PhoneNumberValidator:
     """A password must not contain one's own phone number, however written: it is the
@@ -17,7 +19,8 @@ class PhoneNumberValidator:
         digits = re.sub(r"\D", "", password or "")
         if len(national) >= 8 and national in digits:
             raise ValidationError(
-                _("The password must not contain your phone number."), code="password_is_phone"
+                _("The password must not contain your phone number."),
+                code=AccountsErrorCode.PASSWORD_IS_PHONE,
             )
 
     def get_help_text(self) -> str:
@@ -39,7 +42,7 @@ class MaximumLengthValidator:
                     self.max_length,
                 )
                 % {"max": self.max_length},
-                code="password_too_long",
+                code=AccountsErrorCode.PASSWORD_TOO_LONG,
             )
 
     def get_help_text(self) -> str:

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.error_codes import AccountsErrorCode
+
 REGION = "VN"
 COUNTRY_CODE = 84
 # Digits, a leading + and the separators people type: never letters or other text, from
@@ -52,7 +54,8 @@ def normalize_phone(raw: str) -> str:
         or phonenumbers.number_type(number) not in _PERSONAL_TYPES
     ):
         raise ValidationError(
-            _("Enter a Vietnamese phone number, for example 0912 345 678."), code="invalid_phone"
+            _("Enter a Vietnamese phone number, for example 0912 345 678."),
+            code=AccountsErrorCode.INVALID_PHONE,
         )
     return _e164(number)
 
@@ -66,7 +69,7 @@ def normalize_contact_phone(raw: str) -> str:
     if number is None or phonenumbers.number_type(number) == premium:
         raise ValidationError(
             _("Enter a phone number, for example 0912 345 678 or 024 3826 1234."),
-            code="invalid_phone",
+            code=AccountsErrorCode.INVALID_PHONE,
         )
     return _e164(number)
 

@@ -3,8 +3,12 @@
 import graphene
 
 from accounts import services
-from backend.graphql.mutations import ServiceMutation
+from accounts.error_codes import AccountsErrorCode
+from backend.graphql.errors import error_type
+from backend.graphql.mutations import app_mutation
 from farms.schema_access import signed_in_user
+
+AccountsMutation = app_mutation(error_type("AccountsError", AccountsErrorCode))
 
 
 class UserType(graphene.ObjectType):
@@ -32,7 +36,7 @@ def _tokens(tokens: services.Tokens) -> dict:
     }
 
 
-class TokenMutation(ServiceMutation):
+class TokenMutation(AccountsMutation):
     """Mutations that open (or renew) an app session and return its tokens."""
 
     login_required = False
@@ -50,7 +54,7 @@ class SignUpInput(graphene.InputObjectType):
     language = graphene.String(default_value="vi")
 
 
-class SignUp(ServiceMutation):
+class SignUp(AccountsMutation):
     """Start an account: a code is sent by text message to the phone; send it back with
     `confirmSignUp`. The answer is the same whether or not the number has an account."""
 
@@ -128,7 +132,7 @@ class RefreshTokens(TokenMutation):
         return _tokens(services.refresh(data["refresh_token"]))
 
 
-class SignOut(ServiceMutation):
+class SignOut(AccountsMutation):
     """End this app session: its tokens stop working at once."""
 
     ok = graphene.Boolean()

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts.error_codes import AccountsErrorCode
 from accounts.models import ApiSession, PhoneVerification, User
 from accounts.phone import normalize_phone
 from backend.errors import field_error
@@ -60,14 +61,16 @@ def _checked_phone(phone: str) -> str:
     try:
         return normalize_phone(phone)
     except ValidationError as error:
-        raise field_error("phone", error.messages[0], "invalid_phone") from error
+        raise field_error("phone", error.messages[0], AccountsErrorCode.INVALID_PHONE) from error
 
 
 def _checked_password(password: str, phone: str, full_name: str) -> None:
     try:  # against the person's own name and number, before anything is saved
         password_validation.validate_password(password, User(phone=phone, full_name=full_name))
     except ValidationError as error:
-        raise field_error("password", " ".join(error.messages), "weak_password") from error
+        raise field_error(
+            "password", " ".join(error.messages), AccountsErrorCode.WEAK_PASSWORD
+        ) from error
 
 
 def _sign_up_texts_allowed(request, phone: str) -> bool:
@@ -91,7 +94,9 @@ def request_sign_up(
     User(phone=phone, full_name=full_name).clean_fields(exclude=["password"])
     if not _sign_up_texts_allowed(request, phone):
         raise field_error(
-            "phone", _("Too many codes were asked for: try again in an hour."), "too_many_requests"
+            "phone",
+            _("Too many codes were asked for: try again in an hour."),
+            AccountsErrorCode.TOO_MANY_REQUESTS,
         )
     hashed = make_password(password)  # both paths below hash once: their timing is alike
     expires_at = timezone.now() + timedelta(minutes=SIGN_UP_CODE_MINUTES)
@@ -143,7 +148,9 @@ def confirm_sign_up(request, phone: str, code: str, device: str = "") -> Tokens:
 
 def _wrong_code() -> ValidationError:
     return field_error(
-        "code", _("This code is wrong or has expired: ask for a new one."), "invalid_code"
+        "code",
+        _("This code is wrong or has expired: ask for a new one."),
+        AccountsErrorCode.INVALID_CODE,
     )
 
 
@@ -171,10 +178,14 @@ def sign_in(request, phone: str, password: str, device: str = "") -> Tokens:
     if getattr(request, "axes_locked_out", False):
         request.axes_locked_out = False  # the app gets a typed error, not the lockout page
         raise field_error(
-            "phone", _("Too many failed attempts: try again in an hour."), "locked_out"
+            "phone",
+            _("Too many failed attempts: try again in an hour."),
+            AccountsErrorCode.LOCKED_OUT,
         )
     if user is None:
-        raise field_error("password", _("Wrong phone number or password."), "wrong_credentials")
+        raise field_error(
+            "password", _("Wrong phone number or password."), AccountsErrorCode.WRONG_CREDENTIALS
+        )
     return _new_tokens(ApiSession(user=user, device=device[:100]))
 
 
@@ -188,11 +199,13 @@ def refresh(refresh_token: str) -> Tokens:
             session.previous_refresh_digest = session.refresh_digest
             return _new_tokens(session)
     if session:
-        raise field_error("refresh_token", _("Please sign in again."), "expired_token")
+        raise field_error(
+            "refresh_token", _("Please sign in again."), AccountsErrorCode.EXPIRED_TOKEN
+        )
     ApiSession.objects.filter(previous_refresh_digest=digest, revoked_at=None).update(
         revoked_at=timezone.now()
     )
-    raise field_error("refresh_token", _("Please sign in again."), "invalid_token")
+    raise field_error("refresh_token", _("Please sign in again."), AccountsErrorCode.INVALID_TOKEN)
 
 
 def sign_out(session: ApiSession) -> None:

@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
+from backend.error_codes import CommonErrorCode
+
 
 def field_error(field: str, message: str, code: str) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
@@ -26,5 +28,7 @@ def replayed(model: type[Model], client_uuid, **owner) -> Model | None:
         return None
     existing = model.objects.filter(uuid=client_uuid).first()
     if existing and any(getattr(existing, field) != value for field, value in owner.items()):
-        raise field_error("client_id", _("This identifier is already used."), "uuid_taken")
+        raise field_error(
+            "client_id", _("This identifier is already used."), CommonErrorCode.UUID_TAKEN
+        )
     return existing

@@ -12,6 +12,8 @@ from urllib.parse import quote, unquote
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from backend.error_codes import CommonErrorCode
+
 # GS1 AI encodable character set 82 (GS1 General Specifications, figure 7.11-1).
 CSET82 = frozenset(string.ascii_letters + string.digits + "!\"%&'()*+,-./:;<=>?_")
 MAX_LOT_OR_SERIAL_LENGTH = 20
@@ -28,11 +30,12 @@ def _validate_key(value: str, lengths: tuple[int, ...], name: str) -> None:
         raise ValidationError(
             _("A %(name)s has %(lengths)s digits.")
             % {"name": name, "lengths": _(" or ").join(str(n) for n in lengths)},
-            code="invalid_length",
+            code=CommonErrorCode.INVALID_LENGTH,
         )
     if check_digit(value[:-1]) != value[-1]:
         raise ValidationError(
-            _("This %(name)s has a wrong check digit.") % {"name": name}, code="check_digit"
+            _("This %(name)s has a wrong check digit.") % {"name": name},
+            code=CommonErrorCode.CHECK_DIGIT,
         )
 
 
@@ -52,7 +55,8 @@ def gtin14(value: str) -> str:
 def validate_lot_or_serial(value: str) -> None:
     if not value or len(value) > MAX_LOT_OR_SERIAL_LENGTH or not set(value) <= CSET82:
         raise ValidationError(
-            _("Use at most 20 letters, digits or GS1 punctuation."), code="invalid_gs1_text"
+            _("Use at most 20 letters, digits or GS1 punctuation."),
+            code=CommonErrorCode.INVALID_GS1_TEXT,
         )
 
 

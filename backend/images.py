@@ -15,6 +15,8 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from backend.error_codes import CommonErrorCode
+
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 
 
@@ -36,11 +38,11 @@ def _open_checked(data: bytes) -> Image.Image:
             width, height = probe.size
             probe.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
-        _reject(_("This file is not a valid image."), "invalid_image")
+        _reject(_("This file is not a valid image."), CommonErrorCode.INVALID_IMAGE)
     if image_format not in ALLOWED_FORMATS:
-        _reject(_("Upload a JPEG, PNG or WebP image."), "image_format")
+        _reject(_("Upload a JPEG, PNG or WebP image."), CommonErrorCode.IMAGE_FORMAT)
     if width * height > settings.MAX_UPLOAD_IMAGE_PIXELS:
-        _reject(_("This image has too many pixels."), "image_too_large")
+        _reject(_("This image has too many pixels."), CommonErrorCode.IMAGE_TOO_LARGE)
     image = Image.open(io.BytesIO(data))
     image.load()
     return image
@@ -83,12 +85,12 @@ def _exif_location(image: Image.Image) -> Point | None:
 def clean_image(upload, name: str = "photo", keep_location: bool = False) -> CleanImage:
     """Validate an uploaded file and return it re-encoded, with its SHA-256 digest."""
     if not hasattr(upload, "read") or not hasattr(upload, "size"):
-        _reject(_("This file is not a valid image."), "invalid_image")
+        _reject(_("This file is not a valid image."), CommonErrorCode.INVALID_IMAGE)
     if upload.size > settings.MAX_UPLOAD_IMAGE_BYTES:
         _reject(
             _("An image may be at most %(size)d MB.")
             % {"size": settings.MAX_UPLOAD_IMAGE_BYTES // (1024 * 1024)},
-            "file_too_large",
+            CommonErrorCode.FILE_TOO_LARGE,
         )
     upload.seek(0)
     image = _open_checked(upload.read())

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from backend.error_codes import CommonErrorCode
 from backend.errors import field_error
 
 MAX_QUANTITY = Decimal("10000000000")  # ten billion of any unit: beyond is a typing error
@@ -25,9 +26,9 @@ def checked_quantity(value, field: str = "quantity") -> Decimal:
     try:
         value = Decimal(value)
     except (TypeError, ValueError, ArithmeticError) as error:
-        raise field_error(field, _("Give a number."), "invalid_quantity") from error
+        raise field_error(field, _("Give a number."), CommonErrorCode.INVALID_QUANTITY) from error
     if not value.is_finite() or value <= 0 or value >= MAX_QUANTITY:
-        raise field_error(field, _("Give a quantity above zero."), "invalid_quantity")
+        raise field_error(field, _("Give a quantity above zero."), CommonErrorCode.INVALID_QUANTITY)
     if value != value.quantize(Decimal("0.001")):
-        raise field_error(field, _("Use at most three decimals."), "invalid_quantity")
+        raise field_error(field, _("Use at most three decimals."), CommonErrorCode.INVALID_QUANTITY)
     return value

@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from opening_hours import OpeningHours, ParserError
 
+from farms.error_codes import FarmsErrorCode
+
 COUNTRY = "VN"  # whose public holidays "PH" means
 
 
@@ -27,7 +29,7 @@ def parse(text: str) -> OpeningHours:
     except ParserError as error:
         raise ValidationError(
             _('Write opening hours like "Mo-Sa 05:00-11:00,15:00-19:00; Su off" or "24/7".'),
-            code="opening_hours",
+            code=FarmsErrorCode.OPENING_HOURS,
         ) from error
 
 

@@ -4,9 +4,12 @@ import graphene
 from graphene import relay
 from graphene_django import DjangoObjectType
 
-from backend.graphql.mutations import ServiceMutation, given
+from accounts.error_codes import AccountsErrorCode
+from backend.graphql.errors import error_type
+from backend.graphql.mutations import app_mutation, given
 from backend.graphql.scalars import GeoJSON
 from farms import services, soil
+from farms.error_codes import FarmsErrorCode
 from farms.models import (
     AgriculturalInput,
     Certification,
@@ -18,6 +21,8 @@ from farms.models import (
     SoilSample,
 )
 from farms.schema_access import get_for, producer_ids, signed_in_user
+
+FarmsMutation = app_mutation(error_type("FarmsError", AccountsErrorCode, FarmsErrorCode))
 
 PRIVATE_PRODUCER_FIELDS = ("street_address", "contact_name", "contact_phone", "contact_email")
 CATALOGUE_LIMIT = 1000
@@ -237,7 +242,7 @@ class RegisterProducerInput(ProducerFieldsInput):
     cooperative_id = graphene.ID(description="Register a member farm of this cooperative.")
 
 
-class RegisterProducer(ServiceMutation):
+class RegisterProducer(FarmsMutation):
     producer = graphene.Field(ProducerNode)
 
     class Arguments:
@@ -263,7 +268,7 @@ class UpdateProducerInput(ProducerFieldsInput):
     id = graphene.ID(required=True)
 
 
-class UpdateProducer(ServiceMutation):
+class UpdateProducer(FarmsMutation):
     producer = graphene.Field(ProducerNode)
 
     class Arguments:
@@ -286,7 +291,7 @@ class SavePlotInput(graphene.InputObjectType):
     gln = graphene.String(default_value="")
 
 
-class SavePlot(ServiceMutation):
+class SavePlot(FarmsMutation):
     plot = graphene.Field(PlotNode)
 
     class Arguments:
@@ -328,7 +333,7 @@ class RecordSoilSampleInput(graphene.InputObjectType):
     note = graphene.String()
 
 
-class RecordSoilSample(ServiceMutation):
+class RecordSoilSample(FarmsMutation):
     """Record a laboratory's soil test of a plot (the farm's people or extension staff)."""
 
     soil_sample = graphene.Field(SoilSampleType)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.errors import field_error, replayed
+from farms.error_codes import FarmsErrorCode
 from farms.models import Certification, Membership, Plot, Producer, Product
 from farms.permissions import Action, has_global_access, require
 
@@ -48,7 +49,7 @@ def check_vertices(geometry: GEOSGeometry, limit: int, field: str = "geometry") 
             field,
             _("A boundary may have at most %(limit)d corners; this one has %(count)d.")
             % {"limit": limit, "count": count},
-            "too_many_vertices",
+            FarmsErrorCode.TOO_MANY_VERTICES,
         )
 
 
@@ -59,18 +60,20 @@ def _clean_plot_geometry(geometry: GEOSGeometry) -> Polygon:
     if geometry.srid != 4326:
         geometry = geometry.transform(4326, clone=True)
     if geometry.geom_type != "Polygon":
-        raise field_error("geometry", _("A plot boundary must be a single polygon."), "not_polygon")
+        raise field_error(
+            "geometry", _("A plot boundary must be a single polygon."), FarmsErrorCode.NOT_POLYGON
+        )
     if not geometry.valid:
         raise field_error(
             "geometry",
             _("The plot boundary crosses itself: %(reason)s") % {"reason": geometry.valid_reason},
-            "invalid_geometry",
+            FarmsErrorCode.INVALID_GEOMETRY,
         )
     if not VIETNAM_BOUNDS.contains(geometry):
         raise field_error(
             "geometry",
             _("The plot is not in Viet Nam: check that longitude and latitude are not swapped."),
-            "outside_vietnam",
+            FarmsErrorCode.OUTSIDE_VIETNAM,
         )
     size = area_m2(geometry)
     if not MIN_PLOT_AREA_M2 <= size <= MAX_PLOT_AREA_M2:
@@ -78,7 +81,7 @@ def _clean_plot_geometry(geometry: GEOSGeometry) -> Polygon:
             "geometry",
             _("A plot must be between 1 m² and 500 ha; this one is %(area).0f m².")
             % {"area": size},
-            "implausible_area",
+            FarmsErrorCode.IMPLAUSIBLE_AREA,
         )
     return geometry
 
@@ -100,7 +103,7 @@ def validate_plot(producer: Producer, geometry: GEOSGeometry, plot: Plot | None 
             "geometry",
             _("This plot overlaps the plot “%(other)s” of the same producer.")
             % {"other": clash.name},
-            "overlap",
+            FarmsErrorCode.OVERLAP,
         )
     return geometry
 
@@ -256,5 +259,7 @@ def check_place_operator(actor, producer: Producer | None) -> None:
         require(actor, Action.MANAGE, producer)
     elif not has_global_access(actor, Action.MANAGE):
         raise field_error(
-            "producer", _("Choose the producer that runs this place."), "producer_required"
+            "producer",
+            _("Choose the producer that runs this place."),
+            FarmsErrorCode.PRODUCER_REQUIRED,
         )

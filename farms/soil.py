@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.errors import field_error, replayed
+from farms.error_codes import FarmsErrorCode
 from farms.models import Plot, SoilSample
 from farms.permissions import Action, require
 
@@ -54,13 +55,17 @@ def record_soil_sample(
 def cleaned_results(sampled_on: datetime.date, laboratory: str, measures: dict) -> dict:
     """The sample's fields, checked: a ValidationError names the first wrong one."""
     if sampled_on > timezone.localdate():
-        raise field_error("sampled_on", _("The sampling date is in the future."), "future_date")
+        raise field_error(
+            "sampled_on", _("The sampling date is in the future."), FarmsErrorCode.FUTURE_DATE
+        )
     laboratory = (laboratory or "").strip()
     if not 0 < len(laboratory) <= 200:
-        raise field_error("laboratory", _("Name the laboratory."), "laboratory")
+        raise field_error("laboratory", _("Name the laboratory."), FarmsErrorCode.LABORATORY)
     values = {name: _measure(name, measures.get(name)) for name in MEASURES}
     if all(value is None for value in values.values()):
-        raise field_error("ph", _("Give at least one result of the test."), "no_results")
+        raise field_error(
+            "ph", _("Give at least one result of the test."), FarmsErrorCode.NO_RESULTS
+        )
     return {"sampled_on": sampled_on, "laboratory": laboratory, **values}
 
 
@@ -80,7 +85,7 @@ def _measure(name: str, value) -> Decimal | None:
             name,
             _("%(value)s is not a plausible result (%(low)s to %(high)s).")
             % {"value": value, "low": low, "high": high},
-            "out_of_range",
+            FarmsErrorCode.OUT_OF_RANGE,
         )
     return number
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.admin_tools import add_service_errors
 from farms.models import Product
+from knowledge.error_codes import KnowledgeErrorCode
 from knowledge.models import Article, Category, Proposal
 from knowledge.services import articles
 
@@ -64,7 +65,9 @@ class ArticleForm(forms.ModelForm):
         try:
             return [int(part) for part in self.cleaned_data["months"].split(",") if part.strip()]
         except ValueError:
-            raise ValidationError(_("Months are 1 to 12."), code="invalid_month") from None
+            raise ValidationError(
+                _("Months are 1 to 12."), code=KnowledgeErrorCode.INVALID_MONTH
+            ) from None
 
     def clean(self):
         """The services' rules, shown on the form before anything is saved."""

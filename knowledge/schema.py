@@ -4,15 +4,20 @@ import graphene
 from graphene import relay
 from graphene_django import DjangoConnectionField, DjangoObjectType
 
-from backend.graphql.mutations import ServiceMutation
+from backend.graphql.errors import error_type
+from backend.graphql.mutations import app_mutation
 from backend.graphql.scalars import choices_enum
+from farms.error_codes import FarmsErrorCode
 from farms.schema import ProductNode, product_by_id
 from farms.schema_access import get_for, signed_in_user
+from knowledge.error_codes import KnowledgeErrorCode
 from knowledge.models import Article, Category, PestProfile, Proposal, Treatment
 from knowledge.services import bundle, proposals, search
 from knowledge.services.articles import ArticleText
 from knowledge.services.images import as_json as image_json
 from knowledge.services.search import with_details
+
+KnowledgeMutation = app_mutation(error_type("KnowledgeError", FarmsErrorCode, KnowledgeErrorCode))
 
 CategoryEnum = choices_enum("KnowledgeCategory", Category.values)
 ProposalKindEnum = choices_enum("ProposalKind", Proposal.Kind.values)
@@ -184,7 +189,7 @@ class ProposeInput(graphene.InputObjectType):
     body = graphene.String(required=True, description="Markdown.")
 
 
-class ProposeArticle(ServiceMutation):
+class ProposeArticle(KnowledgeMutation):
     """A farmer sends a new article, an edit, a field tip or a question for review."""
 
     proposal_id = graphene.UUID()

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from backend.admin_tools import add_service_errors
 from backend.decorators import signed_in_and
 from backend.errors import readable
+from knowledge.error_codes import KnowledgeErrorCode
 from knowledge.forms import ArticleForm, ImageForm, ReviewForm
 from knowledge.models import Article, Proposal
 from knowledge.permissions import require_editor
@@ -157,7 +158,7 @@ def review(request, uuid):
 def _reviewed(request, proposal: Proposal, form: ReviewForm):
     decision = request.POST.get("decision")
     if decision not in ("accept", "reject"):  # e.g. Enter pressed in a field
-        raise ValidationError(_("Press Accept or Reject."), code="decision")
+        raise ValidationError(_("Press Accept or Reject."), code=KnowledgeErrorCode.DECISION)
     if decision == "reject":
         reject(request.user, proposal, form.cleaned_data["reason"])
         messages.success(request, _("Rejected; the farmer will read your reason."))

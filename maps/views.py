@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from backend.decorators import signed_in_and
 from backend.errors import field_error, readable
+from maps.error_codes import MapsErrorCode
 from maps.legend import legend
 from maps.permissions import require_analyst
 from maps.services import analysis, layers, open_data, tiles
@@ -68,7 +69,7 @@ def _number(request, name: str, default: int) -> int:
     if text == "":
         return default
     if not text.isdigit() or len(text) > 18:
-        raise field_error(name, _("Give a whole number."), "number")
+        raise field_error(name, _("Give a whole number."), MapsErrorCode.NUMBER)
     return int(text)
 
 

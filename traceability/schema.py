@@ -8,20 +8,27 @@ from graphene_django import DjangoObjectType
 from graphene_django.filter import DjangoFilterConnectionField, GlobalIDFilter
 from graphene_file_upload.scalars import Upload
 
-from backend.graphql.mutations import ServiceMutation
+from backend.graphql.errors import error_type
+from backend.graphql.mutations import app_mutation
 from backend.graphql.scalars import choices_enum
 from backend.graphql.selection import requested_paths
+from farms.error_codes import FarmsErrorCode
 from farms.models import AgriculturalInput, Plot
 from farms.permissions import Action
 from farms.schema import PlotNode, place_by_id, producer_by_id, product_by_id
 from farms.schema_access import get_for, producer_ids, signed_in_user
 from traceability import printing
+from traceability.error_codes import TraceabilityErrorCode
 from traceability.models import Batch, EventInput, LabelSheet, TraceEvent
 from traceability.public import public_trace
 from traceability.services import batches, labels, transformations
 from traceability.services.events import InputUse, record_event
 from traceability.services.trace import load_trace
 from traceability.steps import RECORDABLE_STEPS, BusinessStep
+
+TraceabilityMutation = app_mutation(
+    error_type("TraceabilityError", FarmsErrorCode, TraceabilityErrorCode)
+)
 
 StepEnum = choices_enum("BusinessStep", BusinessStep.values)
 RecordableStepEnum = choices_enum("RecordableStep", RECORDABLE_STEPS)
@@ -229,7 +236,7 @@ class CreateBatchInput(graphene.InputObjectType):
     quantity = graphene.Decimal()
 
 
-class CreateBatch(ServiceMutation):
+class CreateBatch(TraceabilityMutation):
     batch = graphene.Field(BatchNode)
 
     class Arguments:
@@ -300,7 +307,7 @@ def _input_use(info, item) -> InputUse:
     )
 
 
-class RecordEvent(ServiceMutation):
+class RecordEvent(TraceabilityMutation):
     event = graphene.Field(TraceEventType)
     batch = graphene.Field(BatchNode)
 
@@ -355,7 +362,7 @@ def _common(info, data) -> dict:
     }
 
 
-class SplitBatch(ServiceMutation):
+class SplitBatch(TraceabilityMutation):
     batches = graphene.List(graphene.NonNull(BatchNode))
 
     class Arguments:
@@ -386,7 +393,7 @@ class MergeBatchesInput(TransformationFields):
     producer_id = graphene.ID(required=True, description="Who owns the merged batch.")
 
 
-class MergeBatches(ServiceMutation):
+class MergeBatches(TraceabilityMutation):
     batch = graphene.Field(BatchNode)
 
     class Arguments:
@@ -410,7 +417,7 @@ class TransformBatchesInput(TransformationFields):
     unit = graphene.String()
 
 
-class TransformBatches(ServiceMutation):
+class TransformBatches(TraceabilityMutation):
     batch = graphene.Field(BatchNode)
 
     class Arguments:
@@ -436,7 +443,7 @@ class OrderLabelsInput(graphene.InputObjectType):
     layout = LayoutEnum(default_value=LayoutEnum._meta.enum[printing.DEFAULT_LAYOUT.upper()])
 
 
-class OrderLabels(ServiceMutation):
+class OrderLabels(TraceabilityMutation):
     label_sheet = graphene.Field(LabelSheetType)
 
     class Arguments:
@@ -461,7 +468,7 @@ class RecallBatchInput(graphene.InputObjectType):
     reason = graphene.String(required=True)
 
 
-class RecallBatch(ServiceMutation):
+class RecallBatch(TraceabilityMutation):
     batches = graphene.List(graphene.NonNull(BatchNode), description="Every batch recalled.")
 
     class Arguments:

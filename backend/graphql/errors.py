@@ -5,6 +5,8 @@ camelCase), a stable code to branch on, and a message in the request's language.
 """
 
 import logging
+from dataclasses import dataclass
+from enum import StrEnum
 
 import graphene
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -15,64 +17,96 @@ from graphene.utils.str_converters import to_camel_case
 from graphql import GraphQLError
 from graphql_relay import from_global_id
 
+from backend.error_codes import CommonErrorCode
 from backend.errors import field_error
 
 logger = logging.getLogger(__name__)
 
 
-class Error(graphene.ObjectType):
-    field = graphene.String(description="The input field at fault, or null for the whole request.")
-    code = graphene.String(required=True, description="A stable code, e.g. `pre_harvest_interval`.")
-    message = graphene.String(required=True, description="Readable, in the request's language.")
+@dataclass(frozen=True)
+class Refusal:
+    """One reason a mutation was refused, answered through its app's error type."""
+
+    field: str | None
+    code: str
+    message: str
 
 
-def errors_from(error: Exception) -> list[Error]:
+def error_type(name: str, *enums: type[StrEnum]) -> type[graphene.ObjectType]:
+    """A GraphQL error type whose ``code`` is an enum of the common codes and ``enums``'
+    (an app's own, and those of the apps its services call). Codes keep their spelling
+    (``pre_harvest_interval``), the same as in a refused query's ``extensions.code``."""
+    enums = (CommonErrorCode, *enums)
+    codes = sorted({code.value for enum in enums for code in enum})
+    code_enum = graphene.Enum(
+        f"{name}Code", [(code, code) for code in codes], description="What was refused."
+    )
+    return type(
+        name,
+        (graphene.ObjectType,),
+        {
+            "__doc__": "Why a change was refused: the field at fault, a code, a message.",
+            "enums": enums,
+            "codes": frozenset(codes),
+            "field": graphene.String(
+                description="The input field at fault, or null for the whole request."
+            ),
+            "code": code_enum(required=True, description="A stable code to branch on."),
+            "message": graphene.String(
+                required=True, description="Readable, in the request's language."
+            ),
+        },
+    )
+
+
+Error = error_type("Error")  # the toolkit's own refusals: the common codes only
+
+
+def errors_from(error: Exception) -> list[Refusal]:
     if isinstance(error, ValidationError):
         if hasattr(error, "error_dict"):
             return [
-                Error(
-                    field=None if field == "__all__" else to_camel_case(field),
-                    code=item.code or "invalid",
-                    message=" ".join(item.messages),
+                Refusal(
+                    None if field == "__all__" else to_camel_case(field),
+                    item.code or CommonErrorCode.INVALID,
+                    " ".join(item.messages),
                 )
                 for field, items in error.error_dict.items()
                 for item in items
             ]
         return [
-            Error(field=None, code=item.code or "invalid", message=" ".join(item.messages))
+            Refusal(None, item.code or CommonErrorCode.INVALID, " ".join(item.messages))
             for item in error.error_list
         ]
     if isinstance(error, PermissionDenied):
-        return [
-            Error(
-                field=None,
-                code="permission_denied",
-                message=str(error) or _("You may not do this."),
-            )
-        ]
+        message = str(error) or _("You may not do this.")
+        return [Refusal(None, CommonErrorCode.PERMISSION_DENIED, message)]
     if isinstance(error, ObjectDoesNotExist):
-        return [Error(field=None, code="not_found", message=_("Not found."))]
+        return [Refusal(None, CommonErrorCode.NOT_FOUND, _("Not found."))]
     if isinstance(error, IntegrityError):  # a race the services did not foresee; no SQL shown
-        return [
-            Error(
-                field=None,
-                code="conflict",
-                message=_("This conflicts with data saved meanwhile: try again."),
-            )
-        ]
+        message = _("This conflicts with data saved meanwhile: try again.")
+        return [Refusal(None, CommonErrorCode.CONFLICT, message)]
     # A bug of ours: logged for us, a plain typed error for the app, no internals shown.
     logger.exception("Unexpected error in a mutation")
-    return [
-        Error(
-            field=None,
-            code="internal_error",
-            message=_("Something went wrong on our side; nothing was saved."),
-        )
-    ]
+    message = _("Something went wrong on our side; nothing was saved.")
+    return [Refusal(None, CommonErrorCode.INTERNAL_ERROR, message)]
+
+
+def refusals_as(error_kind, error: Exception) -> list[Refusal]:
+    """``error``'s refusals with codes ``error_kind`` (an ``error_type``) can carry: a code
+    it lacks is our mistake, logged and answered as ``invalid``."""
+    refusals = []
+    for refusal in errors_from(error):
+        code = str(refusal.code)
+        if code not in error_kind.codes:
+            logger.error("Error code %r is not one of %s's codes", code, error_kind.__name__)
+            code = CommonErrorCode.INVALID.value
+        refusals.append(Refusal(refusal.field, code, refusal.message))
+    return refusals
 
 
 def not_found(field: str) -> ValidationError:
-    return field_error(field, _("Not found."), "not_found")
+    return field_error(field, _("Not found."), CommonErrorCode.NOT_FOUND)
 
 
 def sign_in_required() -> PermissionDenied:
@@ -83,7 +117,7 @@ def query_error(error: Exception) -> GraphQLError:
     """A query's refusal, with the code, field and message a mutation would give (in the
     error's ``extensions``)."""
     first = errors_from(error)[0]
-    return GraphQLError(first.message, extensions={"code": first.code, "field": first.field})
+    return GraphQLError(first.message, extensions={"code": str(first.code), "field": first.field})
 
 
 class QueryRefusals:

@@ -26,6 +26,8 @@ from graphql import (
     get_nullable_type,
 )
 
+from backend.error_codes import CommonErrorCode
+
 PLAIN_LIST_ESTIMATE = 5  # events of a batch, inputs of an event…: a handful each
 
 
@@ -107,7 +109,7 @@ class QueryLimitsRule(ValidationRule):
                     _("This query is nested too deeply (more than %(max)d levels).")
                     % {"max": settings.GRAPHQL_MAX_DEPTH},
                     node,
-                    extensions={"code": "query_too_deep"},
+                    extensions={"code": CommonErrorCode.QUERY_TOO_DEEP.value},
                 )
             )
         elif cost > settings.GRAPHQL_MAX_COST:
@@ -116,7 +118,7 @@ class QueryLimitsRule(ValidationRule):
                     _("This query asks for too much (over %(max)d fields): ask for fewer items.")
                     % {"max": settings.GRAPHQL_MAX_COST},
                     node,
-                    extensions={"code": "query_too_costly"},
+                    extensions={"code": CommonErrorCode.QUERY_TOO_COSTLY.value},
                 )
             )
 

@@ -1,8 +1,9 @@
 """The base of every mutation: authentication, one transaction, typed errors.
 
 Subclasses declare ``class Arguments: input = SomeInput(required=True)``, their output
-fields, and ``perform(info, data) -> dict``, which calls services. The same ``perform`` serves the
-``sync`` mutation, so an operation sent offline follows exactly the same rules.
+fields, ``perform(info, data) -> dict``, which calls services, and ``error_type`` (their
+app's, from ``errors.error_type``), whose code enum ``errors`` lists. The same ``perform``
+serves the ``sync`` mutation, so an operation sent offline follows exactly the same rules.
 """
 
 from contextlib import nullcontext
@@ -10,17 +11,21 @@ from contextlib import nullcontext
 import graphene
 from django.db import transaction
 
-from backend.graphql.errors import Error, errors_from, sign_in_required
+from backend.graphql.errors import Error, refusals_as, sign_in_required
 
 
 class ServiceMutation(graphene.Mutation):
-    errors = graphene.List(graphene.NonNull(Error), required=True)
-
+    error_type = Error
     login_required = True
     atomic = True  # False where the service must commit something even when it refuses
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def __init_subclass_with_meta__(cls, **options):
+        cls.errors = graphene.List(graphene.NonNull(cls.error_type), required=True)
+        super().__init_subclass_with_meta__(**options)
 
     @classmethod
     def perform(cls, info, data: dict) -> dict:
@@ -35,7 +40,7 @@ class ServiceMutation(graphene.Mutation):
             with transaction.atomic() if cls.atomic else nullcontext():
                 return {**cls.perform(info, data), "errors": []}
         except Exception as error:
-            return {"errors": errors_from(error)}
+            return {"errors": refusals_as(cls.error_type, error)}
 
     @classmethod
     def mutate(cls, root, info, input=None, **kwargs):
@@ -45,3 +50,11 @@ class ServiceMutation(graphene.Mutation):
 def given(data: dict) -> dict:
     """The input fields the client actually sent (GraphQL leaves the others as None)."""
     return {key: value for key, value in data.items() if value is not None}
+
+
+def app_mutation(error_kind) -> type[ServiceMutation]:
+    """The base of one app's mutations: they refuse with ``error_kind``'s codes (an
+    ``errors.error_type``)."""
+    meta = type("Meta", (), {"abstract": True})
+    name = error_kind.__name__.removesuffix("Error") + "Mutation"
+    return type(name, (ServiceMutation,), {"error_type": error_kind, "Meta": meta})

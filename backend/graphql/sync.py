@@ -11,11 +11,14 @@ import graphene
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from backend.graphql.errors import Error, errors_from, sign_in_required
+from backend.error_codes import CommonErrorCode
+from backend.graphql.errors import Error, Refusal, error_type, refusals_as, sign_in_required
 
 
 def _result_type(operations: dict) -> type[graphene.ObjectType]:
     """One queue item's outcome: the output fields of every operation's mutation."""
+    enums = {enum for mutation in operations.values() for enum in mutation.error_type.enums}
+    item_error = error_type("SyncItemError", *sorted(enums, key=lambda enum: enum.__name__))
     fields = {}
     for mutation in operations.values():
         for name, field in mutation._meta.fields.items():
@@ -28,7 +31,7 @@ def _result_type(operations: dict) -> type[graphene.ObjectType]:
             "index": graphene.Int(required=True, description="Position in the queue sent."),
             "operation": graphene.String(),
             "client_id": graphene.UUID(),
-            "errors": graphene.List(graphene.NonNull(Error), required=True),
+            "errors": graphene.List(graphene.NonNull(item_error), required=True),
             **fields,
         },
     )
@@ -53,11 +56,8 @@ def sync_mutation(mutations: dict) -> type[graphene.Mutation]:
     def apply(info, index: int, operation: dict):
         chosen = [(name, data) for name, data in operation.items() if data is not None]
         if len(chosen) != 1:
-            error = Error(
-                field=None,
-                code="one_operation",
-                message=_("Each queued item must hold exactly one operation."),
-            )
+            message = _("Each queued item must hold exactly one operation.")
+            error = Refusal(None, CommonErrorCode.ONE_OPERATION.value, message)
             return item_result(index=index, errors=[error])
         name, data = chosen[0]
         outcome = mutations[name].run(info, dict(data))
@@ -76,14 +76,12 @@ def sync_mutation(mutations: dict) -> type[graphene.Mutation]:
         @classmethod
         def mutate(cls, root, info, operations):
             if not info.context.user.is_authenticated:
-                return cls(results=[], errors=errors_from(sign_in_required()))
+                return cls(results=[], errors=refusals_as(Error, sign_in_required()))
             if len(operations) > settings.GRAPHQL_MAX_SYNC_OPERATIONS:
-                error = Error(
-                    field="operations",
-                    code="too_many_operations",
-                    message=_("Send at most %(max)d operations at a time.")
-                    % {"max": settings.GRAPHQL_MAX_SYNC_OPERATIONS},
-                )
+                message = _("Send at most %(max)d operations at a time.") % {
+                    "max": settings.GRAPHQL_MAX_SYNC_OPERATIONS
+                }
+                error = Refusal("operations", CommonErrorCode.TOO_MANY_OPERATIONS.value, message)
                 return cls(results=[], errors=[error])
             return cls(results=[apply(info, i, op) for i, op in enumerate(operations)], errors=[])
 

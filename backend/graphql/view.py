@@ -30,6 +30,7 @@ from graphql import (
     validate,
 )
 
+from backend.error_codes import CommonErrorCode
 from backend.graphql.limits import limit_rules
 from backend.images import pixel_count
 
@@ -120,7 +121,7 @@ class RequestBounds:
         if deadline is not None and time.monotonic() > deadline:
             raise GraphQLError(
                 _("This request took too long: ask for fewer items."),
-                extensions={"code": "request_too_long"},
+                extensions={"code": CommonErrorCode.REQUEST_TOO_LONG.value},
             )
         _check_page(args)
         return next(root, info, **args)
@@ -136,14 +137,14 @@ def _check_page(args: dict) -> None:
             raise GraphQLError(
                 _("Ask for between 0 and %(max)d items at a time.")
                 % {"max": settings.GRAPHQL_MAX_PAGE_SIZE},
-                extensions={"code": "page_too_large"},
+                extensions={"code": CommonErrorCode.PAGE_TOO_LARGE.value},
             )
     offset = args.get("offset")
     if isinstance(offset, int) and not (0 <= offset <= MAX_OFFSET and args.get("before") is None):
         raise GraphQLError(
             _("Give an offset between 0 and %(max)d, and no “before” cursor with it.")
             % {"max": MAX_OFFSET},
-            extensions={"code": "invalid_offset"},
+            extensions={"code": CommonErrorCode.INVALID_OFFSET.value},
         )
 
 

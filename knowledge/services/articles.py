@@ -11,8 +11,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from backend.error_codes import CommonErrorCode
 from backend.errors import field_error
 from farms.models import Product
+from knowledge.error_codes import KnowledgeErrorCode
 from knowledge.models import LANGUAGES, Article, Category, Revision
 from knowledge.permissions import require_editor
 from knowledge.rendering import render
@@ -48,20 +50,30 @@ class ArticleText:
             (self.sources or "").strip(),
         )
         if not 0 < len(text.title) <= 200:
-            raise field_error("title", _("Give a title of at most 200 characters."), "title")
+            raise field_error(
+                "title", _("Give a title of at most 200 characters."), KnowledgeErrorCode.TITLE
+            )
         if len(text.summary) > 500:
-            raise field_error("summary", _("A summary is at most 500 characters."), "summary")
+            raise field_error(
+                "summary", _("A summary is at most 500 characters."), KnowledgeErrorCode.SUMMARY
+            )
         if not 0 < len(text.body) <= MAX_BODY:
-            raise field_error("body", _("Write the article (at most 100,000 characters)."), "body")
+            raise field_error(
+                "body",
+                _("Write the article (at most 100,000 characters)."),
+                KnowledgeErrorCode.BODY,
+            )
         return text
 
 
 def check_slug(slug: str) -> None:
     """An article's address: free, not one of the knowledge pages' own paths."""
     if not SLUG.match(slug or "") or len(slug) > 120 or slug in RESERVED_SLUGS:
-        raise field_error("slug", _("Use lower-case letters, digits and dashes."), "slug")
+        raise field_error(
+            "slug", _("Use lower-case letters, digits and dashes."), KnowledgeErrorCode.SLUG
+        )
     if Article.objects.filter(slug=slug).exists():
-        raise field_error("slug", _("This address is taken."), "slug_taken")
+        raise field_error("slug", _("This address is taken."), KnowledgeErrorCode.SLUG_TAKEN)
 
 
 def slug_for(title: str) -> str:
@@ -82,11 +94,13 @@ class Placement:
 
     def check(self) -> None:
         if self.category not in Category.values:
-            raise field_error("category", _("Choose a category."), "invalid_choice")
+            raise field_error("category", _("Choose a category."), CommonErrorCode.INVALID_CHOICE)
         if any(not 1 <= month <= 12 for month in self.months):
-            raise field_error("months", _("Months are 1 to 12."), "invalid_month")
+            raise field_error("months", _("Months are 1 to 12."), KnowledgeErrorCode.INVALID_MONTH)
         if len(self.region) > 100:
-            raise field_error("region", _("A region is at most 100 characters."), "region")
+            raise field_error(
+                "region", _("A region is at most 100 characters."), KnowledgeErrorCode.REGION
+            )
 
 
 def _save_revision(article: Article, text: ArticleText, actor, message: str) -> Revision:
@@ -136,10 +150,14 @@ def create_article(
     require_editor(actor)
     check_slug(slug)
     if language not in dict(LANGUAGES):
-        raise field_error("language", _("Choose Vietnamese or English."), "invalid_choice")
+        raise field_error(
+            "language", _("Choose Vietnamese or English."), CommonErrorCode.INVALID_CHOICE
+        )
     if original is not None and (original.language != "vi" or language == "vi"):
         raise field_error(
-            "original", _("A translation is of a Vietnamese article."), "invalid_original"
+            "original",
+            _("A translation is of a Vietnamese article."),
+            KnowledgeErrorCode.INVALID_ORIGINAL,
         )
     text = text.cleaned()
     article = Article(slug=slug, language=language, original=original, title=text.title)
@@ -171,7 +189,7 @@ def restore_revision(actor, article: Article, number: int) -> Revision:
     article = Article.objects.select_for_update().get(pk=article.pk)
     old = article.revisions.filter(number=number).first()
     if old is None:
-        raise field_error("revision", _("No such revision."), "not_found")
+        raise field_error("revision", _("No such revision."), CommonErrorCode.NOT_FOUND)
     message = _("Restored revision %(n)d") % {"n": number}
     return _save_revision(article, ArticleText.of(old), actor, message)
 

@@ -9,8 +9,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend.error_codes import CommonErrorCode
 from backend.errors import field_error
 from farms.models import Product
+from knowledge.error_codes import KnowledgeErrorCode
 from knowledge.models import LANGUAGES, Article
 from knowledge.services.images import as_json as image_json
 from knowledge.services.search import published, with_details
@@ -37,7 +39,7 @@ def crops_by_code(text: str) -> list[Product]:
         raise field_error(
             "crops",
             _("Name crops by their catalogue codes, separated by commas."),
-            "invalid_crop",
+            KnowledgeErrorCode.INVALID_CROP,
         )
     return list(Product.objects.filter(code__in=codes))
 
@@ -50,9 +52,13 @@ def bundle(
 ) -> Bundle:
     """Published articles for ``crops`` (and those for every crop), newest changes first."""
     if updated_since is not None and timezone.is_naive(updated_since):
-        raise field_error("updated_since", _("The time must include a time zone."), "naive_time")
+        raise field_error(
+            "updated_since", _("The time must include a time zone."), KnowledgeErrorCode.NAIVE_TIME
+        )
     if language not in dict(LANGUAGES):
-        raise field_error("language", _("Choose Vietnamese or English."), "invalid_choice")
+        raise field_error(
+            "language", _("Choose Vietnamese or English."), CommonErrorCode.INVALID_CHOICE
+        )
     now = timezone.now()
     wanted = Q(crops__in=crops) | Q(crops__isnull=True)
     articles: QuerySet[Article] = published(language).filter(wanted)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from backend.errors import field_error
 from backend.images import clean_image, thumbnail
+from knowledge.error_codes import KnowledgeErrorCode
 from knowledge.models import Article, ArticleImage
 from knowledge.permissions import require_editor
 
@@ -15,7 +16,9 @@ def add_image(actor, article: Article, upload, caption: str) -> ArticleImage:
     caption = (caption or "").strip()
     if not 0 < len(caption) <= 200:
         raise field_error(
-            "caption", _("Say what the photo shows (at most 200 characters)."), "caption"
+            "caption",
+            _("Say what the photo shows (at most 200 characters)."),
+            KnowledgeErrorCode.CAPTION,
         )
     clean = clean_image(upload, name="photo")
     photo = ArticleImage(article=article, caption=caption, sha256=clean.sha256, uploaded_by=actor)

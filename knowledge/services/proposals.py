@@ -6,7 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend.error_codes import CommonErrorCode
 from backend.errors import field_error
+from knowledge.error_codes import KnowledgeErrorCode
 from knowledge.models import Article, Category, Proposal
 from knowledge.permissions import require_editor
 from knowledge.services.articles import (
@@ -26,15 +28,19 @@ def propose(
     if not actor.is_authenticated:
         raise PermissionDenied(_("Please sign in."))
     if kind not in Proposal.Kind.values:
-        raise field_error("kind", _("Choose what you are sending."), "invalid_choice")
+        raise field_error("kind", _("Choose what you are sending."), CommonErrorCode.INVALID_CHOICE)
     if category not in Category.values:
-        raise field_error("category", _("Choose a category."), "invalid_choice")
+        raise field_error("category", _("Choose a category."), CommonErrorCode.INVALID_CHOICE)
     if kind == Proposal.Kind.EDIT and article is None:
-        raise field_error("article", _("Say which article to edit."), "article_required")
+        raise field_error(
+            "article", _("Say which article to edit."), KnowledgeErrorCode.ARTICLE_REQUIRED
+        )
     pending = Proposal.objects.filter(author=actor, status=Proposal.Status.PENDING)
     if pending.count() >= MAX_PENDING_PER_AUTHOR:
         raise field_error(
-            "kind", _("Wait for your proposals to be reviewed first."), "too_many_pending"
+            "kind",
+            _("Wait for your proposals to be reviewed first."),
+            KnowledgeErrorCode.TOO_MANY_PENDING,
         )
     text = text.cleaned()
     return Proposal.objects.create(
@@ -51,7 +57,9 @@ def propose(
 def _pending(proposal: Proposal) -> Proposal:
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if proposal.status != Proposal.Status.PENDING:
-        raise field_error("proposal", _("This proposal was already reviewed."), "reviewed")
+        raise field_error(
+            "proposal", _("This proposal was already reviewed."), KnowledgeErrorCode.REVIEWED
+        )
     return proposal
 
 
@@ -94,7 +102,7 @@ def reject(actor, proposal: Proposal, reason: str) -> Proposal:
     require_editor(actor)
     reason = (reason or "").strip()
     if not reason:
-        raise field_error("reason", _("Tell the farmer why."), "reason_required")
+        raise field_error("reason", _("Tell the farmer why."), KnowledgeErrorCode.REASON_REQUIRED)
     return _close(_pending(proposal), actor, Proposal.Status.REJECTED, reason[:500])
 
 

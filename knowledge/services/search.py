@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from backend.errors import field_error
 from farms.models import Product
 from farms.permissions import Action, producers_for
+from knowledge.error_codes import KnowledgeErrorCode
 from knowledge.models import Article, Treatment
 from knowledge.services.articles import SEARCH_CONFIG
 
@@ -48,7 +49,7 @@ def search_articles(
 ) -> QuerySet[Article]:
     text = (text or "").strip()[:MAX_TEXT]
     if month is not None and not 1 <= month <= 12:
-        raise field_error("month", _("Months are 1 to 12."), "invalid_month")
+        raise field_error("month", _("Months are 1 to 12."), KnowledgeErrorCode.INVALID_MONTH)
     articles = _filtered(published(language), category, crop, month)
     if not text:
         return articles.order_by("-published_at", "-pk")

@@ -19,9 +19,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend.error_codes import CommonErrorCode
 from backend.errors import field_error
 from farms.models import Certification, Place, Plot, Producer
 from farms.opening_hours import is_open
+from maps.error_codes import MapsErrorCode
 from maps.models import AdministrativeArea, PlanningZone
 from marketplace.models import Offer
 from traceability.models import Batch
@@ -46,21 +48,25 @@ def parse_bbox(text: str) -> Polygon:
     except ValueError:
         numbers = []
     if len(numbers) != 4 or not all(map(math.isfinite, numbers)):
-        raise field_error("bbox", _("Give bbox as minLon,minLat,maxLon,maxLat."), "bbox")
+        raise field_error(
+            "bbox", _("Give bbox as minLon,minLat,maxLon,maxLat."), MapsErrorCode.BBOX
+        )
     west, south, east, north = numbers
     if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
         raise field_error(
-            "bbox", _("The bbox is outside the world or its corners are swapped."), "bbox"
+            "bbox",
+            _("The bbox is outside the world or its corners are swapped."),
+            MapsErrorCode.BBOX,
         )
     return Polygon.from_bbox(numbers)
 
 
 def layer_page(name: str, bbox: Polygon, after: int = 0, limit: int = DEFAULT_PAGE) -> Page:
     if name not in LAYERS:
-        raise field_error("layer", _("No such layer."), "not_found")
+        raise field_error("layer", _("No such layer."), CommonErrorCode.NOT_FOUND)
     if not 1 <= limit <= MAX_PAGE:
         raise field_error(
-            "limit", _("A page holds 1 to %(n)d features.") % {"n": MAX_PAGE}, "limit"
+            "limit", _("A page holds 1 to %(n)d features.") % {"n": MAX_PAGE}, MapsErrorCode.LIMIT
         )
     queryset, geometry_field, properties = LAYERS[name]
     rows = list(

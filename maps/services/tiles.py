@@ -8,6 +8,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend.error_codes import CommonErrorCode
 from backend.errors import field_error
 
 MAX_ZOOM = 22
@@ -52,9 +53,9 @@ TILE_LAYERS = {"plots": (_PLOTS, 13), "producers": (_PRODUCERS, 5)}
 
 def tile(layer: str, z: int, x: int, y: int, day: datetime.date | None = None) -> bytes:
     if layer not in TILE_LAYERS:
-        raise field_error("layer", _("No such layer."), "not_found")
+        raise field_error("layer", _("No such layer."), CommonErrorCode.NOT_FOUND)
     if not (0 <= z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z):
-        raise field_error("tile", _("No such tile."), "not_found")
+        raise field_error("tile", _("No such tile."), CommonErrorCode.NOT_FOUND)
     sql, min_zoom = TILE_LAYERS[layer]
     if z < min_zoom:
         return b""

@@ -11,13 +11,14 @@ from django.utils import timezone
 from graphene import relay
 from graphene_django import DjangoConnectionField, DjangoObjectType
 
-from backend.graphql.mutations import ServiceMutation, given
+from backend.graphql.mutations import given
 from backend.graphql.scalars import choices_enum
 from backend.graphql.selection import requested_paths
 from farms.permissions import Action
 from farms.schema import ProducerNode, producer_by_id
 from farms.schema_access import get_for, producer_ids, signed_in_user
 from marketplace.models import Equipment, EquipmentBooking
+from marketplace.schema.errors import MarketplaceMutation
 from marketplace.services import equipment as services
 
 EquipmentKind = choices_enum(
@@ -198,7 +199,7 @@ class SaveEquipmentInput(graphene.InputObjectType):
     active = graphene.Boolean(description="Open for booking. Left out: unchanged (yes when new).")
 
 
-class SaveEquipment(ServiceMutation):
+class SaveEquipment(MarketplaceMutation):
     equipment = graphene.Field(EquipmentNode)
 
     class Arguments:
@@ -235,7 +236,7 @@ class BookEquipmentInput(graphene.InputObjectType):
     note = graphene.String(default_value="", description="For the owner, e.g. where to bring it.")
 
 
-class BookEquipment(ServiceMutation):
+class BookEquipment(MarketplaceMutation):
     booking = graphene.Field(EquipmentBookingNode)
 
     class Arguments:
@@ -268,7 +269,7 @@ class CancelBookingInput(graphene.InputObjectType):
     reason = graphene.String(default_value="", description="Added to the booking's note.")
 
 
-class CancelBooking(ServiceMutation):
+class CancelBooking(MarketplaceMutation):
     booking = graphene.Field(EquipmentBookingNode)
 
     class Arguments:

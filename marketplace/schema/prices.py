@@ -11,12 +11,12 @@ from django.utils import timezone
 from graphene_django import DjangoObjectType
 
 from backend.graphql.errors import not_found
-from backend.graphql.mutations import ServiceMutation
 from backend.graphql.scalars import choices_enum
 from farms.models import Product
 from farms.schema import PlaceNode, ProductNode, place_by_id  # noqa: F401 (types the fields use)
 from farms.schema_access import model_pk, signed_in_user
 from marketplace.models import DailyPrice, MarketPrice
+from marketplace.schema.errors import MarketplaceMutation
 from marketplace.services import outlook, prices
 
 MAX_HISTORY = datetime.timedelta(days=5 * 366)  # one request never reads more than this
@@ -138,7 +138,7 @@ class RecordMarketPriceInput(graphene.InputObjectType):
     observed_on = graphene.Date(required=True)
 
 
-class RecordMarketPrice(ServiceMutation):
+class RecordMarketPrice(MarketplaceMutation):
     """Extension staff note a price seen at a market."""
 
     market_price = graphene.Field(MarketPriceType)

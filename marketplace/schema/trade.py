@@ -6,7 +6,7 @@ from graphene import relay
 from graphene_django import DjangoConnectionField, DjangoObjectType
 
 from backend.graphql.errors import not_found
-from backend.graphql.mutations import ServiceMutation, given
+from backend.graphql.mutations import given
 from backend.graphql.scalars import GeoJSON, choices_enum
 from farms.models import Certification
 from farms.permissions import Action
@@ -20,6 +20,7 @@ from marketplace.permissions import (
     sees_wholesale_of,
     sees_wholesale_prices,
 )
+from marketplace.schema.errors import MarketplaceMutation
 from marketplace.services import buyers, cart, offers, orders, reviews
 from marketplace.services.search import (
     DEFAULT_RADIUS_KM,
@@ -392,7 +393,7 @@ def _buyer_fields(data: dict) -> dict:
     return fields
 
 
-class RegisterBuyer(ServiceMutation):
+class RegisterBuyer(MarketplaceMutation):
     buyer = graphene.Field(BuyerNode)
 
     class Arguments:
@@ -407,7 +408,7 @@ class UpdateBuyerInput(BuyerFieldsInput):
     buyer_id = graphene.ID(required=True)
 
 
-class UpdateBuyer(ServiceMutation):
+class UpdateBuyer(MarketplaceMutation):
     buyer = graphene.Field(BuyerNode)
 
     class Arguments:
@@ -473,7 +474,7 @@ class CreateOfferInput(OfferTermsInput):
     lots = graphene.List(graphene.NonNull(LotShareInput), required=True)
 
 
-class CreateOffer(ServiceMutation):
+class CreateOffer(MarketplaceMutation):
     offer = graphene.Field(OfferNode)
 
     class Arguments:
@@ -495,7 +496,7 @@ class UpdateOfferInput(OfferTermsInput):
     offer_id = graphene.ID(required=True)
 
 
-class UpdateOffer(ServiceMutation):
+class UpdateOffer(MarketplaceMutation):
     offer = graphene.Field(OfferNode)
 
     class Arguments:
@@ -516,7 +517,7 @@ class SetCartQuantityInput(graphene.InputObjectType):
     quantity = graphene.Decimal(required=True, description="0 takes the offer out.")
 
 
-class SetCartQuantity(ServiceMutation):
+class SetCartQuantity(MarketplaceMutation):
     cart = graphene.List(graphene.NonNull(CartLineType))
 
     class Arguments:
@@ -538,7 +539,7 @@ class CheckoutInput(graphene.InputObjectType):
     note = graphene.String(default_value="")
 
 
-class Checkout(ServiceMutation):
+class Checkout(MarketplaceMutation):
     orders = graphene.List(graphene.NonNull(OrderNode))
 
     class Arguments:
@@ -562,7 +563,7 @@ class ChangeOrderStatusInput(graphene.InputObjectType):
     reason = graphene.String(default_value="", description="Required to reject or cancel.")
 
 
-class ChangeOrderStatus(ServiceMutation):
+class ChangeOrderStatus(MarketplaceMutation):
     order = graphene.Field(OrderNode)
 
     class Arguments:
@@ -585,7 +586,7 @@ class ReviewOrderInput(graphene.InputObjectType):
     text = graphene.String(default_value="")
 
 
-class ReviewOrder(ServiceMutation):
+class ReviewOrder(MarketplaceMutation):
     order = graphene.Field(OrderNode)
 
     class Arguments:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from backend.errors import field_error
 from farms.services import VIETNAM_BOUNDS
+from marketplace.error_codes import MarketplaceErrorCode
 from marketplace.models import Buyer
 from marketplace.permissions import is_price_surveyor, require_buyer
 
@@ -28,9 +29,13 @@ VERIFIED_FIELDS = ("kind", "name", "registration_code")
 
 def check_location(point: Point | None, field: str = "delivery_location") -> None:
     if not isinstance(point, Point):
-        raise field_error(field, _("Give a point (longitude, latitude)."), "point_required")
+        raise field_error(
+            field, _("Give a point (longitude, latitude)."), MarketplaceErrorCode.POINT_REQUIRED
+        )
     if not VIETNAM_BOUNDS.contains(point):
-        raise field_error(field, _("Choose a location in Viet Nam."), "location_outside")
+        raise field_error(
+            field, _("Choose a location in Viet Nam."), MarketplaceErrorCode.LOCATION_OUTSIDE
+        )
 
 
 def _apply(buyer: Buyer, data: dict) -> None:
@@ -74,7 +79,8 @@ def verify_buyer(actor, buyer: Buyer) -> Buyer:
         raise PermissionDenied(_("Only extension staff can verify buyers."))
     if buyer.kind == Buyer.Kind.HOUSEHOLD or not buyer.registration_code:
         raise ValidationError(
-            _("Only businesses with a registration code can be verified."), code="not_a_business"
+            _("Only businesses with a registration code can be verified."),
+            code=MarketplaceErrorCode.NOT_A_BUSINESS,
         )
     buyer.verified_by, buyer.verified_at = actor, timezone.now()
     buyer.save(update_fields=["verified_by", "verified_at"])

@@ -8,8 +8,10 @@ from django.contrib.gis.db.models.functions import Distance
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from backend.error_codes import CommonErrorCode
 from backend.errors import field_error
 from backend.numbers import checked_quantity, format_quantity
+from marketplace.error_codes import MarketplaceErrorCode
 from marketplace.models import Buyer, CartItem, Offer, Order, OrderLine
 from marketplace.permissions import require_buyer
 from marketplace.services.offers import (
@@ -32,7 +34,7 @@ def _check_orderable(offer: Offer, quantity: Decimal) -> None:
             "quantity",
             _("The minimum order is %(min)s %(unit)s.")
             % {"min": format_quantity(offer.min_order_quantity), "unit": offer.get_unit_display()},
-            "below_minimum",
+            MarketplaceErrorCode.BELOW_MINIMUM,
         )
     if quantity > offer.quantity_available:
         raise not_enough_stock(offer)
@@ -64,12 +66,14 @@ def _fulfilment_for(items: list[CartItem], fulfilment: str):
     if fulfilment == Order.Fulfilment.PICKUP:
         places = {item.offer.pickup_place_id for item in items}
         if None in places:
-            raise field_error("fulfilment", _("Some offers cannot be picked up."), "no_pickup")
+            raise field_error(
+                "fulfilment", _("Some offers cannot be picked up."), MarketplaceErrorCode.NO_PICKUP
+            )
         if len(places) > 1:
             raise field_error(
                 "fulfilment",
                 _("These offers are picked up at different places: order them separately."),
-                "several_pickup_places",
+                MarketplaceErrorCode.SEVERAL_PICKUP_PLACES,
             )
         return items[0].offer.pickup_place
     for item in items:
@@ -79,7 +83,7 @@ def _fulfilment_for(items: list[CartItem], fulfilment: str):
                 "fulfilment",
                 _("%(product)s from %(seller)s is not delivered to your address.")
                 % {"product": item.offer.product.name, "seller": item.offer.producer.name},
-                "outside_delivery_area",
+                MarketplaceErrorCode.OUTSIDE_DELIVERY_AREA,
             )
     return None
 
@@ -115,7 +119,9 @@ def _place_order(actor, buyer: Buyer, checkout_id, items: list[CartItem], fulfil
     order.total = sum(line.amount for line in lines)
     if order.total > MAX_ORDER_TOTAL:
         raise field_error(
-            "cart", _("An order may be at most 100 billion VND: split it."), "total_too_large"
+            "cart",
+            _("An order may be at most 100 billion VND: split it."),
+            MarketplaceErrorCode.TOTAL_TOO_LARGE,
         )
     order.save()
     for line in lines:
@@ -134,15 +140,21 @@ def checkout(
     require_buyer(actor, buyer)
     note = (note or "").strip()
     if fulfilment not in Order.Fulfilment.values:
-        raise field_error("fulfilment", _("Choose delivery or pickup."), "invalid_choice")
+        raise field_error(
+            "fulfilment", _("Choose delivery or pickup."), CommonErrorCode.INVALID_CHOICE
+        )
     if len(note) > 500:
-        raise field_error("note", _("A note may be at most 500 characters."), "note_too_long")
+        raise field_error(
+            "note", _("A note may be at most 500 characters."), MarketplaceErrorCode.NOTE_TOO_LONG
+        )
     Buyer.objects.select_for_update().filter(pk=buyer.pk).first()  # one checkout at a time
     checkout_id = checkout_id or uuid.uuid4()
     done = list(Order.objects.filter(checkout_id=checkout_id))  # read after the lock
     if done:
         if any(order.buyer_id != buyer.pk for order in done):
-            raise field_error("checkout_id", _("This checkout is not yours."), "checkout_taken")
+            raise field_error(
+                "checkout_id", _("This checkout is not yours."), MarketplaceErrorCode.CHECKOUT_TAKEN
+            )
         return done
     items = list(
         buyer.cart_items.select_related("offer__product", "offer__producer").annotate(
@@ -150,7 +162,7 @@ def checkout(
         )
     )
     if not items:
-        raise field_error("cart", _("Your cart is empty."), "empty_cart")
+        raise field_error("cart", _("Your cart is empty."), MarketplaceErrorCode.EMPTY_CART)
     by_producer = defaultdict(list)
     for item in items:
         by_producer[item.offer.producer_id].append(item)

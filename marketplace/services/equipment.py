@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from backend.errors import field_error, replayed
 from farms.models import Producer
 from farms.permissions import Action, can, producers_for, require
+from marketplace.error_codes import MarketplaceErrorCode
 from marketplace.models import Equipment, EquipmentBooking
 from marketplace.services.offers import check_description
 
@@ -65,26 +66,36 @@ def validate_equipment(
     """The cleaned fields, or a ValidationError with a code (the admin form shares it)."""
     name, description = (name or "").strip(), (description or "").strip()
     if kind not in Equipment.Kind.values:
-        raise field_error("kind", _("Choose a kind of equipment."), "invalid_kind")
+        raise field_error(
+            "kind", _("Choose a kind of equipment."), MarketplaceErrorCode.INVALID_KIND
+        )
     if not name:
-        raise field_error("name", _("Give the equipment a name."), "name_required")
+        raise field_error(
+            "name", _("Give the equipment a name."), MarketplaceErrorCode.NAME_REQUIRED
+        )
     if len(name) > MAX_NAME:
-        raise field_error("name", _("A name may be at most 150 characters."), "name_too_long")
+        raise field_error(
+            "name", _("A name may be at most 150 characters."), MarketplaceErrorCode.NAME_TOO_LONG
+        )
     check_description(description)
     if isinstance(daily_price, bool) or not isinstance(daily_price, int) or daily_price <= 0:
         raise field_error(
-            "daily_price", _("Give a price per day of at least 1 đồng."), "invalid_price"
+            "daily_price",
+            _("Give a price per day of at least 1 đồng."),
+            MarketplaceErrorCode.INVALID_PRICE,
         )
     if daily_price > MAX_DAILY_PRICE:
         raise field_error(
             "daily_price",
             _("A price per day may be at most %(max)s đồng.")
             % {"max": number_format(MAX_DAILY_PRICE, force_grouping=True)},
-            "price_too_high",
+            MarketplaceErrorCode.PRICE_TOO_HIGH,
         )
     if equipment is not None and equipment.pk and equipment.producer_id != producer.pk:
         raise field_error(
-            "producer_id", _("Equipment cannot be given to another owner."), "owner_change"
+            "producer_id",
+            _("Equipment cannot be given to another owner."),
+            MarketplaceErrorCode.OWNER_CHANGE,
         )
     return {"kind": kind, "name": name, "description": description, "daily_price": daily_price}
 
@@ -132,22 +143,28 @@ def save_equipment(
 def _check_horizon(today: datetime.date, last_day: datetime.date) -> None:
     if last_day > today + datetime.timedelta(days=MAX_DAYS_AHEAD):
         raise field_error(
-            "last_day", _("Equipment can be booked at most a year ahead."), "too_far_ahead"
+            "last_day",
+            _("Equipment can be booked at most a year ahead."),
+            MarketplaceErrorCode.TOO_FAR_AHEAD,
         )
 
 
 def _check_days(today: datetime.date, first_day: datetime.date, last_day: datetime.date) -> None:
     if last_day < first_day:
         raise field_error(
-            "last_day", _("The last day cannot come before the first day."), "invalid_range"
+            "last_day",
+            _("The last day cannot come before the first day."),
+            MarketplaceErrorCode.INVALID_RANGE,
         )
     if first_day < today:
-        raise field_error("first_day", _("The first day cannot be in the past."), "past_date")
+        raise field_error(
+            "first_day", _("The first day cannot be in the past."), MarketplaceErrorCode.PAST_DATE
+        )
     if (last_day - first_day).days + 1 > MAX_BOOKING_DAYS:
         raise field_error(
             "last_day",
             _("One booking may cover at most %(days)d days.") % {"days": MAX_BOOKING_DAYS},
-            "booking_too_long",
+            MarketplaceErrorCode.BOOKING_TOO_LONG,
         )
     _check_horizon(today, last_day)
 
@@ -183,7 +200,7 @@ def _already_booked(equipment: Equipment, wanted: DateRange) -> ValidationError:
         "first_day",
         _("This equipment is already booked from %(first)s to %(last)s.")
         % {"first": _day(first), "last": _day(last)},
-        "already_booked",
+        MarketplaceErrorCode.ALREADY_BOOKED,
     )
 
 
@@ -211,12 +228,14 @@ def book_equipment(
         raise field_error(
             "equipment_id",
             _("This equipment is not available for booking."),
-            "equipment_inactive",
+            MarketplaceErrorCode.EQUIPMENT_INACTIVE,
         )
     _check_days(timezone.localdate(), first_day, last_day)
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
-        raise field_error("note", _("A note may be at most 300 characters."), "note_too_long")
+        raise field_error(
+            "note", _("A note may be at most 300 characters."), MarketplaceErrorCode.NOTE_TOO_LONG
+        )
     wanted = days_of(first_day, last_day)
     booking = EquipmentBooking(
         uuid=booking_uuid or uuid.uuid4(),
@@ -265,12 +284,18 @@ def cancel_booking(actor, booking: EquipmentBooking, reason: str = "") -> Equipm
         raise PermissionDenied(_("You may not cancel this booking."))
     reason = (reason or "").strip()
     if len(reason) > MAX_REASON:
-        raise field_error("reason", _("A reason may be at most 200 characters."), "reason_too_long")
+        raise field_error(
+            "reason",
+            _("A reason may be at most 200 characters."),
+            MarketplaceErrorCode.REASON_TOO_LONG,
+        )
     with transaction.atomic():
         booking = EquipmentBooking.objects.select_for_update().get(pk=booking.pk)
         if booking.status == EquipmentBooking.Status.CANCELLED:
             raise field_error(
-                "booking_id", _("This booking is already cancelled."), "already_cancelled"
+                "booking_id",
+                _("This booking is already cancelled."),
+                MarketplaceErrorCode.ALREADY_CANCELLED,
             )
         first, _last = first_and_last(booking.days)
         if first < timezone.localdate():
@@ -278,7 +303,7 @@ def cancel_booking(actor, booking: EquipmentBooking, reason: str = "") -> Equipm
                 "booking_id",
                 _("This booking began on %(date)s: it can no longer be cancelled.")
                 % {"date": _day(first)},
-                "booking_started",
+                MarketplaceErrorCode.BOOKING_STARTED,
             )
         booking.status, booking.cancelled_by = EquipmentBooking.Status.CANCELLED, actor
         booking.note = _with_reason(booking.note, reason)
@@ -325,7 +350,9 @@ def available_equipment(
         first_day, last_day = first_day or last_day, last_day or first_day
         if last_day < first_day:
             raise field_error(
-                "last_day", _("The last day cannot come before the first day."), "invalid_range"
+                "last_day",
+                _("The last day cannot come before the first day."),
+                MarketplaceErrorCode.INVALID_RANGE,
             )
         _check_horizon(timezone.localdate(), last_day)  # and no date arithmetic overflows
         taken = EquipmentBooking.objects.filter(

@@ -10,10 +10,12 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend.error_codes import CommonErrorCode
 from backend.errors import field_error
 from backend.numbers import checked_quantity, format_quantity
 from farms.models import Place, Producer, Product
 from farms.permissions import Action, require
+from marketplace.error_codes import MarketplaceErrorCode
 from marketplace.models import Buyer, Offer, OfferBatch
 from marketplace.services.prices import check_plausible_price
 from traceability.models import Batch
@@ -59,29 +61,47 @@ def _check_terms(offer: Offer) -> None:
         raise field_error(
             "wholesale_price_per_unit",
             _("The wholesale price must be lower than the retail price."),
-            "wholesale_not_lower",
+            MarketplaceErrorCode.WHOLESALE_NOT_LOWER,
         )
     offer.min_order_quantity = checked_quantity(offer.min_order_quantity, "min_order_quantity")
     if offer.wholesale_min_quantity is not None:
         checked_quantity(offer.wholesale_min_quantity, "wholesale_min_quantity")
     if offer.available_to < offer.available_from:
-        raise field_error("available_to", _("The offer must end after it starts."), "window_order")
+        raise field_error(
+            "available_to",
+            _("The offer must end after it starts."),
+            MarketplaceErrorCode.WINDOW_ORDER,
+        )
     if (offer.available_to - offer.available_from).days > MAX_WINDOW_DAYS:
-        raise field_error("available_to", _("An offer lasts at most a year."), "window_too_long")
+        raise field_error(
+            "available_to",
+            _("An offer lasts at most a year."),
+            MarketplaceErrorCode.WINDOW_TOO_LONG,
+        )
     today = timezone.localdate()
     if offer._state.adding and offer.available_to < today:
-        raise field_error("available_to", _("This offer would already be over."), "window_past")
+        raise field_error(
+            "available_to", _("This offer would already be over."), MarketplaceErrorCode.WINDOW_PAST
+        )
     if (offer.available_from - today).days > MAX_WINDOW_DAYS:
-        raise field_error("available_from", _("An offer starts within a year."), "window_too_far")
+        raise field_error(
+            "available_from",
+            _("An offer starts within a year."),
+            MarketplaceErrorCode.WINDOW_TOO_FAR,
+        )
     check_description(offer.description)
     radius = offer.delivery_radius_km
     if radius is not None and not 1 <= radius <= MAX_DELIVERY_RADIUS_KM:
-        raise field_error("delivery_radius_km", _("Deliver within 1 to 300 km."), "delivery_radius")
+        raise field_error(
+            "delivery_radius_km",
+            _("Deliver within 1 to 300 km."),
+            MarketplaceErrorCode.DELIVERY_RADIUS,
+        )
     if radius is None and offer.pickup_place is None:
         raise field_error(
             "delivery_radius_km",
             _("Give a delivery radius, a pickup point, or both."),
-            "no_fulfilment",
+            MarketplaceErrorCode.NO_FULFILMENT,
         )
 
 
@@ -90,10 +110,14 @@ def _check_pickup(offer: Offer) -> None:
     if place is None:
         return
     if place.location is None:
-        raise field_error("pickup_place", _("This place has no location."), "place_unlocated")
+        raise field_error(
+            "pickup_place", _("This place has no location."), MarketplaceErrorCode.PLACE_UNLOCATED
+        )
     if place.producer_id not in (None, offer.producer_id, offer.producer.cooperative_id):
         raise field_error(
-            "pickup_place", _("This place belongs to another producer."), "foreign_place"
+            "pickup_place",
+            _("This place belongs to another producer."),
+            MarketplaceErrorCode.FOREIGN_PLACE,
         )
 
 
@@ -108,19 +132,21 @@ def _check_share(offer: Offer, share: LotShare, allocated: Decimal) -> None:
     batch, code = share.batch, share.batch.code
     if not _sells_for(offer.producer, batch):
         raise field_error(
-            "batches", _("Lot %(lot)s is not yours to sell.") % {"lot": code}, "foreign_lot"
+            "batches",
+            _("Lot %(lot)s is not yours to sell.") % {"lot": code},
+            MarketplaceErrorCode.FOREIGN_LOT,
         )
     if batch.product_id != offer.product_id or batch.unit != offer.unit:
         raise field_error(
             "batches",
             _("Lot %(lot)s is another product or unit than this offer.") % {"lot": code},
-            "lot_mismatch",
+            MarketplaceErrorCode.LOT_MISMATCH,
         )
     if batch.status not in (Batch.Status.ACTIVE, Batch.Status.DEPLETED):
         raise field_error(
             "batches",
             _("Lot %(lot)s is not harvested or has been recalled.") % {"lot": code},
-            "lot_not_sellable",
+            MarketplaceErrorCode.LOT_NOT_SELLABLE,
         )
     quantity = checked_quantity(share.quantity, "batches")
     # What is sold but not shipped is reserved on the lot, and no longer for sale.
@@ -130,21 +156,21 @@ def _check_share(offer: Offer, share: LotShare, allocated: Decimal) -> None:
             "batches",
             _("Lot %(lot)s has only %(left)s left to sell.")
             % {"lot": code, "left": format_quantity(left)},
-            "quantity_exceeds_stock",
+            MarketplaceErrorCode.QUANTITY_EXCEEDS_STOCK,
         )
     if quantity < allocated:
         raise field_error(
             "batches",
             _("%(sold)s of lot %(lot)s are already sold.")
             % {"lot": code, "sold": format_quantity(allocated)},
-            "below_sold",
+            MarketplaceErrorCode.BELOW_SOLD,
         )
     elsewhere = OfferBatch.objects.filter(batch=batch, offer__status__in=OPEN_STATUSES)
     if elsewhere.exclude(offer=offer.pk).exists():
         raise field_error(
             "batches",
             _("Lot %(lot)s is already on sale in another offer.") % {"lot": code},
-            "lot_on_other_offer",
+            MarketplaceErrorCode.LOT_ON_OTHER_OFFER,
         )
 
 
@@ -164,7 +190,7 @@ def _dispatch_point(offer: Offer, shares: list[LotShare]):
         raise field_error(
             "pickup_place",
             _("These lots have no fields on the map: give a pickup point."),
-            "no_location",
+            MarketplaceErrorCode.NO_LOCATION,
         )
     return premises.location
 
@@ -172,9 +198,13 @@ def _dispatch_point(offer: Offer, shares: list[LotShare]):
 def _save_shares(offer: Offer, shares: list[LotShare]) -> None:
     """Replace the offer's lots; what is already sold of a lot must stay in it."""
     if not shares:
-        raise field_error("batches", _("Name the lots this offer sells from."), "no_lots")
+        raise field_error(
+            "batches", _("Name the lots this offer sells from."), MarketplaceErrorCode.NO_LOTS
+        )
     if len({s.batch.pk for s in shares}) != len(shares):
-        raise field_error("batches", _("Each lot may be named once."), "duplicate_lot")
+        raise field_error(
+            "batches", _("Each lot may be named once."), MarketplaceErrorCode.DUPLICATE_LOT
+        )
     # Locks in the order confirmations take them: offer (held), its shares, then lots.
     existing = {s.batch_id: s for s in offer.shares.select_for_update()} if offer.pk else {}
     locked = Batch.objects.select_for_update(of=("self",)).filter(
@@ -191,7 +221,7 @@ def _save_shares(offer: Offer, shares: list[LotShare]) -> None:
                 "batches",
                 _("Part of lot %(lot)s is sold: it stays in the offer.")
                 % {"lot": previous.batch.code},
-                "sold_lot_removed",
+                MarketplaceErrorCode.SOLD_LOT_REMOVED,
             )
     offer.location = _dispatch_point(offer, shares)
     offer.quantity_available = sum(
@@ -229,7 +259,7 @@ def update_offer(actor, offer: Offer, *, shares: list[LotShare] | None = None, *
         Offer.objects.select_for_update(of=("self",)).select_related("producer").get(pk=offer.pk)
     )
     if offer.status == Offer.Status.CLOSED:
-        raise field_error("status", _("This offer is closed."), "offer_closed")
+        raise field_error("status", _("This offer is closed."), MarketplaceErrorCode.OFFER_CLOSED)
     _set_terms(offer, terms)
     if shares is None:
         offer.save()
@@ -245,7 +275,7 @@ def _set_terms(offer: Offer, terms: dict) -> None:
     for field, value in terms.items():
         setattr(offer, field, value.strip() if isinstance(value, str) else value)
     if offer.status not in Offer.Status.values:
-        raise field_error("status", _("Unknown status."), "invalid_choice")
+        raise field_error("status", _("Unknown status."), CommonErrorCode.INVALID_CHOICE)
     _check_prices(offer, set(terms))
     _check_terms(offer)
     _check_pickup(offer)
@@ -255,7 +285,7 @@ def not_on_sale(offer: Offer, field: str = "offer") -> ValidationError:
     return field_error(
         field,
         _("%(product)s is no longer on sale.") % {"product": offer.product.name},
-        "not_on_sale",
+        MarketplaceErrorCode.NOT_ON_SALE,
     )
 
 
@@ -268,7 +298,7 @@ def not_enough_stock(offer: Offer, field: str = "quantity") -> ValidationError:
             "unit": offer.get_unit_display(),
             "product": offer.product.name,
         },
-        "not_enough_stock",
+        MarketplaceErrorCode.NOT_ENOUGH_STOCK,
     )
 
 
@@ -291,7 +321,7 @@ def check_description(text: str) -> None:
         raise field_error(
             "description",
             _("A description may be at most 2000 characters."),
-            "description_too_long",
+            MarketplaceErrorCode.DESCRIPTION_TOO_LONG,
         )
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.errors import field_error
+from marketplace.error_codes import MarketplaceErrorCode
 from marketplace.models import Allocation, Offer, OfferBatch, Order, OrderLine, OrderStatusChange
 from marketplace.permissions import Party, parties_of
 from marketplace.services.notifications import notify
@@ -103,7 +104,7 @@ def _rule(order: Order, actor, to_status: str, reason: str) -> Transition:
             "status",
             _("An order that is “%(now)s” cannot become “%(next)s”.")
             % {"now": order.get_status_display(), "next": Status(to_status).label},
-            "illegal_transition",
+            MarketplaceErrorCode.ILLEGAL_TRANSITION,
         )
     if not rule.parties & parties:
         raise PermissionDenied(
@@ -112,9 +113,13 @@ def _rule(order: Order, actor, to_status: str, reason: str) -> Transition:
             else _("Only the buyer can do this.")
         )
     if rule.needs_reason and not reason:
-        raise field_error("reason", _("Say why, for the other party."), "reason_required")
+        raise field_error(
+            "reason", _("Say why, for the other party."), MarketplaceErrorCode.REASON_REQUIRED
+        )
     if len(reason) > MAX_REASON:
-        raise field_error("reason", _("At most 500 characters."), "reason_too_long")
+        raise field_error(
+            "reason", _("At most 500 characters."), MarketplaceErrorCode.REASON_TOO_LONG
+        )
     return rule
 
 
@@ -202,9 +207,9 @@ def _lot_unavailable(batch: Batch):
     batch.refresh_from_db()
     if batch.status == Batch.Status.RECALLED:
         message = _("Lot %(lot)s has been recalled: it cannot be sold.")
-        return field_error("lines", message % {"lot": batch.code}, "recalled")
+        return field_error("lines", message % {"lot": batch.code}, MarketplaceErrorCode.RECALLED)
     message = _("Lot %(lot)s no longer holds what this offer promised: the seller must update it.")
-    return field_error("lines", message % {"lot": batch.code}, "lot_short")
+    return field_error("lines", message % {"lot": batch.code}, MarketplaceErrorCode.LOT_SHORT)
 
 
 def _release(order: Order) -> None:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from backend.errors import field_error
 from farms.models import Product
+from marketplace.error_codes import MarketplaceErrorCode
 from marketplace.models import DailyPrice
 from marketplace.services.prices import checked_unit, format_vnd
 
@@ -120,7 +121,7 @@ def seasonal_outlook(
 ) -> Outlook:
     """The outlook for this ISO week and the ``weeks - 1`` after it."""
     if not 1 <= weeks <= MAX_WEEKS:
-        raise field_error("weeks", _("Ask for 1 to 26 weeks."), "invalid_weeks")
+        raise field_error("weeks", _("Ask for 1 to 26 weeks."), MarketplaceErrorCode.INVALID_WEEKS)
     today = today or timezone.localdate()
     this_year, this_week, _weekday = today.isocalendar()
     rows = DailyPrice.objects.filter(

@@ -17,8 +17,10 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from backend.error_codes import CommonErrorCode
 from backend.errors import field_error
 from farms.models import Place, Product, Unit
+from marketplace.error_codes import MarketplaceErrorCode
 from marketplace.models import DailyPrice, MarketPrice, Order, OrderLine
 from marketplace.permissions import is_price_surveyor
 
@@ -63,7 +65,9 @@ def format_vnd(amount: int) -> str:
 
 def checked_unit(unit: str, field: str = "unit") -> str:
     if unit not in Unit.values:
-        raise field_error(field, _("Choose one of the units in the list."), "invalid_unit")
+        raise field_error(
+            field, _("Choose one of the units in the list."), MarketplaceErrorCode.INVALID_UNIT
+        )
     return unit
 
 
@@ -75,7 +79,7 @@ def check_plausible_price(price: int, unit: str, field: str = "price_per_unit") 
             field,
             _("A price per %(unit)s must be between %(low)s and %(high)s.")
             % {"unit": Unit(unit).label, "low": format_vnd(low), "high": format_vnd(high)},
-            "implausible_price",
+            MarketplaceErrorCode.IMPLAUSIBLE_PRICE,
         )
     return price
 
@@ -85,9 +89,13 @@ def checked_price(value, unit: str, field: str = "price_per_unit") -> int:
     try:
         price = Decimal(value)
     except (TypeError, ValueError, ArithmeticError) as error:
-        raise field_error(field, _("Give the price in whole đồng."), "invalid_price") from error
+        raise field_error(
+            field, _("Give the price in whole đồng."), MarketplaceErrorCode.INVALID_PRICE
+        ) from error
     if not price.is_finite() or price != price.to_integral_value():
-        raise field_error(field, _("Give the price in whole đồng."), "invalid_price")
+        raise field_error(
+            field, _("Give the price in whole đồng."), MarketplaceErrorCode.INVALID_PRICE
+        )
     return check_plausible_price(int(price), unit, field)
 
 
@@ -96,13 +104,17 @@ def checked_day(value, field: str = "observed_on") -> datetime.date:
     if isinstance(value, datetime.datetime):
         value = timezone.localdate(value) if timezone.is_aware(value) else value.date()
     if not isinstance(value, datetime.date):
-        raise field_error(field, _("Give a date."), "invalid_date")
+        raise field_error(field, _("Give a date."), CommonErrorCode.INVALID_DATE)
     today = timezone.localdate()
     if value > today:
-        raise field_error(field, _("A price cannot be observed in the future."), "future_date")
+        raise field_error(
+            field, _("A price cannot be observed in the future."), MarketplaceErrorCode.FUTURE_DATE
+        )
     if value < today - MAX_SURVEY_AGE:
         raise field_error(
-            field, _("This date is more than five years ago: check the year."), "too_old"
+            field,
+            _("This date is more than five years ago: check the year."),
+            MarketplaceErrorCode.TOO_OLD,
         )
     return value
 
@@ -111,9 +123,13 @@ def checked_district(value, field: str = "district") -> str:
     """The district's name with spacing tidied, so that one district groups as one."""
     district = " ".join(str(value or "").split())
     if not district:
-        raise field_error(field, _("Name the district of the market."), "district_required")
+        raise field_error(
+            field, _("Name the district of the market."), MarketplaceErrorCode.DISTRICT_REQUIRED
+        )
     if len(district) > MAX_DISTRICT_LENGTH or "\x00" in district:
-        raise field_error(field, _("This district name is too long."), "invalid_district")
+        raise field_error(
+            field, _("This district name is too long."), MarketplaceErrorCode.INVALID_DISTRICT
+        )
     return district
 
 

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from backend.errors import field_error
+from marketplace.error_codes import MarketplaceErrorCode
 from marketplace.models import Order, Review
 from marketplace.permissions import Party, parties_of
 
@@ -25,13 +26,17 @@ def review_order(actor, order: Order, *, stars: int, text: str = "") -> Review:
         raise PermissionDenied(_("Only the buyer can review this order."))
     if order.status not in REVIEWABLE:
         raise field_error(
-            "order", _("You can review an order once it is delivered."), "not_delivered"
+            "order",
+            _("You can review an order once it is delivered."),
+            MarketplaceErrorCode.NOT_DELIVERED,
         )
     if not 1 <= stars <= 5:
-        raise field_error("stars", _("Give 1 to 5 stars."), "stars")
+        raise field_error("stars", _("Give 1 to 5 stars."), MarketplaceErrorCode.STARS)
     text = (text or "").strip()
     if len(text) > MAX_TEXT:
-        raise field_error("text", _("A review may be at most 500 characters."), "text_too_long")
+        raise field_error(
+            "text", _("A review may be at most 500 characters."), MarketplaceErrorCode.TEXT_TOO_LONG
+        )
     try:
         with transaction.atomic():
             return Review.objects.create(
@@ -44,5 +49,7 @@ def review_order(actor, order: Order, *, stars: int, text: str = "") -> Review:
             )
     except IntegrityError:
         raise field_error(
-            "order", _("This order has already been reviewed."), "already_reviewed"
+            "order",
+            _("This order has already been reviewed."),
+            MarketplaceErrorCode.ALREADY_REVIEWED,
         ) from None

@@ -11,8 +11,10 @@ from django.contrib.gis.measure import D
 from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from backend.error_codes import CommonErrorCode
 from backend.errors import field_error
 from farms.models import Certification, Producer, Product
+from marketplace.error_codes import MarketplaceErrorCode
 from marketplace.models import Offer, OfferBatch
 from marketplace.services.buyers import check_location
 from marketplace.services.offers import sellable
@@ -53,15 +55,17 @@ def matching_products(text: str) -> QuerySet[Product]:
 
 def _check(search: OfferSearch) -> None:
     if search.certification and search.certification not in Certification.Scheme.values:
-        raise field_error("certification", _("Unknown standard."), "invalid_choice")
+        raise field_error("certification", _("Unknown standard."), CommonErrorCode.INVALID_CHOICE)
     if search.max_price is not None and search.max_price < 0:
-        raise field_error("max_price", _("A price cannot be negative."), "price")
+        raise field_error("max_price", _("A price cannot be negative."), MarketplaceErrorCode.PRICE)
     if not 1 <= search.within_km <= MAX_RADIUS_KM:
-        raise field_error("within_km", _("Search within 1 to 300 km."), "radius")
+        raise field_error("within_km", _("Search within 1 to 300 km."), MarketplaceErrorCode.RADIUS)
     if search.near is not None:
         check_location(search.near, "near")
     if search.sort == SortOrder.DISTANCE and search.near is None:
-        raise field_error("sort", _("Sorting by distance needs a location."), "no_location")
+        raise field_error(
+            "sort", _("Sorting by distance needs a location."), MarketplaceErrorCode.NO_LOCATION
+        )
 
 
 def _filter(queryset: QuerySet[Offer], search: OfferSearch) -> QuerySet[Offer]:

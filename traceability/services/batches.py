@@ -16,6 +16,7 @@ from backend.idempotency import once
 from backend.numbers import checked_quantity
 from farms.models import LOCATION_CODE_ALPHABET, Plot, Producer, Product, Unit
 from farms.permissions import Action, require
+from traceability.error_codes import TraceabilityErrorCode
 from traceability.models import Batch, TraceEvent
 from traceability.services.events import append_event, check_time, record_event
 from traceability.services.trace import descendant_ids
@@ -43,7 +44,11 @@ def new_lot_code(product: Product, day: datetime.date) -> str:
 
 def _check_origin_plots(producer: Producer, plots: list[Plot]) -> None:
     if not plots:
-        raise field_error("plots", _("Choose the plots this batch comes from."), "plots_required")
+        raise field_error(
+            "plots",
+            _("Choose the plots this batch comes from."),
+            TraceabilityErrorCode.PLOTS_REQUIRED,
+        )
     allowed = {producer.pk}
     if producer.kind == Producer.Kind.COOPERATIVE:
         allowed |= set(producer.member_farms.values_list("pk", flat=True))
@@ -54,7 +59,7 @@ def _check_origin_plots(producer: Producer, plots: list[Plot]) -> None:
                 "A batch can only come from the producer's own plots "
                 "(or, for a cooperative, its member farms' plots)."
             ),
-            "foreign_plot",
+            TraceabilityErrorCode.FOREIGN_PLOT,
         )
 
 
@@ -73,7 +78,9 @@ def create_batch(
     require(actor, Action.OPERATE, producer)
     _check_origin_plots(producer, plots)
     if unit and unit not in Unit.values:
-        raise field_error("unit", _("Choose one of the catalogue's units."), "invalid_unit")
+        raise field_error(
+            "unit", _("Choose one of the catalogue's units."), TraceabilityErrorCode.INVALID_UNIT
+        )
     if harvested_at:
         check_time(harvested_at)
     if harvested_at and quantity is not None:
@@ -106,12 +113,18 @@ def recall_batch(actor, batch: Batch, reason: str) -> list[Batch]:
     require(actor, Action.RECALL, batch.producer)
     reason = reason.strip()
     if not reason:
-        raise field_error("reason", _("Say why the batch is recalled."), "reason_required")
+        raise field_error(
+            "reason", _("Say why the batch is recalled."), TraceabilityErrorCode.REASON_REQUIRED
+        )
     now = timezone.now()
     with transaction.atomic():
         root = Batch.objects.select_for_update(of=("self",)).get(pk=batch.pk)
         if root.status == Batch.Status.RECALLED:
-            raise field_error("batch_id", _("This batch is already recalled."), "already_recalled")
+            raise field_error(
+                "batch_id",
+                _("This batch is already recalled."),
+                TraceabilityErrorCode.ALREADY_RECALLED,
+            )
         recalled = [b for b in _lock_family(root) if b.status != Batch.Status.RECALLED]
         for target in recalled:
             target.status, target.recall_reason = Batch.Status.RECALLED, reason

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from backend.error_codes import CommonErrorCode
 from backend.errors import field_error
 from backend.images import CleanImage, clean_image
 from backend.numbers import checked_quantity, format_quantity
@@ -27,6 +28,7 @@ from backend.tasks import queue_after_commit
 from farms.models import AgriculturalInput, Place, Plot
 from farms.permissions import Action, require
 from farms.services import certification_for
+from traceability.error_codes import TraceabilityErrorCode
 from traceability.models import Batch, EventInput, EventPhoto, TraceEvent
 from traceability.services.integrity import GENESIS_HASH, batch_facts, chain_hash, event_payload
 from traceability.steps import BusinessStep, EventType, Phase, rule_for
@@ -61,7 +63,9 @@ class InputUse:
         )
         name = name or (catalogue.name if catalogue else "")
         if not name:
-            raise field_error("inputs", _("Name the input that was used."), "input_name")
+            raise field_error(
+                "inputs", _("Name the input that was used."), TraceabilityErrorCode.INPUT_NAME
+            )
         return EventInput(
             agricultural_input=catalogue,
             name=name,
@@ -75,7 +79,9 @@ class InputUse:
         given = self.pre_harvest_interval_days
         if given is not None and not 0 <= given <= MAX_INTERVAL_DAYS:
             raise field_error(
-                "inputs", _("A pre-harvest interval is 0 to 365 days."), "invalid_interval"
+                "inputs",
+                _("A pre-harvest interval is 0 to 365 days."),
+                TraceabilityErrorCode.INVALID_INTERVAL,
             )
         if catalogue is not None:
             return max(catalogue.pre_harvest_interval_days, given or 0)
@@ -87,7 +93,7 @@ class InputUse:
                     "on its label."
                 )
                 % {"name": self.name},
-                "interval_required",
+                TraceabilityErrorCode.INTERVAL_REQUIRED,
             )
         return given or 0
 
@@ -96,7 +102,7 @@ def _when(moment: datetime.datetime) -> str:
     return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
-def _order_error(message: str, code: str = "event_order") -> ValidationError:
+def _order_error(message: str, code: str = TraceabilityErrorCode.EVENT_ORDER) -> ValidationError:
     return field_error("occurred_at", message, code)
 
 
@@ -104,14 +110,18 @@ def check_time(occurred_at: datetime.datetime) -> None:
     """A moment a farm record can plausibly carry: with its time zone, not in the future,
     and not before the product's records begin (a year 1 is a typing slip)."""
     if timezone.is_naive(occurred_at):
-        raise _order_error(_("The time must include a time zone."), "naive_time")
+        raise _order_error(
+            _("The time must include a time zone."), TraceabilityErrorCode.NAIVE_TIME
+        )
     if occurred_at > timezone.now() + CLOCK_SKEW:
-        raise _order_error(_("An event cannot be in the future."), "future_event")
+        raise _order_error(
+            _("An event cannot be in the future."), TraceabilityErrorCode.FUTURE_EVENT
+        )
     if occurred_at < EARLIEST_RECORD:
         raise _order_error(
             _("An event before %(year)d cannot be recorded: check the date.")
             % {"year": EARLIEST_RECORD.year},
-            "implausible_time",
+            TraceabilityErrorCode.IMPLAUSIBLE_TIME,
         )
 
 
@@ -123,11 +133,13 @@ def check_order(batch: Batch, step: str, occurred_at, history: list[TraceEvent])
     derived = bool(origin) and rule_for(origin.business_step).phase == Phase.TRANSFORMATION
     harvest = next((e for e in history if e.business_step == BusinessStep.HARVESTING), None)
     if batch.status == Batch.Status.RECALLED and step != BusinessStep.INSPECTING:
-        raise _order_error(_("This batch has been recalled: no further steps."), "recalled")
+        raise _order_error(
+            _("This batch has been recalled: no further steps."), TraceabilityErrorCode.RECALLED
+        )
     if phase in (Phase.PRE_HARVEST, Phase.HARVEST) and derived:
         raise _order_error(
             _("This batch was made from other batches: field work belongs to those batches."),
-            "derived_batch",
+            TraceabilityErrorCode.DERIVED_BATCH,
         )
     if phase == Phase.PRE_HARVEST and harvest and occurred_at >= harvest.occurred_at:
         raise _order_error(
@@ -139,7 +151,7 @@ def check_order(batch: Batch, step: str, occurred_at, history: list[TraceEvent])
             raise _order_error(
                 _("This batch was already harvested on %(date)s.")
                 % {"date": _when(harvest.occurred_at)},
-                "already_harvested",
+                TraceabilityErrorCode.ALREADY_HARVESTED,
             )
         later = [
             e
@@ -159,7 +171,7 @@ def check_order(batch: Batch, step: str, occurred_at, history: list[TraceEvent])
         if start is None:
             raise _order_error(
                 _("%(step)s needs the harvest to be recorded first.") % {"step": label},
-                "not_harvested",
+                TraceabilityErrorCode.NOT_HARVESTED,
             )
         if occurred_at < start:
             raise _order_error(
@@ -184,7 +196,9 @@ def _check_receiving(occurred_at, history: list[TraceEvent]) -> None:
     )
     received = sum(1 for e in history if e.business_step == BusinessStep.RECEIVING)
     if shipped <= received:
-        raise _order_error(_("Receiving needs a shipping recorded before it."), "not_shipped")
+        raise _order_error(
+            _("Receiving needs a shipping recorded before it."), TraceabilityErrorCode.NOT_SHIPPED
+        )
 
 
 def _lock_plots(plot_ids: list[int], plot: Plot | None) -> None:
@@ -247,15 +261,21 @@ def _check_pre_harvest_interval(
                 "days": row.pre_harvest_interval_days,
                 "safe": _when(safe_from),
             }
-            raise field_error("occurred_at", message, "pre_harvest_interval")
+            raise field_error("occurred_at", message, TraceabilityErrorCode.PRE_HARVEST_INTERVAL)
 
 
 def _check_place(plot_ids: list[int], plot: Plot | None, place: Place | None) -> None:
     if plot and place:
-        raise field_error("place", _("Give either a plot or a place, not both."), "plot_and_place")
+        raise field_error(
+            "place",
+            _("Give either a plot or a place, not both."),
+            TraceabilityErrorCode.PLOT_AND_PLACE,
+        )
     if plot and plot.pk not in plot_ids:
         raise field_error(
-            "plot", _("This plot is not an origin plot of the batch."), "foreign_plot"
+            "plot",
+            _("This plot is not an origin plot of the batch."),
+            TraceabilityErrorCode.FOREIGN_PLOT,
         )
 
 
@@ -315,7 +335,9 @@ def locked_history(batch: Batch) -> tuple[Batch, list[TraceEvent]]:
 
 def _apply_harvest(batch: Batch, occurred_at, quantity: Decimal | None) -> None:
     if quantity is None or quantity <= 0:
-        raise field_error("quantity", _("Give the harvested quantity."), "quantity_required")
+        raise field_error(
+            "quantity", _("Give the harvested quantity."), TraceabilityErrorCode.QUANTITY_REQUIRED
+        )
     batch.quantity = batch.remaining_quantity = quantity
     batch.harvest_date = batch.produced_on = timezone.localdate(occurred_at)
     batch.status = Batch.Status.ACTIVE
@@ -354,7 +376,9 @@ def record_event(
         return existing
     if step not in BusinessStep.values or not rule_for(step).recordable:
         raise field_error(
-            "business_step", _("This step cannot be recorded directly."), "invalid_step"
+            "business_step",
+            _("This step cannot be recorded directly."),
+            TraceabilityErrorCode.INVALID_STEP,
         )
     check_time(occurred_at)
     _check_sizes(quantity, notes, photos)
@@ -394,7 +418,9 @@ def _replayed_event(event_uuid: uuid.UUID | None, batch: Batch) -> TraceEvent | 
     """The event a resent request already recorded (see backend.idempotency)."""
     existing = TraceEvent.objects.filter(uuid=event_uuid).first() if event_uuid else None
     if existing and existing.batch_id != batch.pk:
-        raise field_error("uuid", _("This identifier belongs to another event."), "uuid_taken")
+        raise field_error(
+            "uuid", _("This identifier belongs to another event."), CommonErrorCode.UUID_TAKEN
+        )
     return existing
 
 
@@ -409,7 +435,7 @@ def _check_stock(batch: Batch, step: str, quantity, for_sale: bool = False) -> N
             "quantity",
             _("This batch holds only %(left)s %(unit)s.")
             % {"left": format_quantity(left), "unit": batch.get_unit_display()},
-            "quantity_exceeds_stock",
+            TraceabilityErrorCode.QUANTITY_EXCEEDS_STOCK,
         )
 
 
@@ -417,12 +443,16 @@ def _check_sizes(quantity, notes: str, photos) -> None:
     if quantity is not None:
         checked_quantity(quantity)
     if len(notes) > MAX_NOTES:
-        raise field_error("notes", _("Notes may be at most 2000 characters."), "notes_too_long")
+        raise field_error(
+            "notes",
+            _("Notes may be at most 2000 characters."),
+            TraceabilityErrorCode.NOTES_TOO_LONG,
+        )
     if len(photos) > MAX_PHOTOS:
         raise field_error(
             "photos",
             _("At most %(max)d photos per event.") % {"max": MAX_PHOTOS},
-            "too_many_photos",
+            TraceabilityErrorCode.TOO_MANY_PHOTOS,
         )
 
 

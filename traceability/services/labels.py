@@ -20,6 +20,7 @@ from backend.tasks import queue_after_commit
 from farms.models import LOCATION_CODE_ALPHABET
 from farms.permissions import Action, require
 from traceability import printing
+from traceability.error_codes import TraceabilityErrorCode
 from traceability.models import Batch, Label, LabelSheet
 
 logger = logging.getLogger(__name__)
@@ -63,19 +64,21 @@ def order_label_sheet(
     require(actor, Action.OPERATE, batch.producer)
     batch = Batch.objects.get(pk=batch.pk)  # the current status, not a caller's stale copy
     if layout not in printing.LAYOUTS:
-        raise field_error("layout", _("Unknown sticker layout."), "invalid_layout")
+        raise field_error(
+            "layout", _("Unknown sticker layout."), TraceabilityErrorCode.INVALID_LAYOUT
+        )
     if not 1 <= count <= settings.LABEL_MAX_SHEET_SIZE:
         raise field_error(
             "count",
             _("Order between 1 and %(max)d labels at a time.")
             % {"max": settings.LABEL_MAX_SHEET_SIZE},
-            "invalid_count",
+            TraceabilityErrorCode.INVALID_COUNT,
         )
     if batch.status not in (Batch.Status.ACTIVE, Batch.Status.DEPLETED):
         raise field_error(
             "batch",
             _("Labels can be printed only for a harvested batch that is not recalled."),
-            "batch_not_labellable",
+            TraceabilityErrorCode.BATCH_NOT_LABELLABLE,
         )
 
     def create() -> LabelSheet:

@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from backend.throttle import Rate, hit
 from farms.permissions import Action, require
+from traceability.error_codes import TraceabilityErrorCode
 from traceability.models import Batch, Label, Scan
 
 COARSE_DEGREES = 0.1  # about 11 km of latitude
@@ -177,14 +178,17 @@ def coarse_point(latitude: float, longitude: float) -> Point:
     """A position in our region, rounded to 0.1° (about 10 km)."""
     finite = math.isfinite(latitude) and math.isfinite(longitude)
     if not (finite and -90 <= latitude <= 90 and -180 <= longitude <= 180):
-        raise ValidationError(_("That is not a position on Earth."), code="invalid_position")
+        raise ValidationError(
+            _("That is not a position on Earth."), code=TraceabilityErrorCode.INVALID_POSITION
+        )
     in_region = (
         REGION_LATITUDE[0] <= latitude <= REGION_LATITUDE[1]
         and REGION_LONGITUDE[0] <= longitude <= REGION_LONGITUDE[1]
     )
     if not in_region:
         raise ValidationError(
-            _("This position is outside the region we cover."), code="outside_region"
+            _("This position is outside the region we cover."),
+            code=TraceabilityErrorCode.OUTSIDE_REGION,
         )
 
     def coarse(value: float) -> float:
@@ -195,7 +199,7 @@ def coarse_point(latitude: float, longitude: float) -> Point:
 
 def _scan_for_token(token: str) -> Scan:
     expired = ValidationError(
-        _("This page is too old: scan the label again."), code="expired_token"
+        _("This page is too old: scan the label again."), code=TraceabilityErrorCode.EXPIRED_TOKEN
     )
     try:
         scan_id = signing.loads(token, salt=_SIGNING_SALT, max_age=LOCATION_TOKEN_MAX_AGE)
@@ -217,12 +221,15 @@ def share_location(token: str, latitude: float, longitude: float, network: str) 
     """Attach a coarse location to the scan the token names, once; weigh the spread."""
     if not hit("scan-location", _throttle_source(network), LOCATION_RATE):
         raise ValidationError(
-            _("Too many positions from your network: try again later."), code="throttled"
+            _("Too many positions from your network: try again later."),
+            code=TraceabilityErrorCode.THROTTLED,
         )
     point = coarse_point(latitude, longitude)
     scan = _scan_for_token(token)
     if scan.location is not None:
-        raise ValidationError(_("This scan's area was already shared."), code="already_shared")
+        raise ValidationError(
+            _("This scan's area was already shared."), code=TraceabilityErrorCode.ALREADY_SHARED
+        )
     scan.location = point
     scan.save(update_fields=["location"])
     _weigh_spread(scan)

@@ -14,10 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend.error_codes import CommonErrorCode
 from backend.errors import field_error
 from backend.numbers import checked_quantity, format_quantity
 from farms.models import Place, Producer, Product, Unit
 from farms.permissions import Action, require
+from traceability.error_codes import TraceabilityErrorCode
 from traceability.models import Batch, BatchLink, TraceEvent
 from traceability.services.batches import new_lot_code
 from traceability.services.events import (
@@ -48,10 +50,12 @@ def _lock(parts: list[tuple[Batch, Decimal]]) -> list[tuple[Batch, Decimal, list
         raise field_error(
             "parts",
             _("Use at most %(max)d batches at a time.") % {"max": MAX_INPUT_PARTS},
-            "too_many_parts",
+            TraceabilityErrorCode.TOO_MANY_PARTS,
         )
     if len({batch.pk for batch, _q in parts}) != len(parts):
-        raise field_error("parts", _("Each batch may be given only once."), "duplicate_input")
+        raise field_error(
+            "parts", _("Each batch may be given only once."), TraceabilityErrorCode.DUPLICATE_INPUT
+        )
     return [
         (*locked_history(batch), quantity)
         for batch, quantity in sorted(parts, key=lambda part: part[0].pk)
@@ -68,7 +72,7 @@ def _take(locked_parts, occurred_at) -> list[tuple[Batch, Decimal, list]]:
                 "parts",
                 _("Batch %(lot)s is %(status)s and cannot be used.")
                 % {"lot": locked.code, "status": locked.get_status_display().lower()},
-                "batch_not_active",
+                TraceabilityErrorCode.BATCH_NOT_ACTIVE,
             )
         if quantity is None or quantity <= 0 or quantity > locked.free_quantity:
             raise field_error(
@@ -79,7 +83,7 @@ def _take(locked_parts, occurred_at) -> list[tuple[Batch, Decimal, list]]:
                     "left": format_quantity(locked.free_quantity),
                     "unit": locked.get_unit_display(),
                 },
-                "insufficient_quantity",
+                TraceabilityErrorCode.INSUFFICIENT_QUANTITY,
             )
         taken.append((locked, quantity, history))
     return taken
@@ -138,7 +142,9 @@ def _replayed(transformation_id: uuid.UUID, parts) -> list[Batch]:
     if not links:
         return []
     if {link.parent_id for link in links} != {batch.pk for batch, _q in parts}:
-        raise field_error("client_id", _("This identifier is already used."), "uuid_taken")
+        raise field_error(
+            "client_id", _("This identifier is already used."), CommonErrorCode.UUID_TAKEN
+        )
     return sorted({link.child for link in links}, key=lambda child: child.pk)
 
 
@@ -218,12 +224,16 @@ def split_batch(
 ) -> list[Batch]:
     """Divide part or all of a batch into new batches of the given quantities."""
     if len(quantities) < 2:
-        raise field_error("quantities", _("A split makes at least two batches."), "too_few_parts")
+        raise field_error(
+            "quantities",
+            _("A split makes at least two batches."),
+            TraceabilityErrorCode.TOO_FEW_PARTS,
+        )
     if len(quantities) > MAX_SPLIT_PARTS:
         raise field_error(
             "quantities",
             _("A split makes at most %(max)d batches at a time.") % {"max": MAX_SPLIT_PARTS},
-            "too_many_parts",
+            TraceabilityErrorCode.TOO_MANY_PARTS,
         )
     outputs = [Output(batch.product, batch.producer, q, batch.unit) for q in quantities]
     total = sum((checked_quantity(q, "quantities") for q in quantities), Decimal(0))
@@ -252,20 +262,22 @@ def merge_batches(
     """Combine quantities of batches of one product (e.g. a cooperative collecting from
     member farms) into one new batch owned by ``producer``."""
     if len(parts) < 2:
-        raise field_error("parts", _("A merge needs at least two batches."), "too_few_parts")
+        raise field_error(
+            "parts", _("A merge needs at least two batches."), TraceabilityErrorCode.TOO_FEW_PARTS
+        )
     first = parts[0][0]
     if any(b.product_id != first.product_id or b.unit != first.unit for b, _q in parts):
         raise field_error(
             "parts",
             _("Only batches of the same product and unit can be merged."),
-            "mixed_products",
+            TraceabilityErrorCode.MIXED_PRODUCTS,
         )
     allowed = {producer.pk, *producer.member_farms.values_list("pk", flat=True)}
     if any(b.producer_id not in allowed for b, _q in parts):
         raise field_error(
             "parts",
             _("A producer can merge only its own batches and its member farms'."),
-            "foreign_batch",
+            TraceabilityErrorCode.FOREIGN_BATCH,
         )
     total = sum((q for _b, q in parts), Decimal(0))
     output = Output(first.product, producer, total, first.unit)
@@ -287,9 +299,15 @@ def transform_batches(
 ) -> Batch:
     """Turn quantities of batches into a new product (paddy → milled rice → 5 kg bags)."""
     if not parts:
-        raise field_error("parts", _("Choose the batches that are transformed."), "too_few_parts")
+        raise field_error(
+            "parts",
+            _("Choose the batches that are transformed."),
+            TraceabilityErrorCode.TOO_FEW_PARTS,
+        )
     if unit and unit not in Unit.values:
-        raise field_error("unit", _("Choose one of the catalogue's units."), "invalid_unit")
+        raise field_error(
+            "unit", _("Choose one of the catalogue's units."), TraceabilityErrorCode.INVALID_UNIT
+        )
     producer = parts[0][0].producer
     output = Output(product, producer, quantity, unit or product.unit)
     kind = BatchLink.Kind.TRANSFORM

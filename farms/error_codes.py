@@ -1,0 +1,20 @@
+"""The codes of the refusals raised by the farms app's services: stable names the
+farmers' app switches on (exposed as GraphQL enums); the message beside each code is for
+people, in their language."""
+
+from enum import StrEnum
+
+
+class FarmsErrorCode(StrEnum):
+    FUTURE_DATE = "future_date"
+    IMPLAUSIBLE_AREA = "implausible_area"
+    INVALID_GEOMETRY = "invalid_geometry"
+    LABORATORY = "laboratory"
+    NO_RESULTS = "no_results"
+    NOT_POLYGON = "not_polygon"
+    OPENING_HOURS = "opening_hours"
+    OUT_OF_RANGE = "out_of_range"
+    OUTSIDE_VIETNAM = "outside_vietnam"
+    OVERLAP = "overlap"
+    PRODUCER_REQUIRED = "producer_required"
+    TOO_MANY_VERTICES = "too_many_vertices"
