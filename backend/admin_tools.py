@@ -1,8 +1,6 @@
-"""Admin building blocks shared by every app.
-
-``ProducerScopedAdmin`` limits what staff see and change to the producers they act
-for, asking farms.permissions (the one place that decides). ``service_form_view``
-runs a form through a service and shows the service's ValidationErrors on the form.
+"""Admin building blocks shared by every app. ``service_form_view`` runs a form through
+a service and shows the service's ValidationErrors on the form. (What staff may see per
+producer is ``farms.admin_scope``.)
 """
 
 from collections.abc import Callable
@@ -14,8 +12,6 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from backend.errors import readable
-from farms.models import Producer
-from farms.permissions import Action, can, has_global_access, producers_for
 
 
 class ReadOnlyMixin:
@@ -29,41 +25,6 @@ class ReadOnlyMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-class ProducerScopedAdmin(admin.ModelAdmin):
-    producer_path = "producer"  # lookup from this model to its producer; "" for Producer
-    view_action = Action.VIEW  # what a user must be allowed to do to see a row
-    change_action = Action.MANAGE  # what a user must be allowed to do to change a row
-
-    def _producer_of(self, obj) -> Producer:
-        for step in filter(None, self.producer_path.split("__")):
-            obj = getattr(obj, step)
-        return obj
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if has_global_access(request.user, self.view_action):
-            return queryset
-        visible = producers_for(request.user, self.view_action)
-        lookup = f"{self.producer_path}__in" if self.producer_path else "pk__in"
-        return queryset.filter(**{lookup: visible})
-
-    def _may(self, request, obj, allowed: bool) -> bool:
-        return allowed and (
-            obj is None or can(request.user, self.change_action, self._producer_of(obj))
-        )
-
-    def has_change_permission(self, request, obj=None):
-        return self._may(request, obj, super().has_change_permission(request, obj))
-
-    def has_delete_permission(self, request, obj=None):
-        return self._may(request, obj, super().has_delete_permission(request, obj))
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model is Producer:
-            kwargs["queryset"] = producers_for(request.user, self.change_action)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 def add_service_errors(form: Form, error: ValidationError) -> None:

@@ -15,6 +15,13 @@ def _discover_tasks() -> None:
     autodiscover_modules("tasks")
 
 
+def queue(task_name: str, *args) -> None:
+    """Run ``task_name(*args)`` now: on a worker, or in-process when no broker is
+    configured (for work that does not depend on this transaction's writes)."""
+    _discover_tasks()
+    current_app.signature(task_name, args=args).apply_async()
+
+
 def queue_after_commit(task_name: str, *args, robust: bool = True) -> None:
     """Run ``task_name(*args)`` once the current transaction commits (at once outside
     one); eagerly in-process when no broker is configured. ``robust``: a broker that is

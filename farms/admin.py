@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.phone import normalize_phone
-from backend.admin_tools import ProducerScopedAdmin, add_service_errors
+from backend.admin_tools import add_service_errors
 from backend.widgets import MapWidget
 from farms import services, soil
+from farms.admin_scope import ProducerScopedAdmin
 from farms.models import (
     AgriculturalInput,
     Certification,

@@ -13,7 +13,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from backend.admin_tools import ProducerScopedAdmin, ReadOnlyMixin, service_form_view
+from backend.admin_tools import ReadOnlyMixin, service_form_view
+from farms.admin_scope import ProducerScopedAdmin
 from farms.permissions import Action
 from traceability import forms
 from traceability.models import (

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from backend.tasks import queue
 from maps.models import OpenDataFile
 from maps.services import analysis
 from maps.services.reports import CONTENT_TYPES, Report, run_report
@@ -373,9 +374,7 @@ def published_file(name: str, extension: str) -> OpenDataFile | None:
     published = OpenDataFile.objects.filter(name=name, extension=extension)
     file = published.first()
     if file is None and cache.add(PUBLISHING, True, 600):
-        from maps.tasks import publish_open_data  # the task calls this module
-
-        publish_open_data.delay()
+        queue("maps.tasks.publish_open_data")
         file = published.first()
     return file
 

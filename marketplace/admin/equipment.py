@@ -13,8 +13,9 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from backend.admin_tools import ProducerScopedAdmin, add_service_errors, service_form_view
+from backend.admin_tools import add_service_errors, service_form_view
 from backend.errors import readable
+from farms.admin_scope import ProducerScopedAdmin
 from farms.models import Producer
 from farms.permissions import Action, has_global_access, producers_for
 from marketplace.models import Equipment, EquipmentBooking

@@ -8,8 +8,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from backend.admin_tools import ProducerScopedAdmin, ReadOnlyMixin
+from backend.admin_tools import ReadOnlyMixin
 from backend.errors import readable
+from farms.admin_scope import ProducerScopedAdmin
 from farms.permissions import Action
 from marketplace.models import (
     Buyer,
