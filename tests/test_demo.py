@@ -26,6 +26,7 @@ from maps.services.weather import weather_for_plots
 from marketplace.models import DailyPrice, Equipment, Offer, Order, Review
 from traceability.models import Batch
 from traceability.services.integrity import verify_batch
+from traceability.services.mass_balance import lot_balances, transformation_balances
 
 # Rough boxes around each pilot district (west, south, east, north), from the map.
 DISTRICT_BOXES = {
@@ -152,3 +153,12 @@ def test_the_demo_farmers_see_tomorrow_s_rain_and_the_open_data_is_published(dem
     assert [advisory.code for advisory in advisories(tomorrow)] == ["heavy_rain", "strong_wind"]
     rows = client.get("/open-data/market-places.csv").content.decode().splitlines()
     assert len(rows) > 1 and OpenDataFile.objects.count() == 10
+
+
+def test_every_demo_lot_and_transformation_balances(demo):
+    lots = list(lot_balances())
+    assert len(lots) >= 10
+    assert [lot.code for lot in lots if not lot.balanced] == []
+    transformations = list(transformation_balances())
+    assert len(transformations) == 3  # the merge, the milling and the split
+    assert all(transformation.balanced for transformation in transformations)

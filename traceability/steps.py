@@ -19,6 +19,15 @@ class Phase(StrEnum):
     ANYTIME = "anytime"
 
 
+class Stock(StrEnum):
+    """What a step does to the lot's stock (the ledger that mass balance checks)."""
+
+    NONE = "none"
+    IN = "in"  # the harvest brings the quantity in
+    OUT = "out"  # it leaves the lot's holder: shipped, sold
+    LOSS = "loss"  # it is lost or destroyed, with a reason
+
+
 class BusinessStep(models.TextChoices):
     PLANTING = "planting", _("Planting")
     SEEDING = "seeding", _("Seeding")
@@ -32,6 +41,7 @@ class BusinessStep(models.TextChoices):
     SHIPPING = "shipping", _("Shipping")
     RECEIVING = "receiving", _("Receiving")
     SELLING = "selling", _("Selling")
+    DESTROYING = "destroying", _("Loss or destruction")
     REPACKAGING = "repackaging", _("Splitting or merging")
     PROCESSING = "processing", _("Processing")
     RECALLING = "recalling", _("Recall")
@@ -49,6 +59,7 @@ class StepRule:
     disposition: str | None = None
     action: str = "OBSERVE"
     recordable: bool = True  # False: only made by services (transformations, recall)
+    stock: Stock = Stock.NONE
 
 
 STEP_RULES: dict[str, StepRule] = {
@@ -57,13 +68,18 @@ STEP_RULES: dict[str, StepRule] = {
     BusinessStep.FERTILIZING: StepRule(Phase.PRE_HARVEST, None, "active"),
     BusinessStep.SPRAYING: StepRule(Phase.PRE_HARVEST, None, "active"),
     BusinessStep.IRRIGATING: StepRule(Phase.PRE_HARVEST, None, "active"),
-    BusinessStep.HARVESTING: StepRule(Phase.HARVEST, None, "active", action="ADD"),
+    BusinessStep.HARVESTING: StepRule(Phase.HARVEST, None, "active", action="ADD", stock=Stock.IN),
     BusinessStep.PACKING: StepRule(Phase.POST_HARVEST, "packing", "in_progress"),
     BusinessStep.INSPECTING: StepRule(Phase.ANYTIME, "inspecting", "conformant"),
     BusinessStep.STORING: StepRule(Phase.POST_HARVEST, "storing", "sellable_not_accessible"),
-    BusinessStep.SHIPPING: StepRule(Phase.POST_HARVEST, "shipping", "in_transit"),
+    BusinessStep.SHIPPING: StepRule(Phase.POST_HARVEST, "shipping", "in_transit", stock=Stock.OUT),
     BusinessStep.RECEIVING: StepRule(Phase.POST_HARVEST, "receiving", "in_progress"),
-    BusinessStep.SELLING: StepRule(Phase.POST_HARVEST, "retail_selling", "retail_sold"),
+    BusinessStep.SELLING: StepRule(
+        Phase.POST_HARVEST, "retail_selling", "retail_sold", stock=Stock.OUT
+    ),
+    BusinessStep.DESTROYING: StepRule(
+        Phase.POST_HARVEST, "destroying", "destroyed", action="DELETE", stock=Stock.LOSS
+    ),
     BusinessStep.REPACKAGING: StepRule(
         Phase.TRANSFORMATION, "repackaging", "active", recordable=False
     ),

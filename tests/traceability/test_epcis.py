@@ -44,8 +44,8 @@ def packed(owner, coop, plot, pesticide):
     packed = transform_batches(
         owner, [(paddy, kg(600))], product=bags, quantity=kg(80), occurred_at=moment(5)
     )
-    split_batch(owner, packed, [kg(40), kg(40)], occurred_at=moment(4))
-    record_event(owner, packed, Step.SHIPPING, occurred_at=moment(3))
+    split_batch(owner, packed, [kg(40), kg(30)], occurred_at=moment(4))
+    record_event(owner, packed, Step.SHIPPING, occurred_at=moment(3), quantity=kg(10))
     return packed
 
 

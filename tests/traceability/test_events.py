@@ -73,7 +73,7 @@ def test_receiving_needs_a_shipping_first(owner, harvested):
     with pytest.raises(ValidationError) as refused:
         record_event(owner, harvested, Step.RECEIVING, occurred_at=moment(0.25))
     assert codes(refused.value) == {"not_shipped"}
-    record_event(owner, harvested, Step.SHIPPING, occurred_at=moment(0.3))
+    record_event(owner, harvested, Step.SHIPPING, occurred_at=moment(0.3), quantity=kg(50))
     record_event(owner, harvested, Step.RECEIVING, occurred_at=moment(0.25))
 
 
@@ -287,7 +287,7 @@ def test_no_step_handles_more_than_the_batch_holds(owner, harvested):
 
 
 def test_one_shipping_is_received_once(owner, harvested):
-    record_event(owner, harvested, Step.SHIPPING, occurred_at=moment(0.5))
+    record_event(owner, harvested, Step.SHIPPING, occurred_at=moment(0.5), quantity=kg(50))
     record_event(owner, harvested, Step.RECEIVING, occurred_at=moment(0.3))
     with pytest.raises(ValidationError) as refused:
         record_event(owner, harvested, Step.RECEIVING, occurred_at=moment(0.4))

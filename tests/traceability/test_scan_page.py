@@ -32,7 +32,7 @@ def journey(owner, coop, plot, growing, pesticide):
         notes="Gọi anh Bình 0912345678 nếu cần",
     )
     record_event(owner, growing, Step.HARVESTING, occurred_at=moment(2), quantity=kg(120))
-    record_event(owner, growing, Step.SHIPPING, occurred_at=moment(1))
+    record_event(owner, growing, Step.SHIPPING, occurred_at=moment(1), quantity=kg(10))
     growing.refresh_from_db()
     return growing
 
@@ -266,7 +266,7 @@ def test_a_lot_shows_its_parents_story_only_up_to_its_own_making(client, owner, 
     from traceability.services.transformations import split_batch
 
     half = split_batch(owner, journey, [kg(50), kg(50)], occurred_at=moment(0.6))[0]
-    record_event(owner, journey, Step.STORING, occurred_at=moment(0.4))  # the 20 kg left over
+    record_event(owner, journey, Step.STORING, occurred_at=moment(0.4))  # the 10 kg left over
     label = add_label(half)
     html = client.get(f"/s/{label.serial}").content.decode()
     assert "Gieo hạt" in html and "Tách hoặc gộp lô" in html

@@ -31,7 +31,7 @@ from farms.services import certification_for
 from traceability.error_codes import TraceabilityErrorCode
 from traceability.models import Batch, EventInput, EventPhoto, TraceEvent
 from traceability.services.integrity import GENESIS_HASH, batch_facts, chain_hash, event_payload
-from traceability.steps import BusinessStep, EventType, Phase, rule_for
+from traceability.steps import BusinessStep, EventType, Phase, Stock, rule_for
 
 CLOCK_SKEW = datetime.timedelta(minutes=10)
 MAX_INTERVAL_DAYS = 365
@@ -125,7 +125,9 @@ def check_time(occurred_at: datetime.datetime) -> None:
         )
 
 
-def check_order(batch: Batch, step: str, occurred_at, history: list[TraceEvent]) -> None:
+def check_order(
+    batch: Batch, step: str, occurred_at, history: list[TraceEvent], quantity=None
+) -> None:
     """Refuse an event whose place in the batch's life is implausible."""
     phase = rule_for(step).phase
     label = BusinessStep(step).label
@@ -184,20 +186,29 @@ def check_order(batch: Batch, step: str, occurred_at, history: list[TraceEvent])
             % {"step": label, "date": _when(start)}
         )
     if step == BusinessStep.RECEIVING:
-        _check_receiving(occurred_at, history)
+        _check_receiving(occurred_at, history, quantity)
 
 
-def _check_receiving(occurred_at, history: list[TraceEvent]) -> None:
-    """Each receiving answers one shipping made before it."""
-    shipped = sum(
-        1
+def _check_receiving(occurred_at, history: list[TraceEvent], quantity) -> None:
+    """Each receiving answers one shipping made before it, and receives no more than
+    was shipped and not yet received."""
+    shipments = [
+        e
         for e in history
         if e.business_step == BusinessStep.SHIPPING and e.occurred_at <= occurred_at
-    )
-    received = sum(1 for e in history if e.business_step == BusinessStep.RECEIVING)
-    if shipped <= received:
+    ]
+    receipts = [e for e in history if e.business_step == BusinessStep.RECEIVING]
+    if len(shipments) <= len(receipts):
         raise _order_error(
             _("Receiving needs a shipping recorded before it."), TraceabilityErrorCode.NOT_SHIPPED
+        )
+    in_transit = sum(e.quantity or 0 for e in shipments) - sum(e.quantity or 0 for e in receipts)
+    if quantity is not None and quantity > in_transit:
+        raise field_error(
+            "quantity",
+            _("Only %(left)s were shipped and not yet received.")
+            % {"left": format_quantity(in_transit)},
+            TraceabilityErrorCode.QUANTITY_EXCEEDS_STOCK,
         )
 
 
@@ -391,13 +402,16 @@ def record_event(
             return existing
         plot_ids = list(batch.origin_plots.values_list("pk", flat=True))
         _lock_plots(plot_ids, plot)
-        check_order(batch, step, occurred_at, history)
+        check_order(batch, step, occurred_at, history, quantity)
         _check_place(plot_ids, plot, place)
         plot = plot or (None if place else _only_origin_plot(plot_ids, step))
         _check_pre_harvest_interval(batch, step, occurred_at, rows, plot, plot_ids)
         _check_stock(batch, step, quantity)
         if step == BusinessStep.HARVESTING:
             _apply_harvest(batch, occurred_at, quantity)
+        elif rule_for(step).stock in (Stock.OUT, Stock.LOSS):
+            _check_movement(step, quantity, notes)
+            take_from_stock(batch, quantity)
         event = TraceEvent(
             uuid=event_uuid or uuid.uuid4(),
             business_step=step,
@@ -426,8 +440,11 @@ def _replayed_event(event_uuid: uuid.UUID | None, batch: Batch) -> TraceEvent | 
 
 def _check_stock(batch: Batch, step: str, quantity, for_sale: bool = False) -> None:
     """After the harvest, no step can handle more than the batch still holds, less what is
-    promised to confirmed sales (unless it is that sale's own shipping)."""
+    promised to confirmed sales (unless it is that sale's own shipping). A receiving is
+    measured against its shipping instead (see ``_check_receiving``)."""
     if quantity is None or rule_for(step).phase != Phase.POST_HARVEST:
+        return
+    if step == BusinessStep.RECEIVING:
         return
     left = batch.remaining_quantity if for_sale else batch.free_quantity
     if quantity > left:
@@ -436,6 +453,24 @@ def _check_stock(batch: Batch, step: str, quantity, for_sale: bool = False) -> N
             _("This batch holds only %(left)s %(unit)s.")
             % {"left": format_quantity(left), "unit": batch.get_unit_display()},
             TraceabilityErrorCode.QUANTITY_EXCEEDS_STOCK,
+        )
+
+
+def _check_movement(step: str, quantity, notes: str) -> None:
+    """What leaves a lot is counted: a shipping, sale or loss says how much, and a loss
+    or destruction says why (an inspector reads it in the mass balance)."""
+    if quantity is None or quantity <= 0:
+        raise field_error(
+            "quantity",
+            _("Say how much: %(step)s takes it out of the lot.")
+            % {"step": BusinessStep(step).label.lower()},
+            TraceabilityErrorCode.QUANTITY_REQUIRED,
+        )
+    if rule_for(step).stock == Stock.LOSS and not notes.strip():
+        raise field_error(
+            "notes",
+            _("Say why it was lost or destroyed (spoiled, damaged, failed a test…)."),
+            TraceabilityErrorCode.REASON_REQUIRED,
         )
 
 
@@ -478,7 +513,7 @@ def record_handover(
     occurred_at = timezone.localtime()
     with transaction.atomic():
         batch, history = locked_history(batch)
-        check_order(batch, step, occurred_at, history)
+        check_order(batch, step, occurred_at, history, quantity)
         if step == BusinessStep.SHIPPING:
             _check_stock(batch, step, quantity, for_sale=True)
             batch.reserved_quantity = max(batch.reserved_quantity - quantity, 0)

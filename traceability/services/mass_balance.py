@@ -1,0 +1,125 @@
+"""Mass balance (TCVN 12850 / GS1 GTS): for every lot, what came in equals what went out
+plus what remains plus what was lost or destroyed, in the lot's own unit; and every split
+or merge gives out exactly what it took.
+
+Everything is read from the recorded events, never from the lot's cached counters alone:
+the check compares the two, so a counter edited behind the record's back shows.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import DecimalField, Exists, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce
+
+from traceability.models import QUANTITY, Batch, BatchLink, TraceEvent
+from traceability.steps import STEP_RULES, Stock
+
+ZERO = Decimal(0)
+
+
+def _steps(effect: Stock) -> list[str]:
+    return [step.value for step, rule in STEP_RULES.items() if rule.stock == effect]
+
+
+@dataclass(frozen=True)
+class LotBalance:
+    code: str
+    unit: str
+    came_in: Decimal
+    went_out: Decimal
+    lost: Decimal
+    remaining: Decimal
+
+    @property
+    def balanced(self) -> bool:
+        return self.came_in == self.went_out + self.lost + self.remaining
+
+
+@dataclass(frozen=True)
+class TransformationBalance:
+    transformation_id: str
+    kind: str
+    taken: Decimal
+    made: Decimal
+
+    @property
+    def balanced(self) -> bool:
+        """A split or merge moves quantities without changing them; a transformation's
+        yield is checked against the catalogue when it is recorded."""
+        return self.kind == BatchLink.Kind.TRANSFORM or self.taken == self.made
+
+
+def _made_here():
+    """Whether an event is the transformation that made its own lot (not one it fed)."""
+    return Exists(
+        BatchLink.objects.filter(
+            child=OuterRef("batch"), transformation_id=OuterRef("transformation_id")
+        )
+    )
+
+
+def _total(condition: Q):
+    return Coalesce(Sum("quantity", filter=condition), ZERO, output_field=DecimalField(**QUANTITY))
+
+
+def _flows(batches):
+    """Per lot: what its events brought in, took out and lost."""
+    transformation = Q(transformation_id__isnull=False)
+    return (
+        TraceEvent.objects.filter(batch__in=batches)
+        .annotate(made_here=_made_here())
+        .values("batch")
+        .annotate(
+            came_in=_total(
+                Q(business_step__in=_steps(Stock.IN)) | (transformation & Q(made_here=True))
+            ),
+            went_out=_total(
+                Q(business_step__in=_steps(Stock.OUT)) | (transformation & Q(made_here=False))
+            ),
+            lost=_total(Q(business_step__in=_steps(Stock.LOSS))),
+        )
+        .order_by()
+    )
+
+
+def lot_balances(batches=None) -> Iterator[LotBalance]:
+    """The balance of every harvested or made lot (growing crops hold nothing yet)."""
+    batches = Batch.objects.exclude(status=Batch.Status.GROWING) if batches is None else batches
+    flows = {row["batch"]: row for row in _flows(batches).iterator(chunk_size=5000)}
+    rows = batches.values_list("pk", "code", "unit", "remaining_quantity").order_by("pk")
+    for pk, code, unit, remaining in rows.iterator(chunk_size=5000):
+        flow = flows.get(pk, {})
+        yield LotBalance(
+            code,
+            unit,
+            flow.get("came_in", ZERO),
+            flow.get("went_out", ZERO),
+            flow.get("lost", ZERO),
+            remaining,
+        )
+
+
+def transformation_balances() -> Iterator[TransformationBalance]:
+    """Every split, merge and transformation: what it took from its parents (a link per
+    parent and child repeats the parent's quantity: counted once) and what its children
+    held when it made them."""
+    taken: dict = {}
+    links = BatchLink.objects.values_list("transformation_id", "kind", "parent", "quantity")
+    for transformation_id, kind, _parent, quantity in links.distinct().iterator(chunk_size=5000):
+        entry = taken.setdefault(transformation_id, [kind, ZERO])
+        entry[1] += quantity
+    made = dict(
+        TraceEvent.objects.filter(transformation_id__isnull=False)
+        .annotate(made_here=_made_here())
+        .filter(made_here=True)
+        .values("transformation_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("transformation_id", "total")
+        .order_by()
+    )
+    for transformation_id, (kind, took) in taken.items():
+        yield TransformationBalance(
+            str(transformation_id), kind, took, made.get(transformation_id, ZERO)
+        )
