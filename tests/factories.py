@@ -76,7 +76,7 @@ class ProductFactory(factory.django.DjangoModelFactory):
     name_en = "Water spinach"
     category = Product.Category.VEGETABLE
     unit = "kg"
-    shelf_life_days = 3
+    shelf_life_days = 10  # fresh greens kept cool
 
 
 class PlotFactory(factory.django.DjangoModelFactory):
@@ -144,3 +144,22 @@ def member(user: User, producer: Producer, role: str = Membership.Role.OWNER) ->
 
 def kg(value) -> Decimal:
     return Decimal(str(value))
+
+
+def error_code(error) -> str:
+    """The code of a service's refusal (its first error)."""
+    return next(iter(error.error_dict.values()))[0].code
+
+
+def harvested_lot(owner, producer, plot, product, days_ago: float = 1, quantity=50):
+    """A lot of ``product`` harvested ``days_ago`` from ``plot``."""
+    from traceability.services.batches import create_batch
+
+    return create_batch(
+        owner,
+        producer=producer,
+        product=product,
+        plots=[plot],
+        harvested_at=moment(days_ago),
+        quantity=kg(quantity),
+    )

@@ -7,6 +7,7 @@ from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.core.files.storage import storages
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from farms.models import AgriculturalInput, Certification, Place, Plot, Producer, Product, Unit
@@ -59,6 +60,9 @@ class Batch(models.Model):
     )
     harvest_date = models.DateField(_("harvest date"), null=True, blank=True)
     produced_on = models.DateField(_("production date"), null=True, blank=True)
+    # Fixed when the lot begins (the catalogue's shelf life may change later); a split or
+    # merge keeps its parents' earliest.
+    use_by = models.DateField(_("use by"), null=True, blank=True)
     certification = models.ForeignKey(
         Certification,
         on_delete=models.PROTECT,
@@ -109,6 +113,10 @@ class Batch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} · {self.product}"
+
+    @property
+    def expired(self) -> bool:
+        return self.use_by is not None and self.use_by < timezone.localdate()
 
     @property
     def free_quantity(self):

@@ -187,12 +187,6 @@ def _region(trace: Trace) -> str:
 
 def public_trace(trace: Trace, label: Label | None = None) -> PublicTrace:
     batch = trace.batch
-    shelf_life = batch.product.shelf_life_days
-    expiry = (
-        batch.produced_on + datetime.timedelta(days=shelf_life)
-        if batch.produced_on and shelf_life
-        else None
-    )
     shapes, link = _map(trace)
     # From the hash chain, so that undoing a recall in the database cannot hide it.
     recalls = [
@@ -209,7 +203,7 @@ def public_trace(trace: Trace, label: Label | None = None) -> PublicTrace:
         producer=_producer(batch),
         harvest_date=batch.harvest_date,
         production_date=batch.produced_on,
-        expiry_date=expiry,
+        expiry_date=batch.use_by,
         certificate=_certificate(batch.certification),
         steps=[_step(event) for event in trace.events],
         intact=trace.intact,

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from backend.error_codes import CommonErrorCode
@@ -19,6 +20,7 @@ from marketplace.error_codes import MarketplaceErrorCode
 from marketplace.models import Buyer, Offer, OfferBatch
 from marketplace.services.prices import check_plausible_price
 from traceability.models import Batch
+from traceability.services.events import check_not_expired
 from traceability.signals import batches_recalled
 
 MAX_DELIVERY_RADIUS_KM = 300
@@ -147,6 +149,14 @@ def _check_share(offer: Offer, share: LotShare, allocated: Decimal) -> None:
             "batches",
             _("Lot %(lot)s is not harvested or has been recalled.") % {"lot": code},
             MarketplaceErrorCode.LOT_NOT_SELLABLE,
+        )
+    check_not_expired(batch, "batches")
+    if batch.use_by and offer.available_to > batch.use_by:
+        raise field_error(
+            "available_to",
+            _("Lot %(lot)s is to be used by %(date)s: end the offer by then.")
+            % {"lot": code, "date": date_format(batch.use_by, "SHORT_DATE_FORMAT")},
+            MarketplaceErrorCode.OFFER_OUTLIVES_LOT,
         )
     quantity = checked_quantity(share.quantity, "batches")
     # What is sold but not shipped is reserved on the lot, and no longer for sale.

@@ -24,7 +24,12 @@ from marketplace.services.notifications import notify
 from marketplace.services.offers import not_enough_stock, not_on_sale
 from traceability.epcis import party_uri
 from traceability.models import Batch
-from traceability.services.events import record_handover, release_sale, reserve_for_sale
+from traceability.services.events import (
+    check_not_expired,
+    record_handover,
+    release_sale,
+    reserve_for_sale,
+)
 from traceability.steps import BusinessStep
 
 Status = Order.Status
@@ -193,6 +198,7 @@ def _allocate(line: OrderLine) -> None:
     needed = line.quantity
     for share in shares:
         take = min(needed, share.quantity - share.allocated)
+        check_not_expired(share.batch, "lines")
         if not reserve_for_sale(share.batch, take):
             raise _lot_unavailable(share.batch)
         OfferBatch.objects.filter(pk=share.pk).update(allocated=F("allocated") + take)
@@ -243,6 +249,8 @@ def _hand_over(actor, order: Order, steps: list[str]) -> None:
     }
     for step in steps:
         for batch, quantity in per_lot.values():
+            if step == BusinessStep.SHIPPING:
+                check_not_expired(batch, "lines")  # expired food is not sent out
             record_handover(
                 actor, batch, step, quantity=quantity, details=details, place=order.pickup_place
             )

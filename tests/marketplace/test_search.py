@@ -97,13 +97,13 @@ def test_filters_by_standard_price_and_date(owner, coop, water_spinach):
         water_spinach,
         1,
         20_000,
-        available_from=today + datetime.timedelta(days=10),
-        available_to=today + datetime.timedelta(days=20),
+        available_from=today + datetime.timedelta(days=8),
+        available_to=today + datetime.timedelta(days=9),  # its lot's use-by date
     )
     assert list(search_offers(OfferSearch(certification=vietgap.scheme))) == [certified]
     assert list(search_offers(OfferSearch(max_price=15_000))) == [cheap]
-    next_fortnight = today + datetime.timedelta(days=14)
-    assert list(search_offers(OfferSearch(available_on=next_fortnight))) == [later]
+    next_week = today + datetime.timedelta(days=8)
+    assert list(search_offers(OfferSearch(available_on=next_week))) == [later]
 
 
 def test_recalled_paused_and_sold_out_offers_are_not_found(

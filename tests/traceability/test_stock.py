@@ -9,15 +9,11 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from tests.factories import kg, moment
+from tests.factories import error_code, kg, moment
 from traceability.models import Batch
 from traceability.services.events import record_event
 from traceability.services.mass_balance import lot_balances, transformation_balances
 from traceability.services.transformations import split_batch
-
-
-def code_of(error: ValidationError) -> str:
-    return next(iter(error.error_dict.values()))[0].code
 
 
 def test_shipping_selling_and_losses_take_from_the_lot_until_it_closes(owner, harvested):
@@ -25,7 +21,7 @@ def test_shipping_selling_and_losses_take_from_the_lot_until_it_closes(owner, ha
     record_event(owner, harvested, "selling", occurred_at=moment(0.8), quantity=kg(30))
     with pytest.raises(ValidationError) as refused:
         record_event(owner, harvested, "shipping", occurred_at=moment(0.7), quantity=kg(11))
-    assert code_of(refused.value) == "quantity_exceeds_stock"
+    assert error_code(refused.value) == "quantity_exceeds_stock"
     record_event(
         owner,
         harvested,
@@ -58,7 +54,7 @@ def test_a_movement_says_how_much_and_a_loss_says_why(
         record_event(
             owner, harvested, step, occurred_at=moment(0.5), quantity=quantity, notes=notes
         )
-    assert code_of(refused.value) == code
+    assert error_code(refused.value) == code
     harvested.refresh_from_db()
     assert harvested.remaining_quantity == kg(100) and harvested.event_count == 1
 
@@ -73,7 +69,7 @@ def test_concurrent_shippings_never_take_more_than_the_lot_holds(owner, harveste
             record_event(owner, harvested, "shipping", occurred_at=moment(0.5), quantity=kg(20))
             outcomes.append("shipped")
         except ValidationError as error:
-            outcomes.append(code_of(error))
+            outcomes.append(error_code(error))
         finally:
             connection.close()
 

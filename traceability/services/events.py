@@ -344,6 +344,25 @@ def locked_history(batch: Batch) -> tuple[Batch, list[TraceEvent]]:
     return locked, history
 
 
+def use_by(product, made_on: datetime.date | None) -> datetime.date | None:
+    """The last day to use a lot of ``product`` made on ``made_on`` (None: it keeps)."""
+    if made_on is None or not product.shelf_life_days:
+        return None
+    return made_on + datetime.timedelta(days=product.shelf_life_days)
+
+
+def check_not_expired(batch: Batch, field: str = "batch") -> None:
+    """Intentions (offering, confirming a sale, shipping it, printing labels) stop at the
+    use-by date: expired food is neither sold nor labelled."""
+    if batch.expired:
+        raise field_error(
+            field,
+            _("Lot %(lot)s was to be used by %(date)s: it can no longer be sold or labelled.")
+            % {"lot": batch.code, "date": date_format(batch.use_by, "SHORT_DATE_FORMAT")},
+            TraceabilityErrorCode.LOT_EXPIRED,
+        )
+
+
 def _apply_harvest(batch: Batch, occurred_at, quantity: Decimal | None) -> None:
     if quantity is None or quantity <= 0:
         raise field_error(
@@ -351,12 +370,14 @@ def _apply_harvest(batch: Batch, occurred_at, quantity: Decimal | None) -> None:
         )
     batch.quantity = batch.remaining_quantity = quantity
     batch.harvest_date = batch.produced_on = timezone.localdate(occurred_at)
+    batch.use_by = use_by(batch.product, batch.produced_on)
     batch.status = Batch.Status.ACTIVE
     batch.certification = certification_for(batch.origin_plots.all(), batch.harvest_date)
     batch.save(
         update_fields=[
             "quantity",
             "remaining_quantity",
+            "use_by",
             "harvest_date",
             "produced_on",
             "status",

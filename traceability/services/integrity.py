@@ -68,6 +68,7 @@ def batch_facts(batch: Batch) -> dict:
     return {
         "harvest_date": batch.harvest_date.isoformat() if batch.harvest_date else None,
         "produced_on": batch.produced_on.isoformat() if batch.produced_on else None,
+        "use_by": batch.use_by.isoformat() if batch.use_by else None,
         "quantity": _decimal(batch.quantity),
         "plots": sorted(plot.location_code for plot in batch.origin_plots.all()),
         "certification": [
@@ -95,7 +96,9 @@ def _recorded_facts(batch: Batch, events: list[TraceEvent]) -> dict | None:
 def _field_problems(batch: Batch, events: list[TraceEvent]) -> list[str]:
     problems = []
     facts = _recorded_facts(batch, events)
-    if facts is not None and facts != batch_facts(batch):
+    current = batch_facts(batch)
+    # Facts are compared as recorded: a lot begun before a fact was kept has no entry for it.
+    if facts is not None and facts != {key: current.get(key) for key in facts}:
         problems.append(
             _(
                 "The batch's dates, quantity, plots or certificate were changed "

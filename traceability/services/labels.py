@@ -22,6 +22,7 @@ from farms.permissions import Action, require
 from traceability import printing
 from traceability.error_codes import TraceabilityErrorCode
 from traceability.models import Batch, Label, LabelSheet
+from traceability.services.events import check_not_expired
 
 logger = logging.getLogger(__name__)
 SERIAL_LENGTH = 12  # 60 random bits: a serial cannot be guessed from another
@@ -74,6 +75,7 @@ def order_label_sheet(
             % {"max": settings.LABEL_MAX_SHEET_SIZE},
             TraceabilityErrorCode.INVALID_COUNT,
         )
+    check_not_expired(batch)
     if batch.status not in (Batch.Status.ACTIVE, Batch.Status.DEPLETED):
         raise field_error(
             "batch",

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from backend.error_codes import CommonErrorCode
@@ -28,6 +29,7 @@ from traceability.services.events import (
     check_time,
     locked_history,
     take_from_stock,
+    use_by,
 )
 from traceability.services.integrity import batch_facts
 from traceability.steps import BusinessStep, EventType
@@ -73,6 +75,13 @@ def _take(locked_parts, occurred_at) -> list[tuple[Batch, Decimal, list]]:
                 _("Batch %(lot)s is %(status)s and cannot be used.")
                 % {"lot": locked.code, "status": locked.get_status_display().lower()},
                 TraceabilityErrorCode.BATCH_NOT_ACTIVE,
+            )
+        if locked.use_by and timezone.localdate(occurred_at) > locked.use_by:
+            raise field_error(
+                "parts",
+                _("Batch %(lot)s was to be used by %(date)s: it cannot go into new lots.")
+                % {"lot": locked.code, "date": date_format(locked.use_by, "SHORT_DATE_FORMAT")},
+                TraceabilityErrorCode.EXPIRED_INPUT,
             )
         if quantity is None or quantity <= 0 or quantity > locked.free_quantity:
             raise field_error(
@@ -197,6 +206,9 @@ def _new_child(actor, out: Output, parents: list[Batch], kind: str, occurred_at)
     harvests = [p.harvest_date for p in parents if p.harvest_date]
     produced = [p.produced_on for p in parents if p.produced_on]
     made_on = timezone.localdate(occurred_at)
+    processed = kind == BatchLink.Kind.TRANSFORM
+    # Repacking keeps the produce's dates; processing makes a new product with its own.
+    kept = min((p.use_by for p in parents if p.use_by), default=None)
     return Batch.objects.create(
         code=new_lot_code(out.product, made_on),
         product=out.product,
@@ -206,7 +218,8 @@ def _new_child(actor, out: Output, parents: list[Batch], kind: str, occurred_at)
         remaining_quantity=out.quantity,
         status=Batch.Status.ACTIVE,
         harvest_date=min(harvests, default=None),
-        produced_on=made_on if kind == BatchLink.Kind.TRANSFORM else min(produced, default=None),
+        produced_on=made_on if processed else min(produced, default=None),
+        use_by=use_by(out.product, made_on) if processed else kept,
         certification=_shared_certification(parents),
         created_by=actor,
     )
