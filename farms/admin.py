@@ -18,14 +18,31 @@ from farms.models import (
     Plot,
     Producer,
     Product,
+    ProductConversion,
     SoilSample,
 )
 from farms.permissions import Action, has_global_access, producers_for
 
 
+class ProductConversionInline(admin.TabularInline):
+    model = ProductConversion
+    fk_name = "source"
+    extra = 0
+    autocomplete_fields = ["result"]
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ["name_vi", "name_en", "category", "unit", "gtin", "shelf_life_days"]
+    inlines = [ProductConversionInline]
+    list_display = [
+        "name_vi",
+        "name_en",
+        "category",
+        "unit",
+        "gtin",
+        "shelf_life_days",
+        "max_yield_per_ha",
+    ]
     list_filter = ["category"]
     search_fields = ["name_vi", "name_en", "code", "gtin"]
     prepopulated_fields = {"code": ["name_en"]}

@@ -2,10 +2,11 @@
 
 import secrets
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +29,19 @@ class Unit(models.TextChoices):
     FRUIT = "qua", _("piece")
     HEAD = "con", _("head")
     LITRE = "lit", _("litre")
+
+
+_KILOGRAMS = {Unit.KILOGRAM: 1, Unit.TONNE: 1000}
+
+
+def convert_quantity(quantity: Decimal, unit: str, target: str) -> Decimal | None:
+    """``quantity`` in ``unit`` expressed in ``target``, or None when the two do not
+    convert (bunches and fruits are counted, not weighed)."""
+    if unit == target:
+        return quantity
+    if unit in _KILOGRAMS and target in _KILOGRAMS:
+        return quantity * _KILOGRAMS[unit] / _KILOGRAMS[target]
+    return None
 
 
 class Product(models.Model):
@@ -60,6 +74,17 @@ class Product(models.Model):
         help_text=_("Days from production to expiry, if the product has a shelf life."),
     )
     image = models.ImageField(_("image"), upload_to="products/", blank=True)
+    max_yield_per_ha = models.DecimalField(
+        _("highest plausible harvest per hectare"),
+        max_digits=12,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_(
+            "In the product's unit, for one harvest (one cutting of a leafy vegetable). A "
+            "harvest above it for its plots' area is refused as a typing slip."
+        ),
+    )
 
     class Meta:
         verbose_name = _("product")
@@ -80,6 +105,43 @@ class Product(models.Model):
         if translation.get_language() == "en" and self.name_en:
             return self.name_en
         return self.name_vi
+
+
+class ProductConversion(models.Model):
+    """What one product may be made into, and how much of it comes from one unit: paddy
+    into milled rice (0.60–0.72 kg a kg), rice into 5 kg bags (0.2 a kg). A processing
+    the catalogue does not list, or a yield outside its range, is refused."""
+
+    source = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="conversions", verbose_name=_("from")
+    )
+    result = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="+", verbose_name=_("into")
+    )
+    min_yield = models.DecimalField(_("lowest yield"), max_digits=10, decimal_places=4)
+    max_yield = models.DecimalField(_("highest yield"), max_digits=10, decimal_places=4)
+    keeps_certification = models.BooleanField(
+        _("keeps the certificate"),
+        default=False,
+        help_text=_(
+            "Whether the standard lets the result carry its input's certificate (packing "
+            "does; VietGAP certifies growing, not milling)."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("product conversion")
+        verbose_name_plural = _("product conversions")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "result"], name="one_conversion_per_pair"),
+            models.CheckConstraint(
+                condition=Q(min_yield__gt=0) & Q(max_yield__gte=F("min_yield")),
+                name="conversion_yield_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.result}"
 
 
 class AgriculturalInput(models.Model):

@@ -163,3 +163,16 @@ def harvested_lot(owner, producer, plot, product, days_ago: float = 1, quantity=
         harvested_at=moment(days_ago),
         quantity=kg(quantity),
     )
+
+
+def converts(source, result, low: str, high: str, keeps_certification: bool = False):
+    """Let the catalogue make ``result`` from ``source`` at a yield between low and high."""
+    from farms.models import ProductConversion
+
+    return ProductConversion.objects.create(
+        source=source,
+        result=result,
+        min_yield=Decimal(low),
+        max_yield=Decimal(high),
+        keeps_certification=keeps_certification,
+    )

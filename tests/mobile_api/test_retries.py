@@ -9,7 +9,7 @@ import pytest
 import requests
 from graphql_relay import to_global_id
 
-from tests.factories import kg, moment
+from tests.factories import converts, kg, moment
 from tests.mobile_api.conftest import token_for
 from traceability.models import Batch, BatchLink, LabelSheet, TraceEvent
 from traceability.services.batches import create_batch
@@ -88,6 +88,7 @@ def test_a_split_sent_many_times_at_once_splits_once(ten_kg, send_copies):
 
 
 def test_a_transformation_sent_many_times_at_once_applies_once(ten_kg, product, send_copies):
+    converts(product, product, "0.8", "0.9")  # trimmed and washed
     transform = {
         "clientId": str(uuid.uuid4()),
         "parts": [{"batchId": node(ten_kg), "quantity": "4"}],

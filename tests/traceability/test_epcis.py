@@ -5,7 +5,7 @@ import jsonschema
 import pytest
 from django.conf import settings
 
-from tests.factories import CertificationFactory, ProductFactory, kg, moment
+from tests.factories import CertificationFactory, ProductFactory, converts, kg, moment
 from traceability import epcis
 from traceability.services.batches import create_batch
 from traceability.services.events import InputUse, record_event
@@ -43,6 +43,7 @@ def packed(owner, coop, plot, pesticide):
     )
     record_event(owner, paddy, Step.HARVESTING, occurred_at=moment(10), quantity=kg(1000))
     bags = ProductFactory(code="gao-tui", name_vi="Gạo túi 5 kg", unit="qua")
+    converts(rice, bags, "0.12", "0.14")  # 5 kg bags of milled rice from paddy
     packed = transform_batches(
         owner, [(paddy, kg(600))], product=bags, quantity=kg(80), occurred_at=moment(5)
     )

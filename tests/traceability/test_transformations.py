@@ -10,6 +10,7 @@ from tests.factories import (
     ProducerFactory,
     ProductFactory,
     UserFactory,
+    converts,
     kg,
     member,
     moment,
@@ -103,6 +104,7 @@ def test_only_one_product_can_be_merged(owner, coop, harvested, plot):
 
 def test_transform_walks_back_to_the_plots(owner, harvested, plot):
     packed_rice = ProductFactory(code="gao-tui-5kg", name_vi="Gạo túi 5 kg", unit="qua")
+    converts(harvested.product, packed_rice, "0.15", "0.2")
     bags = transform_batches(
         owner, [(harvested, kg(100))], product=packed_rice, quantity=kg(18), occurred_at=moment(0.5)
     )

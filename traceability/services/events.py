@@ -25,7 +25,7 @@ from backend.errors import field_error
 from backend.images import CleanImage, clean_image
 from backend.numbers import checked_quantity, format_quantity
 from backend.tasks import queue_after_commit
-from farms.models import AgriculturalInput, Place, Plot
+from farms.models import AgriculturalInput, Place, Plot, convert_quantity
 from farms.permissions import Action, require
 from farms.services import certification_for
 from traceability.error_codes import TraceabilityErrorCode
@@ -363,11 +363,36 @@ def check_not_expired(batch: Batch, field: str = "batch") -> None:
         )
 
 
+def _check_harvest_size(batch: Batch, quantity: Decimal) -> None:
+    """A harvest no field of that size could give is a typing slip (500 t from 0.3 ha):
+    measured against the catalogue's highest plausible yield for the crop."""
+    ceiling = batch.product.max_yield_per_ha
+    hectares = Decimal(str(sum(plot.area_m2 for plot in batch.origin_plots.all()))) / 10_000
+    harvested = convert_quantity(quantity, batch.unit, batch.product.unit)
+    if not ceiling or not hectares or harvested is None or harvested <= ceiling * hectares:
+        return
+    raise field_error(
+        "quantity",
+        _(
+            "%(quantity)s %(unit)s from %(area)s ha is more than this crop gives (at most "
+            "%(most)s %(unit)s a hectare at one harvest): check the quantity and the unit."
+        )
+        % {
+            "quantity": format_quantity(harvested),
+            "unit": batch.product.get_unit_display(),
+            "area": format_quantity(hectares.quantize(Decimal("0.01"))),
+            "most": format_quantity(ceiling),
+        },
+        TraceabilityErrorCode.IMPLAUSIBLE_HARVEST,
+    )
+
+
 def _apply_harvest(batch: Batch, occurred_at, quantity: Decimal | None) -> None:
     if quantity is None or quantity <= 0:
         raise field_error(
             "quantity", _("Give the harvested quantity."), TraceabilityErrorCode.QUANTITY_REQUIRED
         )
+    _check_harvest_size(batch, quantity)
     batch.quantity = batch.remaining_quantity = quantity
     batch.harvest_date = batch.produced_on = timezone.localdate(occurred_at)
     batch.use_by = use_by(batch.product, batch.produced_on)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from backend.error_codes import CommonErrorCode
 from backend.errors import field_error
 from backend.numbers import checked_quantity, format_quantity
-from farms.models import Place, Producer, Product, Unit
+from farms.models import Place, Producer, Product, ProductConversion, Unit, convert_quantity
 from farms.permissions import Action, require
 from traceability.error_codes import TraceabilityErrorCode
 from traceability.models import Batch, BatchLink, TraceEvent
@@ -44,6 +44,7 @@ class Output:
     producer: Producer
     quantity: Decimal
     unit: str
+    keeps_certification: bool = True  # a split or merge does; processing as the catalogue says
 
 
 def _lock(parts: list[tuple[Batch, Decimal]]) -> list[tuple[Batch, Decimal, list]]:
@@ -220,9 +221,45 @@ def _new_child(actor, out: Output, parents: list[Batch], kind: str, occurred_at)
         harvest_date=min(harvests, default=None),
         produced_on=made_on if processed else min(produced, default=None),
         use_by=use_by(out.product, made_on) if processed else kept,
-        certification=_shared_certification(parents),
+        certification=_shared_certification(parents) if out.keeps_certification else None,
         created_by=actor,
     )
+
+
+def _check_yield(parts, product: Product, quantity: Decimal, unit: str) -> bool:
+    """A processing the catalogue allows, giving what it can give: the sum over the
+    inputs of their quantity times the conversion's yield range (1 kg of water spinach
+    never makes 5,000 pomelos). Returns whether the result keeps its inputs' certificate."""
+    sources = {batch.product_id for batch, _q in parts}
+    conversions = {
+        c.source_id: c for c in ProductConversion.objects.filter(result=product, source__in=sources)
+    }
+    low = high = Decimal(0)
+    for batch, taken in parts:
+        conversion = conversions.get(batch.product_id)
+        amount = convert_quantity(taken, batch.unit, batch.product.unit)
+        if conversion is None or amount is None:
+            raise field_error(
+                "product_id",
+                _("The catalogue does not list %(source)s as made into %(result)s.")
+                % {"source": batch.product.name, "result": product.name},
+                TraceabilityErrorCode.NO_CONVERSION,
+            )
+        low, high = low + amount * conversion.min_yield, high + amount * conversion.max_yield
+    made = convert_quantity(quantity, unit, product.unit)
+    if made is None or not low <= made <= high:
+        raise field_error(
+            "quantity",
+            _("These inputs make between %(low)s and %(high)s %(unit)s of %(result)s.")
+            % {
+                "low": format_quantity(low.quantize(Decimal("0.001"))),
+                "high": format_quantity(high.quantize(Decimal("0.001"))),
+                "unit": product.get_unit_display(),
+                "result": product.name,
+            },
+            TraceabilityErrorCode.IMPLAUSIBLE_YIELD,
+        )
+    return all(conversion.keeps_certification for conversion in conversions.values())
 
 
 def split_batch(
@@ -322,6 +359,10 @@ def transform_batches(
             "unit", _("Choose one of the catalogue's units."), TraceabilityErrorCode.INVALID_UNIT
         )
     producer = parts[0][0].producer
-    output = Output(product, producer, quantity, unit or product.unit)
+    for batch, _q in parts:  # before the catalogue says anything about these lots
+        require(actor, Action.OPERATE, batch.producer)
+    unit = unit or product.unit
+    keeps = _check_yield(parts, product, checked_quantity(quantity), unit)
+    output = Output(product, producer, quantity, unit, keeps_certification=keeps)
     kind = BatchLink.Kind.TRANSFORM
     return _transform(actor, kind, parts, [output], occurred_at, place, notes, transformation_id)[0]
