@@ -23,6 +23,8 @@ class Action(StrEnum):
     RECALL = "recall"  # withdraw a batch from sale
     CERTIFY = "certify"  # confirm a certificate against the paper one (inspectors only)
     SAMPLE = "sample"  # record soil tests of the producer's plots
+    INSPECT = "inspect"  # record inspections and laboratory results of the producer's lots
+    RELEASE = "release"  # lift a hold on a lot (inspectors only)
 
 
 _ROLES_FOR_ACTION = {
@@ -32,13 +34,15 @@ _ROLES_FOR_ACTION = {
     Action.RECALL: {Membership.Role.OWNER, Membership.Role.MANAGER},
     Action.CERTIFY: set(),
     Action.SAMPLE: {Membership.Role.OWNER, Membership.Role.MANAGER, Membership.Role.MEMBER},
+    Action.INSPECT: {Membership.Role.OWNER, Membership.Role.MANAGER, Membership.Role.MEMBER},
+    Action.RELEASE: set(),
 }
 # A cooperative's owners and managers also act for its member farms.
 _COOPERATIVE_ROLES = {Membership.Role.OWNER, Membership.Role.MANAGER}
 # Platform staff groups and what they may do for every producer.
 _GROUP_ACTIONS = {
     EXTENSION_STAFF_GROUP: {Action.VIEW, Action.SAMPLE},
-    INSPECTOR_GROUP: {Action.VIEW, Action.RECALL, Action.CERTIFY},
+    INSPECTOR_GROUP: {Action.VIEW, Action.RECALL, Action.CERTIFY, Action.INSPECT, Action.RELEASE},
 }
 
 

@@ -101,3 +101,14 @@ def broker_app():
     previous.set_current()
     previous.set_default()  # start_worker made the test app the process default
     app.close()
+
+
+@pytest.fixture
+def inspector(db):
+    from django.contrib.auth.models import Group
+
+    from farms.permissions import INSPECTOR_GROUP
+
+    person = factories.UserFactory(email="thanhtra@example.vn")
+    person.groups.add(Group.objects.get(name=INSPECTOR_GROUP))
+    return person

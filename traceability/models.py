@@ -72,6 +72,8 @@ class Batch(models.Model):
         verbose_name=_("certification"),
     )
     recall_reason = models.TextField(_("recall reason"), blank=True)
+    # Kept from sale and labels while a hold is open (see Hold).
+    on_hold = models.BooleanField(_("on hold"), default=False)
     # How many scans per label, and how far apart, are normal for this batch.
     max_scans_per_label = models.PositiveIntegerField(
         _("normal scans per label"), default=default_max_scans
@@ -267,6 +269,56 @@ class EventPhoto(models.Model):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
         ordering = ["pk"]
+
+
+class Hold(models.Model):
+    """A lot kept from sale and labels, because a rule says its produce may be unsafe,
+    until an inspector releases it (after a residue test, say) or it is recalled. Its
+    placing and lifting are also events in the lot's chain."""
+
+    class Reason(models.TextChoices):
+        PRE_HARVEST_INTERVAL = "pre_harvest_interval", _("Harvested inside a waiting period")
+        FAILED_CHECK = "failed_check", _("Failed an inspection or laboratory test")
+        MADE_FROM_HELD_LOT = "made_from_held_lot", _("Made from a lot on hold")
+
+    batch = models.ForeignKey(
+        Batch, on_delete=models.CASCADE, related_name="holds", verbose_name=_("batch")
+    )
+    reason = models.CharField(_("reason"), max_length=30, choices=Reason.choices)
+    explanation = models.TextField(
+        _("explanation"), help_text=_("What happened, for the producer, inspectors and consumers.")
+    )
+    cause = models.ForeignKey(
+        "TraceEvent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="holds_caused",
+        verbose_name=_("caused by"),
+    )
+    placed_at = models.DateTimeField(_("placed at"), auto_now_add=True)
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("released by"),
+    )
+    release_note = models.TextField(_("why it was released"), blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("hold")
+        verbose_name_plural = _("holds")
+        ordering = ["-placed_at"]
+        indexes = [
+            models.Index(fields=["batch"], condition=Q(released_at__isnull=True), name="open_holds")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch.code} · {self.get_reason_display()}"
 
 
 class LabelSheet(models.Model):

@@ -15,6 +15,8 @@ from backend.numbers import format_quantity
 from farms.models import Certification
 from farms.services import utm_srid
 from traceability.models import Batch, Label, TraceEvent
+from traceability.services.holds import standing_holds
+from traceability.services.integrity import last_recall_step
 from traceability.services.trace import Trace
 from traceability.steps import BusinessStep, Phase, rule_for
 
@@ -69,6 +71,7 @@ class PublicTrace:
     intact: bool
     recalled: bool
     recall_reason: str
+    holds: list[str]
     suspicion: str
     region: str
     map_shapes: list[str] = field(default_factory=list)
@@ -189,11 +192,8 @@ def public_trace(trace: Trace, label: Label | None = None) -> PublicTrace:
     batch = trace.batch
     shapes, link = _map(trace)
     # From the hash chain, so that undoing a recall in the database cannot hide it.
-    recalls = [
-        e
-        for e in trace.events
-        if e.batch_id == batch.pk and e.business_step == BusinessStep.RECALLING
-    ]
+    recall = last_recall_step(trace.events, batch.pk)
+    recalled = recall is not None and recall.business_step == BusinessStep.RECALLING
     return PublicTrace(
         product=batch.product.name,
         product_image=batch.product.image.url if batch.product.image else "",
@@ -207,8 +207,9 @@ def public_trace(trace: Trace, label: Label | None = None) -> PublicTrace:
         certificate=_certificate(batch.certification),
         steps=[_step(event) for event in trace.events],
         intact=trace.intact,
-        recalled=batch.status == Batch.Status.RECALLED or bool(recalls),
-        recall_reason=recalls[-1].notes if recalls else "",
+        recalled=recalled,
+        recall_reason=recall.notes if recalled else "",
+        holds=[] if recalled else standing_holds(trace.events, batch.pk),
         suspicion=_suspicion(label),
         region=_region(trace),
         map_shapes=shapes,

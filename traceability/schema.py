@@ -19,11 +19,13 @@ from farms.schema import PlotNode, place_by_id, producer_by_id, product_by_id
 from farms.schema_access import get_for, producer_ids, signed_in_user
 from traceability import printing
 from traceability.error_codes import TraceabilityErrorCode
-from traceability.models import Batch, EventInput, LabelSheet, TraceEvent
+from traceability.models import Batch, EventInput, Hold, LabelSheet, TraceEvent
 from traceability.public import public_trace
-from traceability.services import batches, labels, transformations
+from traceability.services import batches, holds, labels, transformations
+from traceability.services.checks import CheckResult, Residue
 from traceability.services.events import InputUse, record_event
 from traceability.services.trace import load_trace
+from traceability.services.waiting_periods import earliest_safe_harvest
 from traceability.steps import RECORDABLE_STEPS, BusinessStep
 
 TraceabilityMutation = app_mutation(
@@ -119,8 +121,20 @@ class TraceType(graphene.ObjectType):
     lots = graphene.List(graphene.NonNull(graphene.String), required=True)
 
 
+class HoldType(DjangoObjectType):
+    class Meta:
+        model = Hold
+        fields = ("reason", "explanation", "placed_at", "released_at", "release_note")
+
+
 class BatchNode(DjangoObjectType):
     events = graphene.List(graphene.NonNull(TraceEventType), required=True)
+    holds = graphene.List(
+        graphene.NonNull(HoldType), required=True, description="Newest first, open or lifted."
+    )
+    earliest_safe_harvest = graphene.DateTime(
+        description="While a waiting period runs on this crop's plots, when it ends."
+    )
     label_sheets = graphene.List(graphene.NonNull(LabelSheetType), required=True)
     trace = graphene.Field(TraceType, required=True)
     scan_page_url = graphene.String(required=True)
@@ -142,6 +156,8 @@ class BatchNode(DjangoObjectType):
             "produced_on",
             "certification",
             "recall_reason",
+            "use_by",
+            "on_hold",
         )
 
     @classmethod
@@ -154,6 +170,12 @@ class BatchNode(DjangoObjectType):
 
     def resolve_label_sheets(batch, info):
         return batch.label_sheets.all()
+
+    def resolve_holds(batch, info):
+        return batch.holds.all()
+
+    def resolve_earliest_safe_harvest(batch, info):
+        return earliest_safe_harvest(batch) if batch.status == Batch.Status.GROWING else None
 
     def resolve_origin_plots(batch, info):
         return batch.origin_plots.all()
@@ -197,6 +219,8 @@ def _planned(queryset, paths: set[str], prefix: str):
         queryset = queryset.prefetch_related(Prefetch("events", queryset=events))
     if f"{prefix}labelSheets" in paths:
         queryset = queryset.prefetch_related("label_sheets")
+    if f"{prefix}holds" in paths:
+        queryset = queryset.prefetch_related("holds")
     if f"{prefix}originPlots" in paths:
         queryset = queryset.prefetch_related(
             Prefetch("origin_plots", queryset=Plot.objects.select_related("crop", "producer"))
@@ -283,6 +307,32 @@ class RecordEventInput(graphene.InputObjectType):
     keep_photo_location = graphene.Boolean(
         default_value=False, description="Keep where the photos were taken (private)."
     )
+    check = graphene.Field(
+        lambda: CheckInput, description="For an inspection or a laboratory test: its outcome."
+    )
+
+
+class ResidueInput(graphene.InputObjectType):
+    substance = graphene.String(required=True)
+    value = graphene.Decimal(required=True)
+    limit = graphene.Decimal(required=True, description="The maximum residue limit.")
+    unit = graphene.String(default_value="mg/kg")
+
+
+class CheckInput(graphene.InputObjectType):
+    conformant = graphene.Boolean(description="Required for an inspection.")
+    laboratory = graphene.String(default_value="")
+    sample_code = graphene.String(default_value="")
+    residues = graphene.List(graphene.NonNull(ResidueInput), default_value=[])
+
+
+def _check(data: dict | None) -> CheckResult | None:
+    if data is None:
+        return None
+    residues = [
+        Residue(r["substance"], r["value"], r["limit"], r["unit"]) for r in data["residues"]
+    ]
+    return CheckResult(data.get("conformant"), data["laboratory"], data["sample_code"], residues)
 
 
 def _input_use(info, item) -> InputUse:
@@ -336,6 +386,7 @@ class RecordEvent(TraceabilityMutation):
             photos=data["photos"],
             keep_photo_location=data["keep_photo_location"],
             event_uuid=data.get("client_id"),
+            check=_check(data.get("check")),
         )
         batch.refresh_from_db()
         return {"event": event, "batch": batch}
@@ -482,6 +533,44 @@ class RecallBatch(TraceabilityMutation):
         return {"batches": recalled}
 
 
+class BatchNoteInput(graphene.InputObjectType):
+    batch_id = graphene.ID(required=True)
+    reason = graphene.String(required=True, description="Kept on the record.")
+
+
+class ReleaseHold(TraceabilityMutation):
+    """An inspector lifts a lot's hold (and the same hold on what was made from it)."""
+
+    batches = graphene.List(graphene.NonNull(BatchNode))
+
+    class Arguments:
+        input = BatchNoteInput(required=True)
+
+    @classmethod
+    def perform(cls, info, data):
+        released = holds.release_hold(
+            info.context.user, _batch(info, data["batch_id"]), data["reason"]
+        )
+        lots = {hold.batch_id for hold in released}
+        return {"batches": list(Batch.objects.filter(pk__in=lots).order_by("pk"))}
+
+
+class WithdrawRecall(TraceabilityMutation):
+    """Undo a mistaken recall; the record keeps both, with this reason."""
+
+    batches = graphene.List(graphene.NonNull(BatchNode))
+
+    class Arguments:
+        input = BatchNoteInput(required=True)
+
+    @classmethod
+    def perform(cls, info, data):
+        lots = batches.withdraw_recall(
+            info.context.user, _batch(info, data["batch_id"]), data["reason"]
+        )
+        return {"batches": lots}
+
+
 # What the app may queue offline and send through `sync` (see backend.graphql.sync).
 SYNC_OPERATIONS = {
     "create_batch": CreateBatch,
@@ -502,3 +591,5 @@ class Mutation(graphene.ObjectType):
     transform_batches = TransformBatches.Field()
     order_labels = OrderLabels.Field()
     recall_batch = RecallBatch.Field()
+    release_hold = ReleaseHold.Field()
+    withdraw_recall = WithdrawRecall.Field()

@@ -4,3 +4,5 @@ from django.dispatch import Signal
 
 # Sent inside the recall's transaction with ``batches``: every lot it recalled.
 batches_recalled = Signal()
+# Sent inside the transaction that put ``batches`` on hold (see services.holds).
+batches_held = Signal()

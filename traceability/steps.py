@@ -45,6 +45,10 @@ class BusinessStep(models.TextChoices):
     REPACKAGING = "repackaging", _("Splitting or merging")
     PROCESSING = "processing", _("Processing")
     RECALLING = "recalling", _("Recall")
+    SAMPLING = "sampling", _("Sampling and laboratory test")
+    HOLDING = "holding", _("Held for checking")
+    RELEASING = "releasing", _("Released after checking")
+    RECALL_WITHDRAWN = "recall_withdrawn", _("Recall withdrawn")
 
 
 class EventType(models.TextChoices):
@@ -85,9 +89,17 @@ STEP_RULES: dict[str, StepRule] = {
     ),
     BusinessStep.PROCESSING: StepRule(Phase.TRANSFORMATION, None, "active", recordable=False),
     BusinessStep.RECALLING: StepRule(Phase.ANYTIME, "holding", "recalled", recordable=False),
+    BusinessStep.SAMPLING: StepRule(Phase.ANYTIME, "sampling", "conformant"),
+    BusinessStep.HOLDING: StepRule(
+        Phase.ANYTIME, "holding", "non_sellable_other", recordable=False
+    ),
+    BusinessStep.RELEASING: StepRule(Phase.ANYTIME, None, "active", recordable=False),
+    BusinessStep.RECALL_WITHDRAWN: StepRule(Phase.ANYTIME, None, "active", recordable=False),
 }
 
 RECORDABLE_STEPS = [step.value for step, rule in STEP_RULES.items() if rule.recordable]
+# Steps that check the produce: recorded by its producer or by an inspector, with their outcome.
+CHECKS = (BusinessStep.INSPECTING, BusinessStep.SAMPLING)
 
 
 def rule_for(step: str) -> StepRule:

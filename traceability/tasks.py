@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import translation
 
-from traceability.services import labels, photos
+from traceability.services import holds, labels, photos
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
@@ -21,3 +21,10 @@ def make_thumbnails(photo_ids: list[int]) -> None:
 def requeue_stuck_label_sheets() -> tuple[int, int]:
     """Queue again the label sheets a lost worker left waiting; fail the hopeless ones."""
     return labels.requeue_stuck_sheets()
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=30, retry_backoff_max=3600, max_retries=6)
+def send_hold_notices(hold_ids: list[int]) -> int:
+    """Tell the producer and the inspectors that lots went on hold (retried while the mail
+    server or text provider is down; a hold already told is not told again)."""
+    return holds.notify(hold_ids)

@@ -21,7 +21,8 @@ from marketplace.models import Buyer, Offer, OfferBatch
 from marketplace.services.prices import check_plausible_price
 from traceability.models import Batch
 from traceability.services.events import check_not_expired
-from traceability.signals import batches_recalled
+from traceability.services.holds import check_not_held
+from traceability.signals import batches_held, batches_recalled
 
 MAX_DELIVERY_RADIUS_KM = 300
 MAX_WINDOW_DAYS = 366
@@ -151,6 +152,7 @@ def _check_share(offer: Offer, share: LotShare, allocated: Decimal) -> None:
             MarketplaceErrorCode.LOT_NOT_SELLABLE,
         )
     check_not_expired(batch, "batches")
+    check_not_held(batch, "batches")
     if batch.use_by and offer.available_to > batch.use_by:
         raise field_error(
             "available_to",
@@ -357,5 +359,17 @@ def close_offers_of_recalled_lots(sender, batches: list[Batch], **kwargs) -> Non
     transaction.on_commit(
         lambda: Offer.objects.filter(status__in=OPEN_STATUSES, shares__batch__in=ids).update(
             status=Offer.Status.CLOSED
+        )
+    )
+
+
+@receiver(batches_held)
+def pause_offers_of_held_lots(sender, batches: list[Batch], **kwargs) -> None:
+    """A lot on hold is not sold: its open offers pause once the hold is committed; the
+    seller resumes them after an inspector's release."""
+    ids = [batch.pk for batch in batches]
+    transaction.on_commit(
+        lambda: Offer.objects.filter(status=Offer.Status.ACTIVE, shares__batch__in=ids).update(
+            status=Offer.Status.PAUSED
         )
     )

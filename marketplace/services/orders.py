@@ -30,6 +30,7 @@ from traceability.services.events import (
     release_sale,
     reserve_for_sale,
 )
+from traceability.services.holds import check_not_held
 from traceability.steps import BusinessStep
 
 Status = Order.Status
@@ -199,6 +200,7 @@ def _allocate(line: OrderLine) -> None:
     for share in shares:
         take = min(needed, share.quantity - share.allocated)
         check_not_expired(share.batch, "lines")
+        check_not_held(share.batch, "lines")
         if not reserve_for_sale(share.batch, take):
             raise _lot_unavailable(share.batch)
         OfferBatch.objects.filter(pk=share.pk).update(allocated=F("allocated") + take)
@@ -249,8 +251,9 @@ def _hand_over(actor, order: Order, steps: list[str]) -> None:
     }
     for step in steps:
         for batch, quantity in per_lot.values():
-            if step == BusinessStep.SHIPPING:
-                check_not_expired(batch, "lines")  # expired food is not sent out
+            if step == BusinessStep.SHIPPING:  # expired or held food is not sent out
+                check_not_expired(batch, "lines")
+                check_not_held(batch, "lines")
             record_handover(
                 actor, batch, step, quantity=quantity, details=details, place=order.pickup_place
             )

@@ -18,7 +18,8 @@ from farms.models import LOCATION_CODE_ALPHABET, Plot, Producer, Product, Unit
 from farms.permissions import Action, require
 from traceability.error_codes import TraceabilityErrorCode
 from traceability.models import Batch, TraceEvent
-from traceability.services.events import append_event, check_time, record_event
+from traceability.services.chain import append_event
+from traceability.services.events import check_time, record_event
 from traceability.services.trace import descendant_ids
 from traceability.signals import batches_recalled
 from traceability.steps import BusinessStep
@@ -142,6 +143,52 @@ def recall_batch(actor, batch: Batch, reason: str) -> list[Batch]:
             )
         batches_recalled.send(sender=Batch, batches=recalled)
     return recalled
+
+
+def withdraw_recall(actor, batch: Batch, reason: str) -> list[Batch]:
+    """Undo a recall that was a mistake (the test was of another lot, say): the lot and
+    the lots its recall reached return to stock, and each chain records the withdrawal
+    and its reason beside the recall."""
+    require(actor, Action.RECALL, batch.producer)
+    reason = reason.strip()
+    if not reason:
+        raise field_error(
+            "reason", _("Say why the recall is withdrawn."), TraceabilityErrorCode.REASON_REQUIRED
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        root = Batch.objects.select_for_update(of=("self",)).get(pk=batch.pk)
+        if root.status != Batch.Status.RECALLED:
+            raise field_error(
+                "batch_id", _("This batch is not recalled."), TraceabilityErrorCode.NOT_RECALLED
+            )
+        reached = [
+            lot
+            for lot in _lock_family(root)
+            if lot.status == Batch.Status.RECALLED and lot.recall_reason == root.recall_reason
+        ]
+        for lot in reached:
+            lot.status = _status_in_stock(lot)
+            lot.recall_reason = ""
+            lot.save(update_fields=["status", "recall_reason"])
+            append_event(
+                lot,
+                TraceEvent(
+                    business_step=BusinessStep.RECALL_WITHDRAWN,
+                    occurred_at=now,
+                    producer=lot.producer,
+                    recorded_by=actor,
+                    notes=reason,
+                    details={"withdrawn_because_of": root.code},
+                ),
+            )
+    return reached
+
+
+def _status_in_stock(lot: Batch) -> str:
+    if lot.quantity == 0:
+        return Batch.Status.GROWING
+    return Batch.Status.ACTIVE if lot.remaining_quantity > 0 else Batch.Status.DEPLETED
 
 
 def _lock_family(root: Batch) -> list[Batch]:

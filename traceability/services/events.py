@@ -12,26 +12,30 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q, Value
+from django.db.models import F, Value
 from django.db.models.functions import Greatest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from backend.error_codes import CommonErrorCode
 from backend.errors import field_error
-from backend.images import CleanImage, clean_image
+from backend.images import clean_image
 from backend.numbers import checked_quantity, format_quantity
-from backend.tasks import queue_after_commit
 from farms.models import AgriculturalInput, Place, Plot, convert_quantity
 from farms.permissions import Action, require
 from farms.services import certification_for
 from traceability.error_codes import TraceabilityErrorCode
-from traceability.models import Batch, EventInput, EventPhoto, TraceEvent
-from traceability.services.integrity import GENESIS_HASH, batch_facts, chain_hash, event_payload
-from traceability.steps import BusinessStep, EventType, Phase, Stock, rule_for
+from traceability.models import Batch, EventInput, Hold, TraceEvent
+from traceability.services.chain import append_event, locked_history
+from traceability.services.checks import CheckResult
+from traceability.services.holds import place_holds
+from traceability.services.integrity import batch_facts
+from traceability.services.waiting_periods import Breach, breaches
+from traceability.steps import CHECKS, BusinessStep, Phase, Stock, rule_for
 
 CLOCK_SKEW = datetime.timedelta(minutes=10)
 MAX_INTERVAL_DAYS = 365
@@ -134,7 +138,7 @@ def check_order(
     origin = min(history, key=lambda e: e.sequence) if history else None
     derived = bool(origin) and rule_for(origin.business_step).phase == Phase.TRANSFORMATION
     harvest = next((e for e in history if e.business_step == BusinessStep.HARVESTING), None)
-    if batch.status == Batch.Status.RECALLED and step != BusinessStep.INSPECTING:
+    if batch.status == Batch.Status.RECALLED and step not in CHECKS:
         raise _order_error(
             _("This batch has been recalled: no further steps."), TraceabilityErrorCode.RECALLED
         )
@@ -219,62 +223,6 @@ def _lock_plots(plot_ids: list[int], plot: Plot | None) -> None:
     list(Plot.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
 
 
-def _interval_pairs(
-    batch: Batch, step: str, occurred_at, rows: list[EventInput], plot, plot_ids: list[int]
-):
-    """(input, applied at, harvested at) for every harvest an application could affect.
-
-    Applying an input to a plot affects every crop harvested from that plot, whichever
-    batch the application or the harvest was recorded on.
-    """
-    if step == BusinessStep.HARVESTING:
-        applied = (
-            EventInput.objects.filter(
-                pre_harvest_interval_days__gt=0, event__occurred_at__lte=occurred_at
-            )
-            .filter(
-                Q(event__batch=batch)
-                | Q(event__plot_id__in=plot_ids)
-                | Q(event__batch__origin_plots__in=plot_ids)
-            )
-            .select_related("event")
-            .distinct()
-        )
-        return [(row, row.event.occurred_at, occurred_at) for row in applied]
-    rows = [row for row in rows if row.pre_harvest_interval_days]
-    if not rows:
-        return []
-    affected = [plot.pk] if plot else plot_ids
-    harvests = (
-        TraceEvent.objects.filter(
-            business_step=BusinessStep.HARVESTING, occurred_at__gte=occurred_at
-        )
-        .filter(Q(batch=batch) | Q(batch__origin_plots__in=affected))
-        .distinct()
-    )
-    return [(row, occurred_at, harvest.occurred_at) for row in rows for harvest in harvests]
-
-
-def _check_pre_harvest_interval(
-    batch: Batch, step: str, occurred_at, rows, plot, plot_ids: list[int]
-) -> None:
-    """Refuse a harvest inside the waiting period of an input applied to its crop."""
-    pairs = _interval_pairs(batch, step, occurred_at, rows, plot, plot_ids)
-    for row, applied_at, harvested_at in pairs:
-        safe_from = applied_at + datetime.timedelta(days=row.pre_harvest_interval_days)
-        if harvested_at < safe_from:
-            message = _(
-                "Harvest refused: %(input)s was applied on %(applied)s and needs "
-                "%(days)d days before harvest, so the earliest safe harvest is %(safe)s."
-            ) % {
-                "input": row.name,
-                "applied": _when(applied_at),
-                "days": row.pre_harvest_interval_days,
-                "safe": _when(safe_from),
-            }
-            raise field_error("occurred_at", message, TraceabilityErrorCode.PRE_HARVEST_INTERVAL)
-
-
 def _check_place(plot_ids: list[int], plot: Plot | None, place: Place | None) -> None:
     if plot and place:
         raise field_error(
@@ -295,53 +243,6 @@ def _only_origin_plot(plot_ids: list[int], step: str) -> Plot | None:
     if len(plot_ids) != 1 or rule_for(step).phase not in (Phase.PRE_HARVEST, Phase.HARVEST):
         return None
     return Plot.objects.get(pk=plot_ids[0])
-
-
-def append_event(
-    batch: Batch,
-    event: TraceEvent,
-    inputs: list[EventInput] = (),
-    photos: list[CleanImage] = (),
-) -> TraceEvent:
-    """Add ``event`` to the end of the (locked) batch's hash chain and save it all."""
-    rule = rule_for(event.business_step)
-    event.batch = batch
-    event.sequence = batch.event_count + 1
-    event.event_type = event.event_type or EventType.OBJECT
-    event.action = rule.action if event.event_type == EventType.OBJECT else ""
-    event.disposition = event.disposition or (rule.disposition or "")
-    event.previous_hash = batch.chain_head or GENESIS_HASH
-    payload = event_payload(event, list(inputs), [photo.sha256 for photo in photos])
-    event.hash = chain_hash(payload, event.previous_hash)
-    event.save()
-    for row in inputs:
-        row.event = event
-    EventInput.objects.bulk_create(inputs)
-    saved = [
-        EventPhoto.objects.create(
-            event=event, image=photo.content, sha256=photo.sha256, location=photo.location
-        )
-        for photo in photos
-    ]
-    if saved:
-        ids = [photo.pk for photo in saved]
-        queue_after_commit("traceability.tasks.make_thumbnails", ids)
-    batch.event_count, batch.chain_head = event.sequence, event.hash
-    Batch.objects.filter(pk=batch.pk).update(
-        event_count=batch.event_count, chain_head=batch.chain_head
-    )
-    return event
-
-
-def locked_history(batch: Batch) -> tuple[Batch, list[TraceEvent]]:
-    """The batch row locked for update, and its events in time order."""
-    locked = (
-        Batch.objects.select_for_update(of=("self",))
-        .select_related("product", "producer")
-        .get(pk=batch.pk)
-    )
-    history = list(locked.events.order_by("occurred_at", "sequence"))
-    return locked, history
 
 
 def use_by(product, made_on: datetime.date | None) -> datetime.date | None:
@@ -425,10 +326,13 @@ def record_event(
     photos=(),
     keep_photo_location: bool = False,
     event_uuid: uuid.UUID | None = None,
+    check: CheckResult | None = None,
 ) -> TraceEvent:
     """Record what happened to ``batch``. Sending the same ``event_uuid`` twice records once.
-    Photos lose their EXIF data; where they were taken is kept (privately) only if asked."""
-    require(actor, Action.OPERATE, batch.producer)
+    Photos lose their EXIF data; where they were taken is kept (privately) only if asked.
+    A fact that breaks a food-safety rule (a harvest inside a waiting period, a failed
+    check) is recorded, and the lots it concerns are put on hold."""
+    require(actor, Action.INSPECT if step in CHECKS else Action.OPERATE, batch.producer)
     if existing := _replayed_event(event_uuid, batch):
         return existing
     if step not in BusinessStep.values or not rule_for(step).recordable:
@@ -439,19 +343,19 @@ def record_event(
         )
     check_time(occurred_at)
     _check_sizes(quantity, notes, photos)
+    outcome = (check or CheckResult()).checked(step) if step in CHECKS else None
     rows = [use.to_row(step) for use in inputs]
     clean_photos = [clean_image(photo, keep_location=keep_photo_location) for photo in photos]
+    plot_ids = list(batch.origin_plots.values_list("pk", flat=True))
     with transaction.atomic():
+        _lock_plots(plot_ids, plot)  # the land first, then lots: see services.holds
         batch, history = locked_history(batch)
         # A copy of this very request that held the lock before us has committed by now.
         if existing := _replayed_event(event_uuid, batch):
             return existing
-        plot_ids = list(batch.origin_plots.values_list("pk", flat=True))
-        _lock_plots(plot_ids, plot)
         check_order(batch, step, occurred_at, history, quantity)
         _check_place(plot_ids, plot, place)
         plot = plot or (None if place else _only_origin_plot(plot_ids, step))
-        _check_pre_harvest_interval(batch, step, occurred_at, rows, plot, plot_ids)
         _check_stock(batch, step, quantity)
         if step == BusinessStep.HARVESTING:
             _apply_harvest(batch, occurred_at, quantity)
@@ -469,9 +373,29 @@ def record_event(
             recorded_by=actor,
             quantity=quantity,
             notes=notes.strip(),
-            details={"facts": batch_facts(batch)} if step == BusinessStep.HARVESTING else {},
+            disposition=outcome.disposition if outcome else "",
+            details=_details(batch, step, outcome),
         )
-        return append_event(batch, event, rows, clean_photos)
+        append_event(batch, event, rows, clean_photos)
+        # The record is kept in one language, whoever records it.
+        with translation.override(settings.LANGUAGE_CODE):
+            _hold_what_it_breaks(event, breaches(batch, step, occurred_at, rows, plot, plot_ids))
+            if outcome and not outcome.conformant:
+                place_holds({batch.pk}, Hold.Reason.FAILED_CHECK, outcome.explanation(), event)
+        return event
+
+
+def _details(batch: Batch, step: str, outcome: CheckResult | None) -> dict:
+    if step == BusinessStep.HARVESTING:
+        return {"facts": batch_facts(batch)}
+    return {"check": outcome.details()} if outcome else {}
+
+
+def _hold_what_it_breaks(event: TraceEvent, found: list[Breach]) -> None:
+    """Each lot harvested inside a waiting period goes on hold, with every reason."""
+    for batch_id in sorted({breach.batch_id for breach in found}):
+        reasons = dict.fromkeys(b.explanation for b in found if b.batch_id == batch_id)
+        place_holds({batch_id}, Hold.Reason.PRE_HARVEST_INTERVAL, " ".join(reasons), event)
 
 
 def _replayed_event(event_uuid: uuid.UUID | None, batch: Batch) -> TraceEvent | None:

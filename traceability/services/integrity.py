@@ -93,6 +93,13 @@ def _recorded_facts(batch: Batch, events: list[TraceEvent]) -> dict | None:
     return None
 
 
+def last_recall_step(events: list[TraceEvent], batch_id: int) -> TraceEvent | None:
+    """The lot's latest recall or withdrawal of one, as its chain records them."""
+    steps = (BusinessStep.RECALLING, BusinessStep.RECALL_WITHDRAWN)
+    mine = [e for e in events if e.batch_id == batch_id and e.business_step in steps]
+    return max(mine, key=lambda event: event.sequence, default=None)
+
+
 def _field_problems(batch: Batch, events: list[TraceEvent]) -> list[str]:
     problems = []
     facts = _recorded_facts(batch, events)
@@ -105,7 +112,8 @@ def _field_problems(batch: Batch, events: list[TraceEvent]) -> list[str]:
                 "after they were recorded."
             )
         )
-    recalled = any(e.business_step == BusinessStep.RECALLING for e in events)
+    last = last_recall_step(events, batch.pk)
+    recalled = last is not None and last.business_step == BusinessStep.RECALLING
     if recalled and batch.status != Batch.Status.RECALLED:
         problems.append(_("This batch's recall was undone."))
     return problems

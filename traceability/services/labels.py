@@ -23,6 +23,7 @@ from traceability import printing
 from traceability.error_codes import TraceabilityErrorCode
 from traceability.models import Batch, Label, LabelSheet
 from traceability.services.events import check_not_expired
+from traceability.services.holds import check_not_held
 
 logger = logging.getLogger(__name__)
 SERIAL_LENGTH = 12  # 60 random bits: a serial cannot be guessed from another
@@ -76,6 +77,7 @@ def order_label_sheet(
             TraceabilityErrorCode.INVALID_COUNT,
         )
     check_not_expired(batch)
+    check_not_held(batch)
     if batch.status not in (Batch.Status.ACTIVE, Batch.Status.DEPLETED):
         raise field_error(
             "batch",

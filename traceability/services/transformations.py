@@ -23,14 +23,8 @@ from farms.permissions import Action, require
 from traceability.error_codes import TraceabilityErrorCode
 from traceability.models import Batch, BatchLink, TraceEvent
 from traceability.services.batches import new_lot_code
-from traceability.services.events import (
-    append_event,
-    check_order,
-    check_time,
-    locked_history,
-    take_from_stock,
-    use_by,
-)
+from traceability.services.chain import append_event, locked_history
+from traceability.services.events import check_order, check_time, take_from_stock, use_by
 from traceability.services.integrity import batch_facts
 from traceability.steps import BusinessStep, EventType
 

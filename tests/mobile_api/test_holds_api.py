@@ -1,0 +1,58 @@
+"""Holds, checks and the earliest safe harvest through the app's API."""
+
+from graphql_relay import to_global_id
+
+from tests.factories import kg, moment
+from tests.mobile_api.conftest import Api, token_for
+from traceability.services.events import InputUse, record_event
+from traceability.steps import BusinessStep as Step
+
+RECORD = """mutation($input: RecordEventInput!) { recordEvent(input: $input) {
+  errors { field code } event { disposition } batch { onHold holds { reason explanation } } } }"""
+RELEASE = """mutation($input: BatchNoteInput!) { releaseHold(input: $input) {
+  errors { code } batches { code onHold } } }"""
+SAFE = """query($code: String!) { batchByCode(code: $code) { status earliestSafeHarvest } }"""
+
+
+def test_an_inspector_records_a_failed_test_and_later_releases_the_lot(
+    client, rf, inspector, harvested, api
+):
+    inspector_api = Api(client, token_for(inspector, rf))
+    failed = inspector_api.ok(
+        RECORD,
+        {
+            "input": {
+                "batchId": to_global_id("BatchNode", harvested.pk),
+                "step": "SAMPLING",
+                "occurredAt": moment(0.5).isoformat(),
+                "check": {
+                    "laboratory": "Vinacontrol Hà Nội",
+                    "sampleCode": "HN-0412",
+                    "residues": [{"substance": "Abamectin", "value": "0.05", "limit": "0.01"}],
+                },
+            }
+        },
+    )["recordEvent"]
+    assert failed["event"]["disposition"] == "non_conformant"
+    assert failed["batch"]["onHold"] is True
+    assert failed["batch"]["holds"][0]["reason"] == "FAILED_CHECK"
+
+    note = {"input": {"batchId": to_global_id("BatchNode", harvested.pk), "reason": "Mẫu lại đạt"}}
+    refused = api(RELEASE, note)["data"]["releaseHold"]["errors"]
+    assert refused == [{"code": "permission_denied"}]
+    released = inspector_api.ok(RELEASE, note)["releaseHold"]["batches"]
+    assert released == [{"code": harvested.code, "onHold": False}]
+
+
+def test_the_app_shows_the_earliest_safe_harvest_while_a_waiting_period_runs(
+    api, owner, growing, pesticide
+):
+    record_event(
+        owner,
+        growing,
+        Step.SPRAYING,
+        occurred_at=moment(2),
+        inputs=[InputUse(agricultural_input=pesticide, dose=kg(20), dose_unit="ml")],
+    )
+    safe = api.ok(SAFE, {"code": growing.code})["batchByCode"]["earliestSafeHarvest"]
+    assert safe.startswith((moment(2) + (moment(0) - moment(7))).date().isoformat())

@@ -1,0 +1,55 @@
+"""A lot's hash chain: every event is appended under the lot's row lock, chained over
+the one before (see docs/decisions.md, "Events: append-only, hash-chained per batch")."""
+
+from backend.images import CleanImage
+from backend.tasks import queue_after_commit
+from traceability.models import Batch, EventInput, EventPhoto, TraceEvent
+from traceability.services.integrity import GENESIS_HASH, chain_hash, event_payload
+from traceability.steps import EventType, rule_for
+
+
+def append_event(
+    batch: Batch,
+    event: TraceEvent,
+    inputs: list[EventInput] = (),
+    photos: list[CleanImage] = (),
+) -> TraceEvent:
+    """Add ``event`` to the end of the (locked) batch's hash chain and save it all."""
+    rule = rule_for(event.business_step)
+    event.batch = batch
+    event.sequence = batch.event_count + 1
+    event.event_type = event.event_type or EventType.OBJECT
+    event.action = rule.action if event.event_type == EventType.OBJECT else ""
+    event.disposition = event.disposition or (rule.disposition or "")
+    event.previous_hash = batch.chain_head or GENESIS_HASH
+    payload = event_payload(event, list(inputs), [photo.sha256 for photo in photos])
+    event.hash = chain_hash(payload, event.previous_hash)
+    event.save()
+    for row in inputs:
+        row.event = event
+    EventInput.objects.bulk_create(inputs)
+    saved = [
+        EventPhoto.objects.create(
+            event=event, image=photo.content, sha256=photo.sha256, location=photo.location
+        )
+        for photo in photos
+    ]
+    if saved:
+        ids = [photo.pk for photo in saved]
+        queue_after_commit("traceability.tasks.make_thumbnails", ids)
+    batch.event_count, batch.chain_head = event.sequence, event.hash
+    Batch.objects.filter(pk=batch.pk).update(
+        event_count=batch.event_count, chain_head=batch.chain_head
+    )
+    return event
+
+
+def locked_history(batch: Batch) -> tuple[Batch, list[TraceEvent]]:
+    """The batch row locked for update, and its events in time order."""
+    locked = (
+        Batch.objects.select_for_update(of=("self",))
+        .select_related("product", "producer")
+        .get(pk=batch.pk)
+    )
+    history = list(locked.events.order_by("occurred_at", "sequence"))
+    return locked, history
