@@ -1,6 +1,9 @@
+import json
 import os
 import uuid
+from pathlib import Path
 
+import jsonschema
 import pytest
 from celery import Celery, current_app
 from django.core.cache import cache
@@ -112,3 +115,15 @@ def inspector(db):
     person = factories.UserFactory(email="thanhtra@example.vn")
     person.groups.add(Group.objects.get(name=INSPECTOR_GROUP))
     return person
+
+
+EPCIS_SCHEMA = Path(__file__).resolve().parent / "standards" / "epcis" / "EPCIS-JSON-Schema.json"
+
+
+@pytest.fixture(scope="session")
+def validator():
+    """GS1's official EPCIS 2.0 JSON Schema."""
+    schema = json.loads(EPCIS_SCHEMA.read_text())
+    return jsonschema.Draft7Validator(
+        schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER
+    )

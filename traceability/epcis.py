@@ -93,6 +93,8 @@ def _common(event: TraceEvent) -> dict:
         data[f"{PREFIX}:inputs"] = inputs
     if event.notes:
         data[f"{PREFIX}:notes"] = event.notes
+    if "check" in event.details:  # an inspection's or a laboratory's result
+        data[f"{PREFIX}:check"] = event.details["check"]
     return data
 
 
@@ -194,13 +196,44 @@ def _locations(trace: Trace) -> list[dict]:
     return [_location(where) for where in places.values()]
 
 
+def _error_declarations(trace: Trace) -> dict[str, dict]:
+    """EPCIS 2.0 error declarations, by the uuid of the event each declares wrong: our
+    corrections are not events of their own but these."""
+    declarations = {}
+    for event in trace.events:
+        if event.business_step != BusinessStep.CORRECTING:
+            continue
+        declarations[event.details["corrects"]] = {
+            "declarationTime": event.recorded_at.astimezone(UTC).isoformat(timespec="milliseconds"),
+            "reason": event.details["reason"],
+            "correctiveEventIDs": [f"urn:uuid:{uid}" for uid in event.details["corrective"]],
+            f"{PREFIX}:explanation": event.notes,
+            f"{PREFIX}:declaredBy": party_uri(event.producer),
+            # The correction is a link of the lot's hash chain too.
+            f"{PREFIX}:hash": event.hash,
+            f"{PREFIX}:previousHash": event.previous_hash,
+        }
+    return declarations
+
+
+def _event(event: TraceEvent, lots: dict[str, Batch], declarations: dict[str, dict]) -> dict:
+    data = (
+        _transformation_event(event, lots)
+        if event.event_type == EventType.TRANSFORMATION
+        else _object_event(event)
+    )
+    if str(event.uuid) in declarations:
+        data["errorDeclaration"] = declarations[str(event.uuid)]
+    return data
+
+
 def document(trace: Trace) -> dict:
     lots = _referenced_lots(trace)
+    declarations = _error_declarations(trace)
     events = [
-        _transformation_event(e, lots)
-        if e.event_type == EventType.TRANSFORMATION
-        else _object_event(e)
+        _event(e, lots, declarations)
         for e in trace.events
+        if e.business_step != BusinessStep.CORRECTING
     ]
     return {
         "@context": [EPCIS_CONTEXT, {PREFIX: vocabulary_base()}],

@@ -6,11 +6,13 @@ from enum import StrEnum
 
 
 class TraceabilityErrorCode(StrEnum):
+    ALREADY_CORRECTED = "already_corrected"
     ALREADY_HARVESTED = "already_harvested"
     ALREADY_RECALLED = "already_recalled"
     ALREADY_SHARED = "already_shared"
     BATCH_NOT_ACTIVE = "batch_not_active"
     BATCH_NOT_LABELLABLE = "batch_not_labellable"
+    CORRECTION_BREAKS_STOCK = "correction_breaks_stock"
     DERIVED_BATCH = "derived_batch"
     DUPLICATE_INPUT = "duplicate_input"
     EVENT_ORDER = "event_order"
@@ -36,6 +38,7 @@ class TraceabilityErrorCode(StrEnum):
     MIXED_PRODUCTS = "mixed_products"
     NAIVE_TIME = "naive_time"
     NOTES_TOO_LONG = "notes_too_long"
+    NOT_CORRECTABLE = "not_correctable"
     NOT_HARVESTED = "not_harvested"
     NOT_HELD = "not_held"
     NOT_RECALLED = "not_recalled"

@@ -150,11 +150,18 @@ class BatchLink(models.Model):
         ]
 
 
+class TraceEventQuerySet(models.QuerySet):
+    def standing(self):
+        """Events no correction has declared wrong (the record the rules read)."""
+        return self.filter(corrections__isnull=True)
+
+
 class TraceEvent(models.Model):
     """What happened to a batch: when, where, by whom and why (GS1 EPCIS 2.0 shaped).
 
     Events are append-only; each carries a SHA-256 hash chained over its batch's
-    previous event, so any later change to a stored row is detectable.
+    previous event, so any later change to a stored row is detectable. A wrong event is
+    never edited: a correction (another event) declares it wrong and points at it.
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -201,8 +208,19 @@ class TraceEvent(models.Model):
     transformation_id = models.UUIDField(null=True, blank=True)
     # Lots this event links to (transformations) and other structured facts; hashed.
     details = models.JSONField(default=dict, blank=True)
+    # Set on a correction only: the event it declares wrong (also in its hashed details).
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name=_("corrects"),
+    )
     previous_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, editable=False)
+
+    objects = TraceEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("trace event")
@@ -220,6 +238,10 @@ class TraceEvent(models.Model):
             models.CheckConstraint(
                 condition=Q(plot__isnull=True) | Q(place__isnull=True),
                 name="event_at_plot_or_place",
+            ),
+            # An event is declared wrong once (a correction can itself be corrected).
+            models.UniqueConstraint(
+                fields=["corrects"], condition=Q(corrects__isnull=False), name="one_correction"
             ),
         ]
         indexes = [models.Index(fields=["business_step", "occurred_at"])]

@@ -53,6 +53,7 @@ class PublicStep:
     quantity: str
     inputs: list[str]
     photos: list[str]
+    corrected_on: datetime.date | None = None  # declared wrong then (the reason stays private)
 
 
 @dataclass
@@ -122,7 +123,22 @@ def _place(event: TraceEvent) -> tuple[str, str]:
     return "", ""
 
 
-def _step(event: TraceEvent) -> PublicStep:
+def _steps(events: list[TraceEvent]) -> list[PublicStep]:
+    """The journey: every recorded step, a corrected one marked with the day it was
+    corrected and followed by what replaced it. Corrections themselves are not steps."""
+    corrected = {
+        event.details["corrects"]: timezone.localdate(event.recorded_at)
+        for event in events
+        if event.business_step == BusinessStep.CORRECTING
+    }
+    return [
+        _step(event, corrected.get(str(event.uuid)))
+        for event in events
+        if event.business_step != BusinessStep.CORRECTING
+    ]
+
+
+def _step(event: TraceEvent, corrected_on: datetime.date | None = None) -> PublicStep:
     place, place_code = _place(event)
     inputs = [
         " ".join(
@@ -147,6 +163,7 @@ def _step(event: TraceEvent) -> PublicStep:
         quantity=_quantity(event.quantity, event.batch),
         inputs=inputs,
         photos=[(photo.thumbnail or photo.image).url for photo in event.photos.all()],
+        corrected_on=corrected_on,
     )
 
 
@@ -205,7 +222,7 @@ def public_trace(trace: Trace, label: Label | None = None) -> PublicTrace:
         production_date=batch.produced_on,
         expiry_date=batch.use_by,
         certificate=_certificate(batch.certification),
-        steps=[_step(event) for event in trace.events],
+        steps=_steps(trace.events),
         intact=trace.intact,
         recalled=recalled,
         recall_reason=recall.notes if recalled else "",

@@ -49,6 +49,7 @@ class BusinessStep(models.TextChoices):
     HOLDING = "holding", _("Held for checking")
     RELEASING = "releasing", _("Released after checking")
     RECALL_WITHDRAWN = "recall_withdrawn", _("Recall withdrawn")
+    CORRECTING = "correcting", _("Correction")
 
 
 class EventType(models.TextChoices):
@@ -95,6 +96,8 @@ STEP_RULES: dict[str, StepRule] = {
     ),
     BusinessStep.RELEASING: StepRule(Phase.ANYTIME, None, "active", recordable=False),
     BusinessStep.RECALL_WITHDRAWN: StepRule(Phase.ANYTIME, None, "active", recordable=False),
+    # Exported as the errorDeclaration of the event it corrects, not as an event.
+    BusinessStep.CORRECTING: StepRule(Phase.ANYTIME, None, None, recordable=False),
 }
 
 RECORDABLE_STEPS = [step.value for step, rule in STEP_RULES.items() if rule.recordable]

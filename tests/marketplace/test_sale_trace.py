@@ -6,7 +6,6 @@ from decimal import Decimal
 from marketplace.models import Order
 from marketplace.services.cart import checkout, set_cart_quantity
 from marketplace.services.orders import change_status
-from tests.traceability.test_epcis import validator  # noqa: F401 (fixture)
 from traceability import epcis
 from traceability.services.trace import load_trace
 
@@ -20,7 +19,7 @@ def sold(owner, chef, buyer, offer) -> Order:
 
 
 def test_the_sold_lot_exports_valid_epcis_with_the_parties(
-    validator,  # noqa: F811
+    validator,
     owner,
     chef,
     buyer,

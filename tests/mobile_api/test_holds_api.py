@@ -56,3 +56,34 @@ def test_the_app_shows_the_earliest_safe_harvest_while_a_waiting_period_runs(
     )
     safe = api.ok(SAFE, {"code": growing.code})["batchByCode"]["earliestSafeHarvest"]
     assert safe.startswith((moment(2) + (moment(0) - moment(7))).date().isoformat())
+
+
+CORRECT = """mutation($input: CorrectEventInput!) { correctEvent(input: $input) {
+  errors { field code } correction { businessStep corrects { uuid } }
+  batch { quantity remainingQuantity } } }"""
+
+
+def test_the_app_corrects_a_mistyped_harvest_once_however_often_it_is_sent(api, harvested):
+    wrong = harvested.events.get(business_step=Step.HARVESTING)
+    correction = {
+        "clientId": "7d1b2c0e-8a4f-4c1e-9a55-2f8e6f1d3b21",
+        "eventId": str(wrong.uuid),
+        "reason": "Gõ nhầm",
+        "replacement": {"quantity": "85"},
+    }
+    for _attempt in range(2):
+        done = api.ok(CORRECT, {"input": correction})["correctEvent"]
+        assert done["correction"] == {
+            "businessStep": "CORRECTING",
+            "corrects": {"uuid": str(wrong.uuid)},
+        }
+        assert done["batch"]["quantity"] == "85.000"
+    assert harvested.events.filter(business_step=Step.CORRECTING).count() == 1
+
+
+def test_nobody_corrects_another_producers_event(stranger_api, harvested):
+    wrong = harvested.events.get(business_step=Step.HARVESTING)
+    refused = stranger_api(CORRECT, {"input": {"eventId": str(wrong.uuid), "reason": "x"}})["data"][
+        "correctEvent"
+    ]["errors"]
+    assert refused == [{"field": "eventId", "code": "not_found"}]

@@ -1,7 +1,5 @@
-import json
 from pathlib import Path
 
-import jsonschema
 import pytest
 from django.conf import settings
 
@@ -14,15 +12,6 @@ from traceability.services.transformations import split_batch, transform_batches
 from traceability.steps import BusinessStep as Step
 
 STANDARDS = Path(__file__).resolve().parent.parent / "standards" / "epcis"
-SCHEMA_FILE = STANDARDS / "EPCIS-JSON-Schema.json"
-
-
-@pytest.fixture(scope="module")
-def validator():
-    schema = json.loads(SCHEMA_FILE.read_text())
-    return jsonschema.Draft7Validator(
-        schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER
-    )
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ the one before (see docs/decisions.md, "Events: append-only, hash-chained per ba
 
 from backend.images import CleanImage
 from backend.tasks import queue_after_commit
+from farms.models import Plot
 from traceability.models import Batch, EventInput, EventPhoto, TraceEvent
 from traceability.services.integrity import GENESIS_HASH, chain_hash, event_payload
 from traceability.steps import EventType, rule_for
@@ -45,11 +46,24 @@ def append_event(
 
 
 def locked_history(batch: Batch) -> tuple[Batch, list[TraceEvent]]:
-    """The batch row locked for update, and its events in time order."""
+    """The batch row locked for update, and its standing events (those no correction
+    declared wrong) in time order."""
     locked = (
         Batch.objects.select_for_update(of=("self",))
         .select_related("product", "producer")
         .get(pk=batch.pk)
     )
-    history = list(locked.events.order_by("occurred_at", "sequence"))
+    history = list(locked.events.standing().order_by("occurred_at", "sequence"))
     return locked, history
+
+
+def locked_lot(batch: Batch) -> tuple[Batch, list[TraceEvent], list[int]]:
+    """The lot's land, then the lot, locked (always in this order, so that recording an
+    event, correcting one and holding the lots a spraying concerns never wait on each
+    other in a circle): the locked lot, its standing history, its origin plots' ids.
+    A spraying and a harvest recorded at the same moment on two lots of one plot so see
+    each other for the waiting-period rule."""
+    plot_ids = list(batch.origin_plots.order_by("pk").values_list("pk", flat=True))
+    list(Plot.objects.select_for_update().filter(pk__in=plot_ids).order_by("pk").values_list("pk"))
+    locked, history = locked_history(batch)
+    return locked, history, plot_ids

@@ -30,7 +30,7 @@ from farms.permissions import Action, require
 from farms.services import certification_for
 from traceability.error_codes import TraceabilityErrorCode
 from traceability.models import Batch, EventInput, Hold, TraceEvent
-from traceability.services.chain import append_event, locked_history
+from traceability.services.chain import append_event, locked_history, locked_lot
 from traceability.services.checks import CheckResult
 from traceability.services.holds import place_holds
 from traceability.services.integrity import batch_facts
@@ -216,13 +216,6 @@ def _check_receiving(occurred_at, history: list[TraceEvent], quantity) -> None:
         )
 
 
-def _lock_plots(plot_ids: list[int], plot: Plot | None) -> None:
-    """Serialize work on the same land: a spraying and a harvest recorded at the same
-    moment on two batches of one plot must see each other for the interval check."""
-    ids = set(plot_ids) | ({plot.pk} if plot else set())
-    list(Plot.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
-
-
 def _check_place(plot_ids: list[int], plot: Plot | None, place: Place | None) -> None:
     if plot and place:
         raise field_error(
@@ -346,10 +339,8 @@ def record_event(
     outcome = (check or CheckResult()).checked(step) if step in CHECKS else None
     rows = [use.to_row(step) for use in inputs]
     clean_photos = [clean_image(photo, keep_location=keep_photo_location) for photo in photos]
-    plot_ids = list(batch.origin_plots.values_list("pk", flat=True))
     with transaction.atomic():
-        _lock_plots(plot_ids, plot)  # the land first, then lots: see services.holds
-        batch, history = locked_history(batch)
+        batch, history, plot_ids = locked_lot(batch)
         # A copy of this very request that held the lock before us has committed by now.
         if existing := _replayed_event(event_uuid, batch):
             return existing

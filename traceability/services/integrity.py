@@ -83,10 +83,23 @@ def batch_facts(batch: Batch) -> dict:
     }
 
 
+def declared_wrong(events: list[TraceEvent]) -> set[str]:
+    """The uuids of events that corrections in this chain declare wrong."""
+    return {
+        event.details["corrects"]
+        for event in events
+        if event.business_step == BusinessStep.CORRECTING and "corrects" in event.details
+    }
+
+
 def _recorded_facts(batch: Batch, events: list[TraceEvent]) -> dict | None:
-    for event in events:
-        if event.business_step == BusinessStep.HARVESTING:
+    """The facts the lot's standing beginning recorded (a corrected harvest's correction
+    recorded them anew)."""
+    wrong = declared_wrong(events)
+    for event in sorted(events, key=lambda e: e.sequence, reverse=True):
+        if event.business_step == BusinessStep.HARVESTING and str(event.uuid) not in wrong:
             return event.details.get("facts")
+    for event in events:
         for output in event.details.get("outputs", []):
             if output["lot"] == batch.code:
                 return output.get("facts")

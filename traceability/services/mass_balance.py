@@ -12,7 +12,11 @@ from decimal import Decimal
 
 from django.db.models import DecimalField, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
+from backend.errors import field_error
+from backend.numbers import format_quantity
+from traceability.error_codes import TraceabilityErrorCode
 from traceability.models import QUANTITY, Batch, BatchLink, TraceEvent
 from traceability.steps import STEP_RULES, Stock
 
@@ -68,7 +72,8 @@ def _flows(batches):
     """Per lot: what its events brought in, took out and lost."""
     transformation = Q(transformation_id__isnull=False)
     return (
-        TraceEvent.objects.filter(batch__in=batches)
+        TraceEvent.objects.standing()
+        .filter(batch__in=batches)
         .annotate(made_here=_made_here())
         .values("batch")
         .annotate(
@@ -123,3 +128,40 @@ def transformation_balances() -> Iterator[TransformationBalance]:
         yield TransformationBalance(
             str(transformation_id), kind, took, made.get(transformation_id, ZERO)
         )
+
+
+def settle(batch: Batch) -> None:
+    """Set a locked lot's counters from its standing events (after a correction changed
+    what its record says came in or went out). A correction that would leave less than
+    was already promised to sales, or less than nothing, is refused."""
+    (balance,) = lot_balances(Batch.objects.filter(pk=batch.pk))
+    remaining = balance.came_in - balance.went_out - balance.lost
+    if remaining < batch.reserved_quantity:
+        raise field_error(
+            "quantity",
+            _("After this correction the lot would hold %(left)s, less than what already left it.")
+            % {"left": format_quantity(remaining)},
+            TraceabilityErrorCode.CORRECTION_BREAKS_STOCK,
+        )
+    batch.quantity, batch.remaining_quantity = balance.came_in, remaining
+    if balance.came_in == 0:  # its harvest was declared never to have happened
+        batch.harvest_date = batch.produced_on = batch.use_by = batch.certification = None
+    if batch.status != Batch.Status.RECALLED:
+        batch.status = _status(balance.came_in, remaining)
+    batch.save(
+        update_fields=[
+            "quantity",
+            "remaining_quantity",
+            "status",
+            "harvest_date",
+            "produced_on",
+            "use_by",
+            "certification",
+        ]
+    )
+
+
+def _status(came_in: Decimal, remaining: Decimal) -> str:
+    if came_in == 0:
+        return Batch.Status.GROWING
+    return Batch.Status.ACTIVE if remaining > 0 else Batch.Status.DEPLETED

@@ -50,7 +50,11 @@ def safe_from(applied_at: datetime.datetime, days: int) -> datetime.datetime:
 def _applications(batch: Batch, plot_ids: list[int], until: datetime.datetime):
     """Inputs with a waiting period applied to this crop (its lot or its plots) by then."""
     return (
-        EventInput.objects.filter(pre_harvest_interval_days__gt=0, event__occurred_at__lte=until)
+        EventInput.objects.filter(
+            pre_harvest_interval_days__gt=0,
+            event__occurred_at__lte=until,
+            event__corrections__isnull=True,
+        )
         .filter(
             Q(event__batch=batch)
             | Q(event__plot_id__in=plot_ids)
@@ -83,9 +87,8 @@ def breaches(
         return []
     affected = [plot.pk] if plot else plot_ids
     harvests = (
-        TraceEvent.objects.filter(
-            business_step=BusinessStep.HARVESTING, occurred_at__gte=occurred_at
-        )
+        TraceEvent.objects.standing()
+        .filter(business_step=BusinessStep.HARVESTING, occurred_at__gte=occurred_at)
         .filter(Q(batch=batch) | Q(batch__origin_plots__in=affected))
         .distinct()
     )
