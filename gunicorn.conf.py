@@ -19,5 +19,8 @@ limit_request_fields = 100
 max_requests = 5000
 max_requests_jitter = 500
 accesslog = "-"
+# gunicorn's runtime control socket is one per user by default: several servers on a host
+# would take each other's. Not used here (restart through the service manager).
+control_socket_disable = True
 # Every SQL statement of a web request is cancelled after this long (see backend/settings.py).
 os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT_MS", "5000")

@@ -12,7 +12,7 @@ from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from accounts.models import ApiSession, PhoneVerification, User
 from accounts.phone import normalize_phone
 from backend.errors import field_error
 from backend.tasks import queue_after_commit
+from backend.text import checked_text
 from backend.throttle import Rate, client_address, hit, network_of
 
 SIGN_UP_CODE_DIGITS = 6
@@ -87,7 +88,8 @@ def request_sign_up(
     when the code comes back (``confirm_sign_up``). Whether the number already has an
     account is never told here, in words or in time: its owner gets a text saying that
     someone tried, and the caller the same answer as for a new number."""
-    phone, full_name = _checked_phone(phone), full_name.strip()
+    phone = _checked_phone(phone)
+    full_name = checked_text(full_name, "full_name", 150, required=True)
     if language not in dict(settings.LANGUAGES):
         language = settings.LANGUAGE_CODE  # an app asking for a language we lack gets ours
     _checked_password(password, phone, full_name)
@@ -100,21 +102,26 @@ def request_sign_up(
         )
     hashed = make_password(password)  # both paths below hash once: their timing is alike
     expires_at = timezone.now() + timedelta(minutes=SIGN_UP_CODE_MINUTES)
-    with transaction.atomic():
-        user = User.objects.select_for_update().filter(phone=phone).first()
-        if user is not None and user.is_active:
-            _text(phone, user.preferred_language, ALREADY_REGISTERED)
-            return expires_at
-        user = user or User(phone=phone, is_active=False)
-        user.password, user.full_name, user.preferred_language = hashed, full_name, language
-        user.save()
-        code = f"{secrets.randbelow(10**SIGN_UP_CODE_DIGITS):0{SIGN_UP_CODE_DIGITS}d}"
-        PhoneVerification.objects.filter(phone=phone, used_at=None).delete()  # one live code
-        PhoneVerification.objects.create(
-            phone=phone, code_digest=_digest(code), expires_at=expires_at
-        )
-        _text(phone, language, YOUR_CODE, code=code, minutes=SIGN_UP_CODE_MINUTES)
+    try:
+        _start_account(phone, hashed, full_name, language, expires_at)
+    except IntegrityError:  # the same number signed up at the same moment: its row is there now
+        _start_account(phone, hashed, full_name, language, expires_at)
     return expires_at
+
+
+@transaction.atomic
+def _start_account(phone: str, hashed: str, full_name: str, language: str, expires_at) -> None:
+    user = User.objects.select_for_update().filter(phone=phone).first()
+    if user is not None and user.is_active:
+        _text(phone, user.preferred_language, ALREADY_REGISTERED)
+        return
+    user = user or User(phone=phone, is_active=False)
+    user.password, user.full_name, user.preferred_language = hashed, full_name, language
+    user.save()
+    code = f"{secrets.randbelow(10**SIGN_UP_CODE_DIGITS):0{SIGN_UP_CODE_DIGITS}d}"
+    PhoneVerification.objects.filter(phone=phone, used_at=None).delete()  # one live code
+    PhoneVerification.objects.create(phone=phone, code_digest=_digest(code), expires_at=expires_at)
+    _text(phone, language, YOUR_CODE, code=code, minutes=SIGN_UP_CODE_MINUTES)
 
 
 def confirm_sign_up(request, phone: str, code: str, device: str = "") -> Tokens:

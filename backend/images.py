@@ -31,20 +31,34 @@ def _reject(message: str, code: str) -> None:
     raise ValidationError(message, code=code)
 
 
+# What Pillow raises for a broken or hostile file: truncated data, a compressed chunk that
+# expands past its limit (ValueError), a decompression bomb.
+UNREADABLE = (
+    UnidentifiedImageError,
+    OSError,
+    SyntaxError,
+    ValueError,
+    Image.DecompressionBombError,
+)
+
+
 def _open_checked(data: bytes) -> Image.Image:
     try:
         with Image.open(io.BytesIO(data)) as probe:
             image_format = probe.format
             width, height = probe.size
             probe.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+    except UNREADABLE:
         _reject(_("This file is not a valid image."), CommonErrorCode.INVALID_IMAGE)
     if image_format not in ALLOWED_FORMATS:
         _reject(_("Upload a JPEG, PNG or WebP image."), CommonErrorCode.IMAGE_FORMAT)
     if width * height > settings.MAX_UPLOAD_IMAGE_PIXELS:
         _reject(_("This image has too many pixels."), CommonErrorCode.IMAGE_TOO_LARGE)
     image = Image.open(io.BytesIO(data))
-    image.load()
+    try:
+        image.load()  # a header can promise more than the data holds
+    except UNREADABLE:
+        _reject(_("This file is not a valid image."), CommonErrorCode.INVALID_IMAGE)
     return image
 
 
@@ -54,7 +68,7 @@ def pixel_count(upload) -> int:
     try:
         with Image.open(upload) as probe:
             width, height = probe.size
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+    except UNREADABLE:
         return 0
     finally:
         upload.seek(0)

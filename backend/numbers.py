@@ -31,4 +31,4 @@ def checked_quantity(value, field: str = "quantity") -> Decimal:
         raise field_error(field, _("Give a quantity above zero."), CommonErrorCode.INVALID_QUANTITY)
     if value != value.quantize(Decimal("0.001")):
         raise field_error(field, _("Use at most three decimals."), CommonErrorCode.INVALID_QUANTITY)
-    return value
+    return value.quantize(Decimal("0.001"))  # as stored: a first answer reads like a replay

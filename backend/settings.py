@@ -172,6 +172,8 @@ GRAPHQL_DEADLINE_SECONDS = env.float("GRAPHQL_DEADLINE_SECONDS", default=5.0)
 # Photos in one request: decoding and cleaning them is the costliest work it can ask for
 # (the app shrinks photos to about 2 Mpx before sending).
 GRAPHQL_MAX_UPLOAD_FILES = env.int("GRAPHQL_MAX_UPLOAD_FILES", default=12)
+# A request's declared body size (the proxy's client_max_body_size should match).
+GRAPHQL_MAX_REQUEST_BYTES = env.int("GRAPHQL_MAX_REQUEST_BYTES", default=30 * 1024 * 1024)
 GRAPHQL_MAX_UPLOAD_PIXELS = env.int("GRAPHQL_MAX_UPLOAD_PIXELS", default=48_000_000)
 GRAPHENE = {
     "SCHEMA": "mobile_api.schema.schema",
@@ -228,6 +230,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")  # one per site on a shared broker
+# Label sheets take a minute each: give them their own queue and worker in production, so
+# that sign-up codes and order notifications never wait behind them.
+CELERY_LABEL_QUEUE = env("CELERY_LABEL_QUEUE", default="")
+if CELERY_LABEL_QUEUE:
+    CELERY_TASK_ROUTES = {"traceability.tasks.build_label_sheet": {"queue": CELERY_LABEL_QUEUE}}
 CELERY_TIMEZONE = TIME_ZONE
 # Run with `celery -A backend beat` next to a worker (see README).
 CELERY_BEAT_SCHEDULE = {
@@ -268,6 +275,9 @@ LABEL_FONT_BOLD_PATH = env(
     "LABEL_FONT_BOLD_PATH", default="/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 )
 LABEL_MAX_SHEET_SIZE = env.int("LABEL_MAX_SHEET_SIZE", default=20_000)
+# Without a broker, sheets are drawn inside the request: keep them small there.
+LABEL_MAX_EAGER_SHEET_SIZE = env.int("LABEL_MAX_EAGER_SHEET_SIZE", default=1_000)
+LABEL_MAX_PENDING_PER_PRODUCER = env.int("LABEL_MAX_PENDING_PER_PRODUCER", default=50_000)
 LABEL_DEFAULT_MAX_SCANS = env.int("LABEL_DEFAULT_MAX_SCANS", default=30)
 LABEL_DEFAULT_MAX_SPREAD_KM = env.int("LABEL_DEFAULT_MAX_SPREAD_KM", default=100)
 # Consumers are told a label may be a copy only when its scans came from at least this many

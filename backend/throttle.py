@@ -29,9 +29,11 @@ def client_address(request) -> str | None:
         if len(forwarded) >= hops and forwarded[-hops]:
             address = forwarded[-hops]
     try:
-        return str(ipaddress.ip_address(address))
+        ip = ipaddress.ip_address(address)
     except ValueError:
         return None
+    # A dual-stack socket writes IPv4 clients as ::ffff:a.b.c.d: each is its own client.
+    return str(getattr(ip, "ipv4_mapped", None) or ip)
 
 
 def network_of(address: str | None) -> str:
@@ -40,6 +42,7 @@ def network_of(address: str | None) -> str:
         ip = ipaddress.ip_address(address or "")
     except ValueError:
         return "unknown"
+    ip = getattr(ip, "ipv4_mapped", None) or ip
     return str(ip) if ip.version == 4 else str(ipaddress.ip_network(f"{ip}/64", strict=False))
 
 

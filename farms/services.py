@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.errors import field_error, replayed
+from backend.idempotency import once
+from backend.text import checked_text
 from farms.error_codes import FarmsErrorCode
 from farms.models import Certification, Membership, Plot, Producer, Product
 from farms.permissions import Action, has_global_access, require
@@ -123,18 +125,27 @@ def save_plot(
     """Create or update a plot; its area is computed and it may not overlap a sibling.
     A create sent again with the same ``plot_uuid`` returns the first result."""
     require(actor, Action.MANAGE, producer)
-    if plot is None and (existing := replayed(Plot, plot_uuid, producer_id=producer.pk)):
-        return existing
-    # Lock the producer so two plots saved at once cannot both pass the overlap check.
-    Producer.objects.select_for_update().filter(pk=producer.pk).first()
-    geometry = validate_plot(producer, geometry, plot)
-    plot = plot or Plot(producer=producer, uuid=plot_uuid or uuid.uuid4())
-    plot.name, plot.geometry, plot.crop, plot.gln = name, geometry, crop, gln
-    plot.area_m2 = area_m2(geometry)
-    plot.full_clean()
-    plot.save()
-    refresh_map_geometry(producer)
-    return plot
+    name = checked_text(name, "name", 120, required=True)
+
+    def replay() -> Plot | None:
+        return replayed(Plot, plot_uuid, producer_id=producer.pk) if plot is None else None
+
+    def save() -> Plot:
+        # Lock the producer so two plots saved at once cannot both pass the overlap check;
+        # a copy of this very request that held the lock before us has committed by now.
+        Producer.objects.select_for_update().filter(pk=producer.pk).first()
+        if (done := replay()) is not None:
+            return done
+        saved = plot or Plot(producer=producer, uuid=plot_uuid or uuid.uuid4())
+        saved.geometry = validate_plot(producer, geometry, plot)
+        saved.name, saved.crop, saved.gln = name, crop, gln
+        saved.area_m2 = area_m2(saved.geometry)
+        saved.full_clean()
+        saved.save()
+        refresh_map_geometry(producer)
+        return saved
+
+    return once(replay, save)
 
 
 def refresh_map_geometry(producer: Producer) -> None:
@@ -151,6 +162,7 @@ def refresh_map_geometry(producer: Producer) -> None:
         )
 
 
+MAX_DESCRIPTION = 2000
 PRODUCER_FIELDS = (
     "kind",
     "name",
@@ -171,7 +183,15 @@ def _apply(producer: Producer, fields: dict) -> Producer:
     for name, value in fields.items():
         if name not in PRODUCER_FIELDS:
             raise ValueError(name)
-        setattr(producer, name, value.strip() if isinstance(value, str) else value)
+        if isinstance(value, str):
+            value = checked_text(
+                value,
+                name,
+                MAX_DESCRIPTION if name == "description" else 200,
+                required=name == "name",
+                paragraph=name == "description",
+            )
+        setattr(producer, name, value)
     producer.full_clean()
     producer.save()
     return producer
@@ -189,16 +209,22 @@ def register_producer(
     registers a member farm."""
     if not actor.is_authenticated:
         raise PermissionDenied(_("Please sign in."))
-    if producer_uuid:
-        existing = Producer.objects.filter(uuid=producer_uuid).first()
-        if existing:
-            require(actor, Action.VIEW, existing)
-            return existing
     if cooperative is not None:
         require(actor, Action.MANAGE, cooperative)
-    producer = _apply(Producer(uuid=producer_uuid or uuid.uuid4(), cooperative=cooperative), fields)
-    Membership.objects.create(user=actor, producer=producer, role=Membership.Role.OWNER)
-    return producer
+
+    def replay() -> Producer | None:
+        existing = Producer.objects.filter(uuid=producer_uuid).first() if producer_uuid else None
+        if existing:
+            require(actor, Action.VIEW, existing)
+        return existing
+
+    def register() -> Producer:
+        producer = Producer(uuid=producer_uuid or uuid.uuid4(), cooperative=cooperative)
+        producer = _apply(producer, fields)
+        Membership.objects.create(user=actor, producer=producer, role=Membership.Role.OWNER)
+        return producer
+
+    return once(replay, register)
 
 
 @transaction.atomic

@@ -3,13 +3,14 @@ plain reading a farmer gets back."""
 
 import datetime
 import uuid
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.errors import field_error, replayed
+from backend.idempotency import once
 from farms.error_codes import FarmsErrorCode
 from farms.models import Plot, SoilSample
 from farms.permissions import Action, require
@@ -26,6 +27,10 @@ RANGES = {
 }
 
 
+MAX_NOTE = 300
+EARLIEST_SAMPLE = datetime.date(2000, 1, 1)  # earlier is a typing slip
+
+
 @transaction.atomic
 def record_soil_sample(
     actor,
@@ -40,15 +45,21 @@ def record_soil_sample(
     """Record a soil test; sent again with the same ``sample_uuid`` (an app retrying
     without signal), it returns the first record."""
     require(actor, Action.SAMPLE, plot.producer)
-    if existing := replayed(SoilSample, sample_uuid, plot_id=plot.pk):
-        return existing
     values = cleaned_results(sampled_on, laboratory, measures)
-    return SoilSample.objects.create(
-        uuid=sample_uuid or uuid.uuid4(),
-        plot=plot,
-        note=(note or "").strip()[:300],
-        recorded_by=actor,
-        **values,
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise field_error(
+            "note", _("A note is at most 300 characters."), FarmsErrorCode.NOTE_TOO_LONG
+        )
+    return once(
+        lambda: replayed(SoilSample, sample_uuid, plot_id=plot.pk),
+        lambda: SoilSample.objects.create(
+            uuid=sample_uuid or uuid.uuid4(),
+            plot=plot,
+            note=note,
+            recorded_by=actor,
+            **values,
+        ),
     )
 
 
@@ -57,6 +68,13 @@ def cleaned_results(sampled_on: datetime.date, laboratory: str, measures: dict) 
     if sampled_on > timezone.localdate():
         raise field_error(
             "sampled_on", _("The sampling date is in the future."), FarmsErrorCode.FUTURE_DATE
+        )
+    if sampled_on < EARLIEST_SAMPLE:
+        raise field_error(
+            "sampled_on",
+            _("A sample before %(year)d cannot be recorded: check the date.")
+            % {"year": EARLIEST_SAMPLE.year},
+            FarmsErrorCode.IMPLAUSIBLE_DATE,
         )
     laboratory = (laboratory or "").strip()
     if not 0 < len(laboratory) <= 200:
@@ -74,10 +92,11 @@ def _measure(name: str, value) -> Decimal | None:
         return None
     try:
         number = Decimal(str(value))
-    except InvalidOperation:
+    except ArithmeticError:  # not a number, or one too large for any context (1e1000000)
         number = None
     low, high = RANGES[name]
-    if number is not None and number.is_finite():  # as stored, so advice reads the same
+    if number is not None and number.is_finite() and number.adjusted() < 6:
+        # As stored, so the advice reads the same (a huge number cannot be rounded so).
         places = SoilSample._meta.get_field(name).decimal_places
         number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     if number is None or not number.is_finite() or not low <= number <= high:

@@ -68,7 +68,7 @@ def _number(request, name: str, default: int) -> int:
     text = request.GET.get(name, "")
     if text == "":
         return default
-    if not text.isdigit() or len(text) > 18:
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
         raise field_error(name, _("Give a whole number."), MapsErrorCode.NUMBER)
     return int(text)
 

@@ -8,6 +8,7 @@ import pytest
 from celery import Celery, current_app
 from django.core.cache import cache
 from django.utils import translation
+from django.utils.module_loading import autodiscover_modules
 
 from farms.models import Membership
 from tests import factories
@@ -100,6 +101,7 @@ def broker_app():
         task_default_queue=f"test-{uuid.uuid4().hex[:12]}",
     )
     app.set_current()
+    autodiscover_modules("tasks")  # as a real worker does at start
     yield app
     previous.set_current()
     previous.set_default()  # start_worker made the test app the process default

@@ -89,7 +89,9 @@ def test_an_event_recorded_in_the_admin_goes_through_the_rules(
     assert "không thể diễn ra trước" in response.content.decode()
     assert harvested.events.count() == 1
     later = moment(0.5).strftime("%Y-%m-%dT%H:%M")
-    response = client.post(url, {"business_step": "shipping", "occurred_at": later})
+    response = client.post(
+        url, {"business_step": "shipping", "occurred_at": later, "quantity": "10"}
+    )
     assert response.status_code == 302
     assert harvested.events.count() == 2
 

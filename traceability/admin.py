@@ -207,6 +207,7 @@ class BatchAdmin(ProducerScopedAdmin):
                 notes=data["notes"],
                 inputs=inputs,
                 photos=[data["photo"]] if data["photo"] else [],
+                check=form.check_result(),
             )
             return batch
 

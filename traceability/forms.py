@@ -9,7 +9,8 @@ from farms.models import AgriculturalInput, Place, Plot, Producer, Product
 from farms.permissions import Action, producers_for
 from traceability.models import Batch
 from traceability.printing import DEFAULT_LAYOUT, LAYOUTS
-from traceability.steps import RECORDABLE_STEPS, BusinessStep
+from traceability.services.checks import CheckResult, Residue
+from traceability.steps import CHECKS, RECORDABLE_STEPS, BusinessStep
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -53,10 +54,44 @@ class EventForm(forms.Form):
         label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     photo = forms.ImageField(label=_("photo"), required=False)
+    conformant = forms.NullBooleanField(
+        label=_("outcome of an inspection or test"),
+        required=False,
+        widget=forms.Select(
+            choices=[("unknown", "—"), ("true", _("Conformant")), ("false", _("Not conformant"))]
+        ),
+    )
+    laboratory = forms.CharField(label=_("laboratory"), required=False, max_length=200)
+    residues = forms.CharField(
+        label=_("residues measured"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line: substance; value; limit (mg/kg), e.g. Abamectin; 0,005; 0,01"),
+    )
 
     def __init__(self, batch: Batch, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["plot"].queryset = batch.origin_plots.all()
+
+    def clean_residues(self) -> list[Residue]:
+        residues = []
+        for line in filter(str.strip, self.cleaned_data["residues"].splitlines()):
+            parts = [part.strip() for part in line.split(";")]
+            try:
+                value, limit = (Decimal(part.replace(",", ".")) for part in parts[1:3])
+            except (InvalidOperation, ValueError) as error:
+                raise forms.ValidationError(
+                    _("Write each residue as: substance; value; limit.")
+                ) from error
+            residues.append(Residue(parts[0], value, limit))
+        return residues
+
+    def check_result(self) -> CheckResult | None:
+        """The outcome the form gives, for the steps that check the produce."""
+        data = self.cleaned_data
+        if data["business_step"] not in CHECKS:
+            return None
+        return CheckResult(data["conformant"], data["laboratory"], "", data["residues"])
 
 
 class SplitForm(forms.Form):

@@ -5,10 +5,11 @@ import graphene
 from django.db.models import Prefetch
 from graphene import relay
 from graphene_django import DjangoObjectType
-from graphene_django.filter import DjangoFilterConnectionField, GlobalIDFilter
+from graphene_django.filter import DjangoFilterConnectionField
 from graphene_file_upload.scalars import Upload
 
 from backend.graphql.errors import error_type, not_found
+from backend.graphql.filters import NumericGlobalIDFilter
 from backend.graphql.mutations import app_mutation
 from backend.graphql.scalars import choices_enum
 from backend.graphql.selection import requested_paths
@@ -181,7 +182,7 @@ class BatchNode(DjangoObjectType):
     def resolve_earliest_safe_harvest(batch, info):
         return earliest_safe_harvest(batch) if batch.status == Batch.Status.GROWING else None
 
-    def resolve_origin_plots(batch, info):
+    def resolve_origin_plots(batch, info, **_paging):
         return batch.origin_plots.all()
 
     def resolve_scan_page_url(batch, info):
@@ -200,8 +201,8 @@ class BatchNode(DjangoObjectType):
 
 class BatchFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Batch.Status.choices)
-    product = GlobalIDFilter(field_name="product")
-    producer = GlobalIDFilter(field_name="producer")
+    product = NumericGlobalIDFilter(field_name="product")
+    producer = NumericGlobalIDFilter(field_name="producer")
     harvested_after = django_filters.DateFilter(field_name="harvest_date", lookup_expr="gte")
     harvested_before = django_filters.DateFilter(field_name="harvest_date", lookup_expr="lte")
     code = django_filters.CharFilter(field_name="code", lookup_expr="istartswith")
@@ -440,6 +441,7 @@ class BatchPartInput(graphene.InputObjectType):
 
 
 def _parts(info, data) -> list:
+    transformations.check_part_count(len(data["parts"]))  # before looking any lot up
     return [(_batch(info, part["batch_id"], "parts"), part["quantity"]) for part in data["parts"]]
 
 

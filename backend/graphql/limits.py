@@ -11,9 +11,10 @@ how GraphQL executes it), and every figure saturates just above its limit, so a 
 built to multiply itself costs no more to measure than its own length.
 """
 
+import time
+
 from django.conf import settings
 from django.utils.translation import gettext as _
-from graphene.validation import DisableIntrospection
 from graphql import (
     FieldNode,
     FragmentSpreadNode,
@@ -21,14 +22,19 @@ from graphql import (
     GraphQLList,
     InlineFragmentNode,
     IntValueNode,
+    OperationType,
     ValidationRule,
     get_named_type,
     get_nullable_type,
 )
+from graphql_relay import cursor_to_offset
 
 from backend.error_codes import CommonErrorCode
 
 PLAIN_LIST_ESTIMATE = 5  # events of a batch, inputs of an event…: a handful each
+MAX_SELECTIONS = 150  # fields (with aliases) in one selection set
+INTROSPECTION_FIELDS = ("__schema", "__type")
+INTROSPECTION_COST = 5_000  # a whole schema description: allowed, but not by the dozen
 
 
 def _items(node: FieldNode, field_type) -> int:
@@ -77,8 +83,10 @@ class _Measure:
         return depth, cost
 
     def _field(self, node: FieldNode, parent_type) -> tuple[int, int]:
+        if node.name.value in INTROSPECTION_FIELDS:
+            return 0, INTROSPECTION_COST  # allowed or refused as a whole, by setting
         if node.name.value.startswith("__"):
-            return 0, 0  # introspection: allowed or refused as a whole, by setting
+            return 0, 0  # __typename
         field = getattr(parent_type, "fields", {}).get(node.name.value)
         if field is None or node.selection_set is None:
             return 0, 1
@@ -123,9 +131,96 @@ class QueryLimitsRule(ValidationRule):
             )
 
 
+class NoIntrospection(ValidationRule):
+    """Refuses the schema's description (``__schema``, ``__type``) but not
+    ``__typename``, which clients such as Apollo add to every selection."""
+
+    def enter_field(self, node: FieldNode, *_args):
+        if node.name.value in INTROSPECTION_FIELDS:
+            self.report_error(
+                GraphQLError(
+                    _("The schema cannot be introspected on this server."),
+                    node,
+                    extensions={"code": CommonErrorCode.INTROSPECTION_DISABLED.value},
+                )
+            )
+
+
 def limit_rules() -> list:
     """The product's own rules, run once GraphQL's specified rules have passed."""
     rules = [QueryLimitsRule]
     if not settings.GRAPHQL_INTROSPECTION:
-        rules.append(DisableIntrospection)
+        rules.append(NoIntrospection)
     return rules
+
+
+def check_width(document) -> list[GraphQLError]:
+    """Before GraphQL's own rules (one of which compares the fields of a selection two
+    by two): refuse a selection of more than MAX_SELECTIONS fields, which no screen
+    needs and which would cost that rule seconds."""
+    stack = [definition.selection_set for definition in document.definitions]
+    while stack:
+        selection_set = stack.pop()
+        if selection_set is None:
+            continue
+        if len(selection_set.selections) > MAX_SELECTIONS:
+            return [
+                GraphQLError(
+                    _("Ask for at most %(max)d fields in one selection.") % {"max": MAX_SELECTIONS},
+                    extensions={"code": CommonErrorCode.QUERY_TOO_WIDE.value},
+                )
+            ]
+        stack.extend(getattr(s, "selection_set", None) for s in selection_set.selections)
+    return []
+
+
+class RequestBounds:
+    """Graphene middleware: stop resolving once the request's time is up, and refuse
+    paging out of bounds (given in a variable, validation could not see it).
+
+    In a mutation the time is checked only before each change starts: what a change
+    saved is always answered, never replaced by "too long" (``sync`` checks the time
+    between its items itself)."""
+
+    def resolve(self, next, root, info, **args):
+        mutating = info.operation.operation == OperationType.MUTATION
+        if (not mutating or info.parent_type is info.schema.mutation_type) and past_deadline(info):
+            raise GraphQLError(
+                _("This request took too long: ask for fewer items."),
+                extensions={"code": CommonErrorCode.REQUEST_TOO_LONG.value},
+            )
+        _check_page(args)
+        return next(root, info, **args)
+
+
+def past_deadline(info) -> bool:
+    deadline = getattr(info.context, "graphql_deadline", None)
+    return deadline is not None and time.monotonic() > deadline
+
+
+MAX_OFFSET = 100_000  # further than anyone pages by hand; a cursor goes on from there
+
+
+def _check_page(args: dict) -> None:
+    """Paging arguments of a connection, checked before graphene-django asserts on them."""
+    for size in (args.get("first"), args.get("last")):
+        if isinstance(size, int) and not 0 <= size <= settings.GRAPHQL_MAX_PAGE_SIZE:
+            raise GraphQLError(
+                _("Ask for between 0 and %(max)d items at a time.")
+                % {"max": settings.GRAPHQL_MAX_PAGE_SIZE},
+                extensions={"code": CommonErrorCode.PAGE_TOO_LARGE.value},
+            )
+    for cursor in (args.get("after"), args.get("before")):
+        position = cursor_to_offset(cursor) if isinstance(cursor, str) else None
+        if cursor is not None and (position is None or not 0 <= position <= MAX_OFFSET):
+            raise GraphQLError(
+                _("This page cursor is not one we gave: start again from the first page."),
+                extensions={"code": CommonErrorCode.INVALID_CURSOR.value},
+            )
+    offset = args.get("offset")
+    if isinstance(offset, int) and not (0 <= offset <= MAX_OFFSET and args.get("before") is None):
+        raise GraphQLError(
+            _("Give an offset between 0 and %(max)d, and no “before” cursor with it.")
+            % {"max": MAX_OFFSET},
+            extensions={"code": CommonErrorCode.INVALID_OFFSET.value},
+        )

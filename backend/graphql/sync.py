@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from backend.error_codes import CommonErrorCode
 from backend.graphql.errors import Error, Refusal, error_type, refusals_as, sign_in_required
+from backend.graphql.limits import past_deadline
 
 
 def _result_type(operations: dict) -> type[graphene.ObjectType]:
@@ -54,6 +55,10 @@ def sync_mutation(mutations: dict) -> type[graphene.Mutation]:
     operation_input = _operation_input(mutations)
 
     def apply(info, index: int, operation: dict):
+        if past_deadline(info):  # what was applied is answered; the rest is sent again
+            message = _("Not applied: the request took too long. Send this item again.")
+            error = Refusal(None, CommonErrorCode.NOT_APPLIED.value, message)
+            return item_result(index=index, errors=[error])
         chosen = [(name, data) for name, data in operation.items() if data is not None]
         if len(chosen) != 1:
             message = _("Each queued item must hold exactly one operation.")

@@ -151,3 +151,73 @@ def test_other_methods_are_refused_in_our_words(client, db):
     response = client.put("/graphql", "{}", content_type="application/json")
     assert response.status_code == 405
     assert response.json()["errors"][0]["message"] == "Hãy dùng GET hoặc POST."
+
+
+def test_a_selection_too_wide_for_graphqls_own_rules_is_refused_first(client, db):
+    query = "{" + "crops{id} " * 1000 + "}"  # 10 KB, anonymous
+    started = time.monotonic()
+    response = post(client, query)
+    assert time.monotonic() - started < 0.3
+    assert response.json()["errors"][0]["extensions"]["code"] == "query_too_wide"
+
+
+def test_introspection_counts_in_the_cost(client, db):
+    aliases = " ".join(f"a{i}: __schema {{ types {{ name }} }}" for i in range(100))
+    response = post(client, "{ " + aliases + " }")
+    assert response.json()["errors"][0]["extensions"]["code"] == "query_too_costly"
+
+
+def test_a_body_larger_than_allowed_is_refused_before_it_is_read(client, db, settings):
+    settings.GRAPHQL_MAX_REQUEST_BYTES = 1000
+    response = post(client, "{ me { phone } }", {"pad": "x" * 2000})
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "request_too_large"
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ('{"query": "{ me { phone } }", "extensions": ' + "[" * 900 + "]" * 900 + "}", "too_deep"),
+        (b'{"query": "\xff"}', "invalid_request"),
+        (
+            '{"query": "{ me { phone } }", "variables": {"ids": ' + str(list(range(10_001))) + "}}",
+            "too_long",
+        ),
+        ('{"query": "{ me { ' + "x " * 5100 + '} }"}', "too_many_tokens"),
+    ],
+)
+def test_refusals_before_graphql_carry_a_code(client, db, body, code):
+    response = client.post("/graphql", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == code
+
+
+@pytest.mark.parametrize("cursor", ["YXJyYXljb25uZWN0aW9uOi01", "not-a-cursor"])
+def test_a_cursor_we_never_gave_is_refused_in_our_words(api, cursor):
+    body = api(
+        "query($c: String) { myBatches(first: 5, after: $c) { edges { cursor } } }", {"c": cursor}
+    )
+    assert body["errors"][0]["extensions"]["code"] == "invalid_cursor"
+
+
+def test_a_queue_that_runs_out_of_time_says_what_it_did_not_apply(api, growing, settings):
+    settings.GRAPHQL_DEADLINE_SECONDS = 0.5
+    operation = {
+        "recordEvent": {
+            "batchId": to_global_id("BatchNode", growing.pk),
+            "step": "IRRIGATING",
+            "occurredAt": "2026-12-01T07:00:00+07:00",
+            "notes": "x" * 1900,
+        }
+    }
+    body = api(
+        "mutation($ops: [SyncOperationInput!]!) { sync(operations: $ops) { "
+        "results { errors { code } event { sequence } } } }",
+        {"ops": [operation] * 200},
+    )
+    assert "errors" not in body  # what was applied is answered, not replaced
+    results = body["data"]["sync"]["results"]
+    applied = [r for r in results if r["event"]]
+    skipped = [r for r in results if r["errors"] == [{"code": "not_applied"}]]
+    assert applied and skipped and len(applied) + len(skipped) == 200
+    assert growing.events.count() == len(applied)

@@ -43,6 +43,7 @@ MAX_PHOTOS = 6  # each is decoded and re-encoded: see also the endpoint's pixel 
 # Traceability records on this platform start in this century; anything earlier is a slip.
 EARLIEST_RECORD = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 MAX_NOTES = 2000
+MAX_EVENTS_PER_LOT = 1000
 
 
 @dataclass
@@ -344,6 +345,7 @@ def record_event(
         # A copy of this very request that held the lock before us has committed by now.
         if existing := _replayed_event(event_uuid, batch):
             return existing
+        _check_length(batch)
         check_order(batch, step, occurred_at, history, quantity)
         _check_place(plot_ids, plot, place)
         plot = plot or (None if place else _only_origin_plot(plot_ids, step))
@@ -435,15 +437,32 @@ def _check_movement(step: str, quantity, notes: str) -> None:
         )
 
 
-def _check_sizes(quantity, notes: str, photos) -> None:
-    if quantity is not None:
-        checked_quantity(quantity)
+def _check_length(batch: Batch) -> None:
+    """A lot's life is tens of steps; thousands are a runaway client, and every step
+    re-reads the history."""
+    if batch.event_count >= MAX_EVENTS_PER_LOT:
+        raise field_error(
+            "batch_id",
+            _("This lot has %(count)d recorded steps, the most one lot may have.")
+            % {"count": batch.event_count},
+            TraceabilityErrorCode.TOO_MANY_EVENTS,
+        )
+
+
+def check_notes(notes: str) -> None:
+    """Notes are written once into each lot's chain an event concerns: kept short."""
     if len(notes) > MAX_NOTES:
         raise field_error(
             "notes",
             _("Notes may be at most 2000 characters."),
             TraceabilityErrorCode.NOTES_TOO_LONG,
         )
+
+
+def _check_sizes(quantity, notes: str, photos) -> None:
+    if quantity is not None:
+        checked_quantity(quantity)
+    check_notes(notes)
     if len(photos) > MAX_PHOTOS:
         raise field_error(
             "photos",

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -69,12 +70,25 @@ def order_label_sheet(
         raise field_error(
             "layout", _("Unknown sticker layout."), TraceabilityErrorCode.INVALID_LAYOUT
         )
-    if not 1 <= count <= settings.LABEL_MAX_SHEET_SIZE:
+    largest = max_sheet_size()
+    if not 1 <= count <= largest:
         raise field_error(
             "count",
-            _("Order between 1 and %(max)d labels at a time.")
-            % {"max": settings.LABEL_MAX_SHEET_SIZE},
+            _("Order between 1 and %(max)d labels at a time.") % {"max": largest},
             TraceabilityErrorCode.INVALID_COUNT,
+        )
+    waiting = (
+        LabelSheet.objects.filter(
+            batch__producer=batch.producer, status=LabelSheet.Status.PENDING
+        ).aggregate(labels=Sum("label_count"))["labels"]
+        or 0
+    )
+    if waiting + count > settings.LABEL_MAX_PENDING_PER_PRODUCER:
+        raise field_error(
+            "count",
+            _("%(waiting)d labels of yours are still being made: order more when they are ready.")
+            % {"waiting": waiting},
+            TraceabilityErrorCode.TOO_MANY_PENDING_LABELS,
         )
     check_not_expired(batch)
     check_not_held(batch)
@@ -97,6 +111,13 @@ def order_label_sheet(
         return sheet
 
     return once(lambda: replayed(LabelSheet, sheet_uuid, batch_id=batch.pk), create)
+
+
+def max_sheet_size() -> int:
+    """Labels one order may ask for: fewer when sheets are drawn inside the request."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return min(settings.LABEL_MAX_SHEET_SIZE, settings.LABEL_MAX_EAGER_SHEET_SIZE)
+    return settings.LABEL_MAX_SHEET_SIZE
 
 
 def _make_labels(sheet: LabelSheet) -> None:

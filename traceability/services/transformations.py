@@ -24,7 +24,13 @@ from traceability.error_codes import TraceabilityErrorCode
 from traceability.models import Batch, BatchLink, TraceEvent
 from traceability.services.batches import new_lot_code
 from traceability.services.chain import append_event, locked_history
-from traceability.services.events import check_order, check_time, take_from_stock, use_by
+from traceability.services.events import (
+    check_notes,
+    check_order,
+    check_time,
+    take_from_stock,
+    use_by,
+)
 from traceability.services.integrity import batch_facts
 from traceability.steps import BusinessStep, EventType
 
@@ -41,14 +47,18 @@ class Output:
     keeps_certification: bool = True  # a split or merge does; processing as the catalogue says
 
 
-def _lock(parts: list[tuple[Batch, Decimal]]) -> list[tuple[Batch, Decimal, list]]:
-    """Lock the parents, in id order to avoid deadlocks, with their histories."""
-    if len(parts) > MAX_INPUT_PARTS:
+def check_part_count(count: int) -> None:
+    if count > MAX_INPUT_PARTS:
         raise field_error(
             "parts",
             _("Use at most %(max)d batches at a time.") % {"max": MAX_INPUT_PARTS},
             TraceabilityErrorCode.TOO_MANY_PARTS,
         )
+
+
+def _lock(parts: list[tuple[Batch, Decimal]]) -> list[tuple[Batch, Decimal, list]]:
+    """Lock the parents, in id order to avoid deadlocks, with their histories."""
+    check_part_count(len(parts))
     if len({batch.pk for batch, _q in parts}) != len(parts):
         raise field_error(
             "parts", _("Each batch may be given only once."), TraceabilityErrorCode.DUPLICATE_INPUT
@@ -109,6 +119,7 @@ def _transform(
     transformation_id: uuid.UUID | None = None,
 ) -> list[Batch]:
     check_time(occurred_at)
+    check_notes(notes)
     for producer in {batch.producer for batch, _q in parts} | {out.producer for out in outputs}:
         require(actor, Action.OPERATE, producer)
     for _batch, quantity in parts:
@@ -279,8 +290,9 @@ def split_batch(
             _("A split makes at most %(max)d batches at a time.") % {"max": MAX_SPLIT_PARTS},
             TraceabilityErrorCode.TOO_MANY_PARTS,
         )
+    quantities = [checked_quantity(q, "quantities") for q in quantities]
     outputs = [Output(batch.product, batch.producer, q, batch.unit) for q in quantities]
-    total = sum((checked_quantity(q, "quantities") for q in quantities), Decimal(0))
+    total = sum(quantities, Decimal(0))
     return _transform(
         actor,
         BatchLink.Kind.SPLIT,
