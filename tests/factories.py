@@ -176,3 +176,30 @@ def converts(source, result, low: str, high: str, keeps_certification: bool = Fa
         max_yield=Decimal(high),
         keeps_certification=keeps_certification,
     )
+
+
+def trader(producer):
+    """A trader (thương lái) with no account, whom the producer sells to."""
+    from traceability.models import Party
+
+    party, _created = Party.objects.get_or_create(
+        name="Thương lái Tư",
+        kind=Party.Kind.TRADER,
+        district="Đông Anh",
+        defaults={"registered_by": producer},
+    )
+    return party
+
+
+def ship(actor, batch, quantity, when, to=None):
+    """A shipping of ``quantity`` of ``batch`` at ``when``, to a trader unless ``to``."""
+    from traceability.services.events import record_event
+
+    return record_event(
+        actor,
+        batch,
+        "shipping",
+        occurred_at=when,
+        quantity=quantity,
+        party=to or trader(batch.producer),
+    )

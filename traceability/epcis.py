@@ -70,7 +70,7 @@ def _common(event: TraceEvent) -> dict:
         "eventTimeZoneOffset": event.time_zone_offset,
         "eventID": f"urn:uuid:{event.uuid}",
         "bizStep": bizstep(event.business_step),
-        f"{PREFIX}:actor": party_uri(event.producer),
+        f"{PREFIX}:actor": party_uri(event.actor if event.actor_id else event.producer),
         f"{PREFIX}:hash": event.hash,
         f"{PREFIX}:previousHash": event.previous_hash,
     }
@@ -132,20 +132,26 @@ def _object_event(event: TraceEvent) -> dict:
 
 
 def _parties(event: TraceEvent) -> dict:
-    """A sale in the market network: from the lot's producer to the buyer (by opaque id)."""
-    buyer = event.details.get("buyer")
-    if not buyer:
+    """One step before and one step after: whom a shipping went to, whom a receiving or a
+    return came from (partners by their own URI: a GLN, or their public page)."""
+    producer = event.details.get("seller") or party_uri(event.producer)
+    partner = party_uri(event.party) if event.party_id else None
+    if event.business_step == BusinessStep.SHIPPING and partner:
+        ends = (producer, partner)
+    elif event.business_step == BusinessStep.RECEIVING:
+        receiver = party_uri(event.actor) if event.actor_id else party_uri(event.producer)
+        ends = (partner or producer, receiver)
+    elif event.business_step == BusinessStep.RETURNED and partner:
+        ends = (partner, party_uri(event.producer))
+    else:
         return {}
-    return {
-        "sourceList": [
-            {
-                "type": "owning_party",
-                "source": event.details.get("seller") or party_uri(event.producer),
-            }
-        ],
-        "destinationList": [{"type": "owning_party", "destination": buyer}],
-        f"{PREFIX}:order": event.details["order"],
+    data = {
+        "sourceList": [{"type": "owning_party", "source": ends[0]}],
+        "destinationList": [{"type": "owning_party", "destination": ends[1]}],
     }
+    if "order" in event.details:
+        data[f"{PREFIX}:order"] = event.details["order"]
+    return data
 
 
 def _transformation_event(event: TraceEvent, lots: dict[str, Batch]) -> dict:

@@ -10,6 +10,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.phone import ContactPhoneField
+from backend.gs1 import validate_gln
 from farms.models import AgriculturalInput, Certification, Place, Plot, Producer, Product, Unit
 from traceability.steps import BusinessStep, EventType
 
@@ -126,6 +128,73 @@ class Batch(models.Model):
         return self.remaining_quantity - self.reserved_quantity
 
 
+class Party(models.Model):
+    """Someone a lot came from or went to, "one step before, one step after": a trader
+    (thương lái), a wholesale stall, a supermarket, a restaurant, with or without an
+    account here. Its phone is private; a person's name is not shown on public pages."""
+
+    class Kind(models.TextChoices):
+        TRADER = "trader", _("Trader")
+        WHOLESALE_STALL = "wholesale_stall", _("Wholesale market stall")
+        RETAIL_SHOP = "retail_shop", _("Shop or market stall")
+        SUPERMARKET = "supermarket", _("Supermarket")
+        RESTAURANT = "restaurant", _("Restaurant or hotel")
+        KITCHEN = "kitchen", _("School or canteen kitchen")
+        PROCESSOR = "processor", _("Processor or packer")
+        HOUSEHOLD = "household", _("Household")
+        OTHER = "other", _("Other")
+
+    # Named on public pages; a stall or a trader is a person's business, named only when
+    # it gives a tax code or a GLN.
+    ORGANISATIONS = (
+        Kind.SUPERMARKET,
+        Kind.RESTAURANT,
+        Kind.KITCHEN,
+        Kind.PROCESSOR,
+    )
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    commune = models.CharField(_("commune"), max_length=100, blank=True)
+    district = models.CharField(_("district"), max_length=100)
+    province = models.CharField(_("province"), max_length=100, default="Hà Nội")
+    tax_code = models.CharField(_("tax code"), max_length=14, blank=True)
+    gln = models.CharField(_("GLN"), max_length=13, blank=True, validators=[validate_gln])
+    phone = ContactPhoneField(_("phone (private)"), blank=True)
+    # The market's buyer this party stands for, when it has an account here.
+    buyer_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    registered_by = models.ForeignKey(
+        Producer,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="partners",
+        verbose_name=_("registered by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("trading partner")
+        verbose_name_plural = _("trading partners")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()}, {self.district})"
+
+    @property
+    def is_organisation(self) -> bool:
+        return bool(self.tax_code or self.gln) or self.kind in self.ORGANISATIONS
+
+    @property
+    def public_name(self) -> str:
+        """Organisations by name; a person (a trader, a household) and a market buyer (whose
+        suppliers are its own business) by kind and district."""
+        if self.is_organisation and self.buyer_uuid is None:
+            return self.name
+        return f"{self.get_kind_display()} · {self.district}"
+
+
 class BatchLink(models.Model):
     """A quantity of ``parent`` that went into ``child`` by a split, merge or transform."""
 
@@ -208,6 +277,24 @@ class TraceEvent(models.Model):
     transformation_id = models.UUIDField(null=True, blank=True)
     # Lots this event links to (transformations) and other structured facts; hashed.
     details = models.JSONField(default=dict, blank=True)
+    # Who the lot went to (a shipping) or came from (a receiving): one step after, before.
+    party = models.ForeignKey(
+        Party,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("to or from"),
+    )
+    # Who acted, when it was not the lot's producer (a restaurant receiving it).
+    actor = models.ForeignKey(
+        Party,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="acts",
+        verbose_name=_("recorded for"),
+    )
     # Set on a correction only: the event it declares wrong (also in its hashed details).
     corrects = models.ForeignKey(
         "self",

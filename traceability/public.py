@@ -54,6 +54,8 @@ class PublicStep:
     inputs: list[str]
     photos: list[str]
     corrected_on: datetime.date | None = None  # declared wrong then (the reason stays private)
+    partner: str = ""  # whom it went to or came from, as partners may be named publicly
+    recorded_days_later: int = 0  # typed long after it happened (0: within LATE_ENTRY)
 
 
 @dataclass
@@ -123,6 +125,16 @@ def _place(event: TraceEvent) -> tuple[str, str]:
     return "", ""
 
 
+LATE_ENTRY = datetime.timedelta(days=7)
+
+
+def _lateness(event: TraceEvent) -> int:
+    """Days between a step and its record, when that is long: a diary typed in one go
+    reads differently from one kept day by day."""
+    delay = event.recorded_at - event.occurred_at
+    return delay.days if delay > LATE_ENTRY else 0
+
+
 def _steps(events: list[TraceEvent]) -> list[PublicStep]:
     """The journey: every recorded step, a corrected one marked with the day it was
     corrected and followed by what replaced it. Corrections themselves are not steps."""
@@ -159,7 +171,9 @@ def _step(event: TraceEvent, corrected_on: datetime.date | None = None) -> Publi
         lot=event.batch.code,
         place=place,
         place_code=place_code,
-        by=event.producer.name,
+        by=event.actor.public_name if event.actor_id else event.producer.name,
+        partner=event.party.public_name if event.party_id else "",
+        recorded_days_later=_lateness(event),
         quantity=_quantity(event.quantity, event.batch),
         inputs=inputs,
         photos=[(photo.thumbnail or photo.image).url for photo in event.photos.all()],

@@ -24,6 +24,7 @@ class Stock(StrEnum):
 
     NONE = "none"
     IN = "in"  # the harvest brings the quantity in
+    RETURN = "return"  # what went out comes back (a recall's recovery)
     OUT = "out"  # it leaves the lot's holder: shipped, sold
     LOSS = "loss"  # it is lost or destroyed, with a reason
 
@@ -50,6 +51,7 @@ class BusinessStep(models.TextChoices):
     RELEASING = "releasing", _("Released after checking")
     RECALL_WITHDRAWN = "recall_withdrawn", _("Recall withdrawn")
     CORRECTING = "correcting", _("Correction")
+    RETURNED = "returned", _("Taken back")
 
 
 class EventType(models.TextChoices):
@@ -96,6 +98,9 @@ STEP_RULES: dict[str, StepRule] = {
     ),
     BusinessStep.RELEASING: StepRule(Phase.ANYTIME, None, "active", recordable=False),
     BusinessStep.RECALL_WITHDRAWN: StepRule(Phase.ANYTIME, None, "active", recordable=False),
+    BusinessStep.RETURNED: StepRule(
+        Phase.POST_HARVEST, "receiving", "returned", action="ADD", stock=Stock.RETURN
+    ),
     # Exported as the errorDeclaration of the event it corrects, not as an event.
     BusinessStep.CORRECTING: StepRule(Phase.ANYTIME, None, None, recordable=False),
 }
@@ -103,6 +108,10 @@ STEP_RULES: dict[str, StepRule] = {
 RECORDABLE_STEPS = [step.value for step, rule in STEP_RULES.items() if rule.recordable]
 # Steps that check the produce: recorded by its producer or by an inspector, with their outcome.
 CHECKS = (BusinessStep.INSPECTING, BusinessStep.SAMPLING)
+# What may still be recorded on a recalled lot: checks, and dealing with the produce.
+AFTER_RECALL = (*CHECKS, BusinessStep.RETURNED, BusinessStep.DESTROYING)
+# Steps that name the partner the lot went to or came from.
+WITH_PARTY = (BusinessStep.SHIPPING, BusinessStep.RECEIVING, BusinessStep.RETURNED)
 
 
 def rule_for(step: str) -> StepRule:

@@ -16,7 +16,7 @@ from backend.throttle import client_address, network_of
 from farms.models import Place, Plot, Producer
 from farms.permissions import Action, require
 from traceability import epcis, qr
-from traceability.models import Batch, LabelSheet
+from traceability.models import Batch, LabelSheet, Party
 from traceability.public import public_trace
 from traceability.services import labels, scans
 from traceability.services.labels import label_url
@@ -203,9 +203,13 @@ def location_page(request, code: str):
 @require_GET
 @cache_control(public=True, max_age=3600)
 def party_page(request, producer_uuid):
-    """A producer's public identity, as named by trace records (no contacts or address)."""
-    producer = get_object_or_404(Producer.objects.select_related("cooperative"), uuid=producer_uuid)
-    return render(request, "traceability/party.html", {"producer": producer})
+    """A producer's or a trading partner's public identity, as named by trace records (no
+    contacts, no street address, and a person's name only as they registered a farm)."""
+    producer = Producer.objects.select_related("cooperative").filter(uuid=producer_uuid).first()
+    if producer is not None:
+        return render(request, "traceability/party.html", {"producer": producer})
+    partner = get_object_or_404(Party, uuid=producer_uuid)
+    return render(request, "traceability/partner.html", {"partner": partner})
 
 
 @require_GET

@@ -11,6 +11,8 @@ from farms.services import VIETNAM_BOUNDS
 from marketplace.error_codes import MarketplaceErrorCode
 from marketplace.models import Buyer
 from marketplace.permissions import is_price_surveyor, require_buyer
+from traceability.models import Party as Partner
+from traceability.services.parties import party_for_buyer
 
 BUYER_FIELDS = (
     "kind",
@@ -85,3 +87,21 @@ def verify_buyer(actor, buyer: Buyer) -> Buyer:
     buyer.verified_by, buyer.verified_at = actor, timezone.now()
     buyer.save(update_fields=["verified_by", "verified_at"])
     return buyer
+
+
+# The kind of trading partner each kind of buyer is.
+PARTNER_KINDS = {
+    Buyer.Kind.RESTAURANT: Partner.Kind.RESTAURANT,
+    Buyer.Kind.HOTEL: Partner.Kind.RESTAURANT,
+    Buyer.Kind.MARKET_STALL: Partner.Kind.RETAIL_SHOP,
+    Buyer.Kind.SUPERMARKET: Partner.Kind.SUPERMARKET,
+    Buyer.Kind.SCHOOL_KITCHEN: Partner.Kind.KITCHEN,
+    Buyer.Kind.HOUSEHOLD: Partner.Kind.HOUSEHOLD,
+}
+
+
+def partner_of(buyer: Buyer) -> Partner:
+    """The trading partner a market buyer is, in every lot's record it buys from."""
+    return party_for_buyer(
+        buyer.uuid, name=buyer.name, kind=PARTNER_KINDS[buyer.kind], district=buyer.district
+    )

@@ -18,8 +18,16 @@ from django.utils.translation import gettext as _
 
 from backend.errors import field_error
 from marketplace.error_codes import MarketplaceErrorCode
-from marketplace.models import Allocation, Offer, OfferBatch, Order, OrderLine, OrderStatusChange
+from marketplace.models import (
+    Allocation,
+    Offer,
+    OfferBatch,
+    Order,
+    OrderLine,
+    OrderStatusChange,
+)
 from marketplace.permissions import Party, parties_of
+from marketplace.services.buyers import partner_of
 from marketplace.services.notifications import notify
 from marketplace.services.offers import not_enough_stock, not_on_sale
 from traceability.epcis import party_uri
@@ -249,11 +257,18 @@ def _hand_over(actor, order: Order, steps: list[str]) -> None:
         "buyer": f"urn:uuid:{order.buyer.uuid}",
         "buyer_kind": order.buyer.kind,
     }
+    buyer = partner_of(order.buyer)
     for step in steps:
         for batch, quantity in per_lot.values():
             if step == BusinessStep.SHIPPING:  # expired or held food is not sent out
                 check_not_expired(batch, "lines")
                 check_not_held(batch, "lines")
             record_handover(
-                actor, batch, step, quantity=quantity, details=details, place=order.pickup_place
+                actor,
+                batch,
+                step,
+                quantity=quantity,
+                details=details,
+                buyer=buyer,
+                place=order.pickup_place,
             )

@@ -7,6 +7,7 @@ from marketplace.models import Order
 from marketplace.services.cart import checkout, set_cart_quantity
 from marketplace.services.orders import change_status
 from traceability import epcis
+from traceability.models import Party
 from traceability.services.trace import load_trace
 
 
@@ -32,10 +33,13 @@ def test_the_sold_lot_exports_valid_epcis_with_the_parties(
     assert errors == []
     shipping, receiving = document["epcisBody"]["eventList"][-2:]
     assert shipping["bizStep"] == "shipping" and receiving["bizStep"] == "receiving"
+    partner = Party.objects.get(buyer_uuid=buyer.uuid)  # the buyer, as a trading partner
     assert shipping["destinationList"] == [
-        {"type": "owning_party", "destination": f"urn:uuid:{buyer.uuid}"}
+        {"type": "owning_party", "destination": epcis.party_uri(partner)}
     ]
     assert receiving["sourceList"][0]["source"] == epcis.party_uri(harvested.producer)
+    assert receiving["destinationList"][0]["destination"] == epcis.party_uri(partner)
+    assert receiving[f"{epcis.PREFIX}:actor"] == epcis.party_uri(partner)  # the buyer received
     assert receiving[f"{epcis.PREFIX}:order"] == order.code
 
 

@@ -4,7 +4,7 @@ records what is right: the chain keeps both, the rules read the corrected record
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from tests.factories import error_code, kg, moment
+from tests.factories import error_code, kg, moment, ship
 from traceability.epcis import document
 from traceability.models import TraceEvent
 from traceability.services.corrections import Replacement, correct_event
@@ -21,7 +21,7 @@ def harvest_of(batch) -> TraceEvent:
 
 
 def test_a_mistyped_harvest_is_corrected_and_the_stock_follows(owner, harvested, client):
-    record_event(owner, harvested, Step.SHIPPING, occurred_at=moment(0.5), quantity=kg(30))
+    ship(owner, harvested, kg(30), moment(0.5))
     wrong = harvest_of(harvested)
     correction = correct_event(owner, wrong, "Gõ nhầm 100 thay vì 80", Replacement(quantity=kg(80)))
     harvested.refresh_from_db()
@@ -50,9 +50,7 @@ def test_the_export_declares_the_error_and_names_its_correction(owner, harvested
 
 
 def test_an_event_that_did_not_happen_is_declared_so(owner, harvested):
-    shipped = record_event(
-        owner, harvested, Step.SHIPPING, occurred_at=moment(0.5), quantity=kg(40)
-    )
+    shipped = ship(owner, harvested, kg(40), moment(0.5))
     correct_event(owner, shipped, "Chuyến xe bị huỷ, chưa giao")
     harvested.refresh_from_db()
     assert harvested.remaining_quantity == kg(100)
@@ -62,7 +60,7 @@ def test_an_event_that_did_not_happen_is_declared_so(owner, harvested):
 
 
 def test_a_correction_that_would_leave_less_than_went_out_is_refused(owner, harvested):
-    record_event(owner, harvested, Step.SHIPPING, occurred_at=moment(0.5), quantity=kg(60))
+    ship(owner, harvested, kg(60), moment(0.5))
     with pytest.raises(ValidationError) as refused:
         correct_event(owner, harvest_of(harvested), "Sai số", Replacement(quantity=kg(50)))
     assert error_code(refused.value) == "correction_breaks_stock"

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.factories import CertificationFactory, ProductFactory, converts, kg, moment
+from tests.factories import CertificationFactory, ProductFactory, converts, kg, moment, ship
 from traceability import epcis
 from traceability.services.batches import create_batch
 from traceability.services.events import InputUse, record_event
@@ -37,7 +37,7 @@ def packed(owner, coop, plot, pesticide):
         owner, [(paddy, kg(600))], product=bags, quantity=kg(80), occurred_at=moment(5)
     )
     split_batch(owner, packed, [kg(40), kg(30)], occurred_at=moment(4))
-    record_event(owner, packed, Step.SHIPPING, occurred_at=moment(3), quantity=kg(10))
+    ship(owner, packed, kg(10), moment(3))
     return packed
 
 

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from tests.factories import PlotFactory, kg, moment
+from tests.factories import PlotFactory, kg, moment, ship, trader
 from traceability.models import Batch
 from traceability.services.batches import create_batch
 from traceability.services.events import InputUse, record_event
@@ -44,14 +44,16 @@ def test_a_harvested_batch_records_its_harvest_event(harvested):
 )
 def test_post_harvest_steps_need_a_harvest(owner, growing, step, days_ago, code):
     with pytest.raises(ValidationError) as refused:
-        record_event(owner, growing, step, occurred_at=moment(days_ago))
+        record_event(
+            owner, growing, step, occurred_at=moment(days_ago), party=trader(growing.producer)
+        )
     assert codes(refused.value) == {code}
     assert not growing.events.exists()
 
 
 def test_no_shipping_before_the_harvest_time(owner, harvested):
     with pytest.raises(ValidationError) as refused:
-        record_event(owner, harvested, Step.SHIPPING, occurred_at=moment(3))
+        ship(owner, harvested, kg(1), moment(3))
     assert codes(refused.value) == {"event_order"}
 
 
@@ -77,7 +79,7 @@ def test_receiving_needs_a_shipping_first(owner, harvested):
     with pytest.raises(ValidationError) as refused:
         record_event(owner, harvested, Step.RECEIVING, occurred_at=moment(0.25))
     assert codes(refused.value) == {"not_shipped"}
-    record_event(owner, harvested, Step.SHIPPING, occurred_at=moment(0.3), quantity=kg(50))
+    ship(owner, harvested, kg(50), moment(0.3))
     record_event(owner, harvested, Step.RECEIVING, occurred_at=moment(0.25))
 
 
@@ -287,15 +289,13 @@ def test_a_spraying_and_a_harvest_at_the_same_moment_on_one_plot_see_each_other(
 
 def test_no_step_handles_more_than_the_batch_holds(owner, harvested):
     with pytest.raises(ValidationError) as refused:
-        record_event(
-            owner, harvested, Step.SHIPPING, occurred_at=moment(0.5), quantity=kg(1_000_000)
-        )
+        ship(owner, harvested, kg(1_000_000), moment(0.5))
     assert codes(refused.value) == {"quantity_exceeds_stock"}
-    record_event(owner, harvested, Step.SHIPPING, occurred_at=moment(0.5), quantity=kg(100))
+    ship(owner, harvested, kg(100), moment(0.5))
 
 
 def test_one_shipping_is_received_once(owner, harvested):
-    record_event(owner, harvested, Step.SHIPPING, occurred_at=moment(0.5), quantity=kg(50))
+    ship(owner, harvested, kg(50), moment(0.5))
     record_event(owner, harvested, Step.RECEIVING, occurred_at=moment(0.3))
     with pytest.raises(ValidationError) as refused:
         record_event(owner, harvested, Step.RECEIVING, occurred_at=moment(0.4))

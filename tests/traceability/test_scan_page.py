@@ -2,7 +2,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.test import Client
 
-from tests.factories import CertificationFactory, ProductFactory, kg, moment
+from tests.factories import CertificationFactory, ProductFactory, kg, moment, ship
 from tests.traceability.scanning import scan, scan_and_share, share, token_in
 from traceability.models import Label, Scan, TraceEvent
 from traceability.services import scans
@@ -32,7 +32,7 @@ def journey(owner, coop, plot, growing, pesticide):
         notes="Gọi anh Bình 0912345678 nếu cần",
     )
     record_event(owner, growing, Step.HARVESTING, occurred_at=moment(2), quantity=kg(120))
-    record_event(owner, growing, Step.SHIPPING, occurred_at=moment(1), quantity=kg(10))
+    ship(owner, growing, kg(10), moment(1))
     growing.refresh_from_db()
     return growing
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from tests.factories import error_code, kg, moment
+from tests.factories import error_code, kg, moment, ship, trader
 from traceability.models import Batch
 from traceability.services.events import record_event
 from traceability.services.mass_balance import lot_balances, transformation_balances
@@ -17,10 +17,10 @@ from traceability.services.transformations import split_batch
 
 
 def test_shipping_selling_and_losses_take_from_the_lot_until_it_closes(owner, harvested):
-    record_event(owner, harvested, "shipping", occurred_at=moment(0.9), quantity=kg(60))
+    ship(owner, harvested, kg(60), moment(0.9))
     record_event(owner, harvested, "selling", occurred_at=moment(0.8), quantity=kg(30))
     with pytest.raises(ValidationError) as refused:
-        record_event(owner, harvested, "shipping", occurred_at=moment(0.7), quantity=kg(11))
+        ship(owner, harvested, kg(11), moment(0.7))
     assert error_code(refused.value) == "quantity_exceeds_stock"
     record_event(
         owner,
@@ -41,7 +41,7 @@ def test_shipping_selling_and_losses_take_from_the_lot_until_it_closes(owner, ha
 @pytest.mark.parametrize(
     ("step", "quantity", "notes", "code"),
     [
-        ("shipping", None, "", "quantity_required"),
+        ("selling", None, "", "quantity_required"),
         ("selling", kg(0), "", "invalid_quantity"),
         ("destroying", kg(5), "", "reason_required"),
         ("destroying", None, "Hỏng", "quantity_required"),
@@ -62,18 +62,19 @@ def test_a_movement_says_how_much_and_a_loss_says_why(
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_shippings_never_take_more_than_the_lot_holds(owner, harvested):
     outcomes, barrier = [], threading.Barrier(10)
+    trader(harvested.producer)  # made once, before the race
 
-    def ship():
+    def attempt():
         barrier.wait()
         try:
-            record_event(owner, harvested, "shipping", occurred_at=moment(0.5), quantity=kg(20))
+            ship(owner, harvested, kg(20), moment(0.5))
             outcomes.append("shipped")
         except ValidationError as error:
             outcomes.append(error_code(error))
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=ship) for _ in range(10)]
+    threads = [threading.Thread(target=attempt) for _ in range(10)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -29,13 +29,21 @@ from farms.models import AgriculturalInput, Place, Plot, convert_quantity
 from farms.permissions import Action, require
 from farms.services import certification_for
 from traceability.error_codes import TraceabilityErrorCode
-from traceability.models import Batch, EventInput, Hold, TraceEvent
+from traceability.models import Batch, EventInput, Hold, Party, TraceEvent
 from traceability.services.chain import append_event, locked_history, locked_lot
 from traceability.services.checks import CheckResult
 from traceability.services.holds import place_holds
 from traceability.services.integrity import batch_facts
 from traceability.services.waiting_periods import Breach, breaches
-from traceability.steps import CHECKS, BusinessStep, Phase, Stock, rule_for
+from traceability.steps import (
+    AFTER_RECALL,
+    CHECKS,
+    WITH_PARTY,
+    BusinessStep,
+    Phase,
+    Stock,
+    rule_for,
+)
 
 CLOCK_SKEW = datetime.timedelta(minutes=10)
 MAX_INTERVAL_DAYS = 365
@@ -139,7 +147,7 @@ def check_order(
     origin = min(history, key=lambda e: e.sequence) if history else None
     derived = bool(origin) and rule_for(origin.business_step).phase == Phase.TRANSFORMATION
     harvest = next((e for e in history if e.business_step == BusinessStep.HARVESTING), None)
-    if batch.status == Batch.Status.RECALLED and step not in CHECKS:
+    if batch.status == Batch.Status.RECALLED and step not in AFTER_RECALL:
         raise _order_error(
             _("This batch has been recalled: no further steps."), TraceabilityErrorCode.RECALLED
         )
@@ -321,6 +329,7 @@ def record_event(
     keep_photo_location: bool = False,
     event_uuid: uuid.UUID | None = None,
     check: CheckResult | None = None,
+    party: Party | None = None,
 ) -> TraceEvent:
     """Record what happened to ``batch``. Sending the same ``event_uuid`` twice records once.
     Photos lose their EXIF data; where they were taken is kept (privately) only if asked.
@@ -338,6 +347,7 @@ def record_event(
     check_time(occurred_at)
     _check_sizes(quantity, notes, photos)
     outcome = (check or CheckResult()).checked(step) if step in CHECKS else None
+    party = _checked_party(step, party)
     rows = [use.to_row(step) for use in inputs]
     clean_photos = [clean_image(photo, keep_location=keep_photo_location) for photo in photos]
     with transaction.atomic():
@@ -355,6 +365,9 @@ def record_event(
         elif rule_for(step).stock in (Stock.OUT, Stock.LOSS):
             _check_movement(step, quantity, notes)
             take_from_stock(batch, quantity)
+        elif rule_for(step).stock == Stock.RETURN:
+            _check_return(history, party, quantity)
+            take_from_stock(batch, -quantity)
         event = TraceEvent(
             uuid=event_uuid or uuid.uuid4(),
             business_step=step,
@@ -368,6 +381,7 @@ def record_event(
             notes=notes.strip(),
             disposition=outcome.disposition if outcome else "",
             details=_details(batch, step, outcome),
+            party=party,
         )
         append_event(batch, event, rows, clean_photos)
         # The record is kept in one language, whoever records it.
@@ -376,6 +390,44 @@ def record_event(
             if outcome and not outcome.conformant:
                 place_holds({batch.pk}, Hold.Reason.FAILED_CHECK, outcome.explanation(), event)
         return event
+
+
+def _checked_party(step: str, party: Party | None) -> Party | None:
+    """One step after: a shipping names whom it went to (a known partner or a new one);
+    a receiving or a return may name whom it came from."""
+    if step not in WITH_PARTY:
+        return None
+    if party is None and step in (BusinessStep.SHIPPING, BusinessStep.RETURNED):
+        raise field_error(
+            "party",
+            _("Say whom it went to or came back from: a trader, a stall, a shop…"),
+            TraceabilityErrorCode.RECIPIENT_REQUIRED,
+        )
+    return party
+
+
+def _check_return(history: list[TraceEvent], party: Party, quantity) -> None:
+    """What comes back (a recall's recovery) comes from a partner it went to, and no
+    more than went to that partner and has not come back yet."""
+
+    def total(step: str) -> Decimal:
+        return sum(
+            (
+                e.quantity or 0
+                for e in history
+                if e.business_step == step and e.party_id == party.pk
+            ),
+            Decimal(0),
+        )
+
+    out = total(BusinessStep.SHIPPING) - total(BusinessStep.RETURNED)
+    if quantity is None or quantity <= 0 or quantity > out:
+        raise field_error(
+            "quantity",
+            _("%(left)s went to this partner and has not come back.")
+            % {"left": format_quantity(out)},
+            TraceabilityErrorCode.RETURN_EXCEEDS_SHIPPED,
+        )
 
 
 def _details(batch: Batch, step: str, outcome: CheckResult | None) -> dict:
@@ -407,7 +459,7 @@ def _check_stock(batch: Batch, step: str, quantity, for_sale: bool = False) -> N
     measured against its shipping instead (see ``_check_receiving``)."""
     if quantity is None or rule_for(step).phase != Phase.POST_HARVEST:
         return
-    if step == BusinessStep.RECEIVING:
+    if step == BusinessStep.RECEIVING or rule_for(step).stock == Stock.RETURN:
         return
     left = batch.remaining_quantity if for_sale else batch.free_quantity
     if quantity > left:
@@ -479,7 +531,14 @@ def _offset(moment: datetime.datetime) -> str:
 
 
 def record_handover(
-    actor, batch: Batch, step: str, *, quantity: Decimal, details: dict, place: Place | None = None
+    actor,
+    batch: Batch,
+    step: str,
+    *,
+    quantity: Decimal,
+    details: dict,
+    buyer: Party,
+    place: Place | None = None,
 ) -> TraceEvent:
     """Shipping or receiving of a sale, recorded by the market network on the seller's lot.
 
@@ -507,15 +566,20 @@ def record_handover(
             recorded_by=actor,
             quantity=quantity,
             details=details,
+            # Shipped to the buyer; received by the buyer, from the lot's producer.
+            party=buyer if step == BusinessStep.SHIPPING else None,
+            actor=buyer if step == BusinessStep.RECEIVING else None,
         )
         return append_event(batch, event)
 
 
 def take_from_stock(batch: Batch, quantity: Decimal, also: list[str] = ()) -> None:
-    """Take ``quantity`` out of a locked lot, which is used up when nothing is left."""
+    """Take ``quantity`` out of a locked lot (a negative one puts it back), which is used
+    up when nothing is left."""
     batch.remaining_quantity -= quantity
-    if batch.remaining_quantity == 0:
-        batch.status = Batch.Status.DEPLETED
+    if batch.status in (Batch.Status.ACTIVE, Batch.Status.DEPLETED):
+        remains = batch.remaining_quantity > 0
+        batch.status = Batch.Status.ACTIVE if remains else Batch.Status.DEPLETED
     batch.save(update_fields=["remaining_quantity", "status", *also])
 
 

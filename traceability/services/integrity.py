@@ -22,9 +22,11 @@ def _decimal(value) -> str | None:
 
 
 def event_payload(event: TraceEvent, inputs: list[EventInput], photo_digests: list[str]) -> dict:
-    """Everything an event asserts, in a canonical form. Works on saved or unsaved rows."""
+    """Everything an event asserts, in a canonical form. Works on saved or unsaved rows.
+    Facts added later (the parties) are in it only when set, so older links still hash
+    as they did."""
     batch = event.batch
-    return {
+    payload = {
         "uuid": str(event.uuid),
         "lot": batch.code,
         "product": batch.product_id,  # ids never change; catalogue codes may
@@ -58,6 +60,11 @@ def event_payload(event: TraceEvent, inputs: list[EventInput], photo_digests: li
         ],
         "photos": photo_digests,
     }
+    if event.party_id:
+        payload["party"] = str(event.party.uuid)
+    if event.actor_id:
+        payload["actor"] = str(event.actor.uuid)
+    return payload
 
 
 def batch_facts(batch: Batch) -> dict:

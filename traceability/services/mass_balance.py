@@ -35,10 +35,11 @@ class LotBalance:
     went_out: Decimal
     lost: Decimal
     remaining: Decimal
+    returned: Decimal = ZERO  # what came back after going out (a recall's recovery)
 
     @property
     def balanced(self) -> bool:
-        return self.came_in == self.went_out + self.lost + self.remaining
+        return self.came_in + self.returned == self.went_out + self.lost + self.remaining
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ def _flows(batches):
                 Q(business_step__in=_steps(Stock.OUT)) | (transformation & Q(made_here=False))
             ),
             lost=_total(Q(business_step__in=_steps(Stock.LOSS))),
+            returned=_total(Q(business_step__in=_steps(Stock.RETURN))),
         )
         .order_by()
     )
@@ -103,6 +105,7 @@ def lot_balances(batches=None) -> Iterator[LotBalance]:
             flow.get("went_out", ZERO),
             flow.get("lost", ZERO),
             remaining,
+            flow.get("returned", ZERO),
         )
 
 
@@ -135,7 +138,7 @@ def settle(batch: Batch) -> None:
     what its record says came in or went out). A correction that would leave less than
     was already promised to sales, or less than nothing, is refused."""
     (balance,) = lot_balances(Batch.objects.filter(pk=batch.pk))
-    remaining = balance.came_in - balance.went_out - balance.lost
+    remaining = balance.came_in + balance.returned - balance.went_out - balance.lost
     if remaining < batch.reserved_quantity:
         raise field_error(
             "quantity",

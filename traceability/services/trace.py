@@ -69,7 +69,7 @@ def _batches(ids: list[int]) -> dict[int, Batch]:
 def _events(batches: dict[int, Batch]) -> list[TraceEvent]:
     rows = list(
         TraceEvent.objects.filter(batch_id__in=batches)
-        .select_related("plot__producer", "place", "producer")
+        .select_related("plot__producer", "place", "producer", "party", "actor")
         .prefetch_related("inputs", "photos")
         .order_by("batch_id", "sequence")
     )
