@@ -45,10 +45,13 @@ def service_form_view(
     perform: Callable[[dict], object],
     success: Callable[[object], tuple[str, str]],
     obj=None,
+    template: str = "admin/service_form.html",
+    extra_context: dict | None = None,
 ):
     """Show ``form``; when valid, call ``perform(cleaned_data)``. ``success(result)``
     gives the message and the URL to go to. A service's refusal, whether a rule or a
-    permission, is shown on the form."""
+    permission, is shown on the form. A ``template`` extending the default one may show
+    ``extra_context`` above the form (what the action will affect)."""
     if request.method == "POST" and form.is_valid():
         try:
             result = perform(form.cleaned_data)
@@ -67,5 +70,6 @@ def service_form_view(
         "opts": model_admin.model._meta,
         "original": obj,
         "media": model_admin.media + form.media,
+        **(extra_context or {}),
     }
-    return TemplateResponse(request, "admin/service_form.html", context)
+    return TemplateResponse(request, template, context)

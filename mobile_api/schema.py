@@ -11,12 +11,14 @@ from knowledge import schema as knowledge
 from maps import schema as maps
 from marketplace import schema as marketplace
 from traceability import schema as traceability
+from traceability import schema_recall as recall
 
 
 class Query(
     accounts.Query,
     farms.Query,
     traceability.Query,
+    recall.Query,
     marketplace.Query,
     knowledge.Query,
     maps.Query,

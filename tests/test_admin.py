@@ -15,6 +15,7 @@ from tests.factories import (
     member,
     moment,
     square,
+    trader,
 )
 from traceability.models import Batch
 from traceability.services.batches import create_batch
@@ -83,17 +84,21 @@ def test_an_event_recorded_in_the_admin_goes_through_the_rules(
 ):
     client.force_login(cooperative_staff)
     url = f"/admin/traceability/batch/{harvested.pk}/event/"
+    partner = trader(harvested.producer).pk
     too_early = moment(3).strftime("%Y-%m-%dT%H:%M")
-    response = client.post(url, {"business_step": "shipping", "occurred_at": too_early})
+    response = client.post(
+        url, {"business_step": "shipping", "occurred_at": too_early, "party": partner}
+    )
     assert response.status_code == 200
     assert "không thể diễn ra trước" in response.content.decode()
     assert harvested.events.count() == 1
     later = moment(0.5).strftime("%Y-%m-%dT%H:%M")
-    response = client.post(
-        url, {"business_step": "shipping", "occurred_at": later, "quantity": "10"}
-    )
+    shipping = {"business_step": "shipping", "occurred_at": later, "quantity": "10"}
+    assert "Hãy ghi hàng đi đến" in client.post(url, shipping).content.decode()
+    response = client.post(url, {**shipping, "party": partner})
     assert response.status_code == 302
     assert harvested.events.count() == 2
+    assert harvested.events.last().party.name == trader(harvested.producer).name
 
 
 def test_an_overlapping_plot_is_a_form_error_not_a_crash(client, cooperative_staff, coop):

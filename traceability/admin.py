@@ -5,6 +5,7 @@ actions (record an event, split, transform, merge, order labels, recall).
 """
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -29,6 +30,7 @@ from traceability.models import (
 )
 from traceability.services import batches, labels, scans, transformations
 from traceability.services.events import InputUse, record_event
+from traceability.services.recall_scope import recall_scope
 
 SIGNALS_SHOWN = 10  # suspected labels listed on a batch's page, strongest first
 
@@ -204,6 +206,7 @@ class BatchAdmin(ProducerScopedAdmin):
                 plot=data["plot"],
                 place=data["place"],
                 quantity=data["quantity"],
+                party=data["party"],
                 notes=data["notes"],
                 inputs=inputs,
                 photos=[data["photo"]] if data["photo"] else [],
@@ -281,7 +284,21 @@ class BatchAdmin(ProducerScopedAdmin):
         def perform(data):
             return batches.recall_batch(request.user, batch, data["reason"])
 
-        return self._run(request, form, _("Recall the batch"), perform, _("Batch recalled."), batch)
+        try:  # what the recall will reach, read before it is confirmed
+            scope = recall_scope(request.user, batch)
+        except PermissionDenied:
+            scope = None  # the form says why on submit
+        return service_form_view(
+            request,
+            self,
+            title=_("Recall the batch"),
+            form=form,
+            perform=perform,
+            success=self._done(_("Batch recalled.")),
+            obj=batch,
+            template="admin/traceability/batch/recall.html",
+            extra_context={"scope": scope},
+        )
 
 
 class EventInputInline(ReadOnlyMixin, admin.TabularInline):

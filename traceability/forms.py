@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from farms.models import AgriculturalInput, Place, Plot, Producer, Product
 from farms.permissions import Action, producers_for
-from traceability.models import Batch
+from traceability.models import Batch, Party
 from traceability.printing import DEFAULT_LAYOUT, LAYOUTS
 from traceability.services.checks import CheckResult, Residue
 from traceability.steps import CHECKS, RECORDABLE_STEPS, BusinessStep
@@ -44,6 +44,12 @@ class EventForm(forms.Form):
     plot = forms.ModelChoiceField(Plot.objects.none(), label=_("plot"), required=False)
     place = forms.ModelChoiceField(Place.objects.all(), label=_("place"), required=False)
     quantity = forms.DecimalField(label=_("quantity"), required=False, min_value=0)
+    party = forms.ModelChoiceField(
+        Party.objects.none(),
+        label=_("partner"),
+        required=False,
+        help_text=_("For a shipping, whom it went to; for a return, who sent it back."),
+    )
     agricultural_input = forms.ModelChoiceField(
         AgriculturalInput.objects.all(), label=_("input used"), required=False
     )
@@ -72,6 +78,8 @@ class EventForm(forms.Form):
     def __init__(self, batch: Batch, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["plot"].queryset = batch.origin_plots.all()
+        producers = [batch.producer_id, batch.producer.cooperative_id]
+        self.fields["party"].queryset = Party.objects.filter(registered_by__in=producers)
 
     def clean_residues(self) -> list[Residue]:
         residues = []

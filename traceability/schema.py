@@ -80,7 +80,8 @@ class PartyType(DjangoObjectType):
         return Party.Kind(party.kind).value
 
     def resolve_phone(party, info):
-        return party.phone if party.registered_by_id in producer_ids(info) else None
+        visible = party.registered_by_id in producer_ids(info)
+        return (party.phone or None) if visible else None
 
 
 class TraceEventType(DjangoObjectType):
@@ -278,7 +279,7 @@ class Query(graphene.ObjectType):
         return _planned(visible, requested_paths(info), "").first()
 
 
-def _batch(info, global_id, field="batchId") -> Batch:
+def batch_by_id(info, global_id, field="batchId") -> Batch:
     return get_for(
         info, Batch.objects.select_related("product", "producer"), global_id, "BatchNode", field
     )
@@ -443,7 +444,7 @@ class RecordEvent(TraceabilityMutation):
 
     @classmethod
     def perform(cls, info, data):
-        batch = _batch(info, data["batch_id"])
+        batch = batch_by_id(info, data["batch_id"])
         plot = (
             get_for(info, Plot.objects.all(), data["plot_id"], "PlotNode", "plotId")
             if data.get("plot_id")
@@ -501,7 +502,7 @@ class SplitBatch(TraceabilityMutation):
     def perform(cls, info, data):
         parts = transformations.split_batch(
             info.context.user,
-            _batch(info, data["batch_id"]),
+            batch_by_id(info, data["batch_id"]),
             data["quantities"],
             **_common(info, data),
         )
@@ -515,7 +516,9 @@ class BatchPartInput(graphene.InputObjectType):
 
 def _parts(info, data) -> list:
     transformations.check_part_count(len(data["parts"]))  # before looking any lot up
-    return [(_batch(info, part["batch_id"], "parts"), part["quantity"]) for part in data["parts"]]
+    return [
+        (batch_by_id(info, part["batch_id"], "parts"), part["quantity"]) for part in data["parts"]
+    ]
 
 
 class MergeBatchesInput(TransformationFields):
@@ -585,7 +588,7 @@ class OrderLabels(TraceabilityMutation):
         layout = chosen.value if chosen else printing.DEFAULT_LAYOUT
         sheet = labels.order_label_sheet(
             info.context.user,
-            _batch(info, data["batch_id"]),
+            batch_by_id(info, data["batch_id"]),
             data["count"],
             layout,
             sheet_uuid=data.get("client_id"),
@@ -607,7 +610,7 @@ class RecallBatch(TraceabilityMutation):
     @classmethod
     def perform(cls, info, data):
         recalled = batches.recall_batch(
-            info.context.user, _batch(info, data["batch_id"]), data["reason"]
+            info.context.user, batch_by_id(info, data["batch_id"]), data["reason"]
         )
         return {"batches": recalled}
 
@@ -709,7 +712,7 @@ class ReleaseHold(TraceabilityMutation):
     @classmethod
     def perform(cls, info, data):
         released = holds.release_hold(
-            info.context.user, _batch(info, data["batch_id"]), data["reason"]
+            info.context.user, batch_by_id(info, data["batch_id"]), data["reason"]
         )
         lots = {hold.batch_id for hold in released}
         return {"batches": list(Batch.objects.filter(pk__in=lots).order_by("pk"))}
@@ -726,7 +729,7 @@ class WithdrawRecall(TraceabilityMutation):
     @classmethod
     def perform(cls, info, data):
         lots = batches.withdraw_recall(
-            info.context.user, _batch(info, data["batch_id"]), data["reason"]
+            info.context.user, batch_by_id(info, data["batch_id"]), data["reason"]
         )
         return {"batches": lots}
 

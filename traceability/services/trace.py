@@ -17,28 +17,33 @@ from traceability.steps import EventType
 
 _WALK = """
 WITH RECURSIVE walk(id) AS (
-    SELECT %s::bigint
+    SELECT unnest(%s::bigint[])
     UNION
     SELECT link.{next} FROM traceability_batchlink AS link JOIN walk ON link.{this} = walk.id
 )
-SELECT id FROM walk WHERE id <> %s
+SELECT id FROM walk WHERE id <> ALL(%s::bigint[])
 """
 
 
-def _walk(batch_id: int, this: str, next_: str) -> list[int]:
+def _walk(batch_ids: list[int], this: str, next_: str) -> list[int]:
     with connection.cursor() as cursor:
-        cursor.execute(_WALK.format(this=this, next=next_), [batch_id, batch_id])
+        cursor.execute(_WALK.format(this=this, next=next_), [batch_ids, batch_ids])
         return [row[0] for row in cursor.fetchall()]
 
 
 def ancestor_ids(batch_id: int) -> list[int]:
     """Every batch that went into this one, however many steps back."""
-    return _walk(batch_id, "child_id", "parent_id")
+    return _walk([batch_id], "child_id", "parent_id")
 
 
 def descendant_ids(batch_id: int) -> list[int]:
     """Every batch made from this one, however many steps forward."""
-    return _walk(batch_id, "parent_id", "child_id")
+    return descendants_of([batch_id])
+
+
+def descendants_of(batch_ids: list[int]) -> list[int]:
+    """Every batch made from any of these, however many steps forward."""
+    return _walk(batch_ids, "parent_id", "child_id")
 
 
 @dataclass
