@@ -81,6 +81,13 @@ def producers_for(user, action: Action) -> QuerySet[Producer]:
     return Producer.objects.filter(Q(Exists(direct)) | Q(Exists(through_cooperative)))
 
 
+def managing(producer: Producer) -> Q:
+    """A filter on users: the owners and managers of ``producer`` and of its cooperative,
+    the people told when something happens to its lots."""
+    producers = [producer.pk] + ([producer.cooperative_id] if producer.cooperative_id else [])
+    return Q(memberships__producer__in=producers, memberships__role__in=_COOPERATIVE_ROLES)
+
+
 def can(user, action: Action, producer: Producer) -> bool:
     if has_global_access(user, action):
         return True

@@ -31,7 +31,18 @@ _VIEW_ALL = (
     + [("maps", m, "view") for m in ("administrativearea", "planningzone")]
     + [
         ("traceability", m, "view")
-        for m in ("batch", "traceevent", "eventinput", "eventphoto", "label", "labelsheet", "scan")
+        for m in (
+            "batch",
+            "traceevent",
+            "eventinput",
+            "eventphoto",
+            "label",
+            "labelsheet",
+            "scan",
+            "hold",
+            "party",
+            "recallnotice",
+        )
     ]
     + [
         ("marketplace", m, "view")

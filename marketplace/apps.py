@@ -7,4 +7,5 @@ class MarketplaceConfig(AppConfig):
     verbose_name = _("Market network")
 
     def ready(self) -> None:
-        from marketplace.services import offers  # noqa: F401 (connects the recall receiver)
+        # connect the receivers of recalls and holds
+        from marketplace.services import notifications, offers  # noqa: F401

@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.phone import ContactPhoneField
+from backend.notices import Notice
 from farms.models import LOCATION_CODE_ALPHABET, Place, Producer, Product, Unit
 from traceability.models import QUANTITY, Batch
 
@@ -338,12 +339,8 @@ class OrderStatusChange(models.Model):
         return f"{self.order.code}: {self.get_to_status_display()}"
 
 
-class Notification(models.Model):
+class Notification(Notice):
     """A message to one person about an order change; sent (and retried) by Celery."""
-
-    class Channel(models.TextChoices):
-        EMAIL = "email", _("Email")
-        SMS = "sms", _("SMS / Zalo")
 
     change = models.ForeignKey(
         OrderStatusChange,
@@ -357,10 +354,6 @@ class Notification(models.Model):
         related_name="+",
         verbose_name=_("recipient"),
     )
-    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    last_error = models.CharField(_("last error"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("notification")

@@ -1,9 +1,9 @@
 import datetime
 
 from celery import shared_task
-from django.db.models import F
 from django.utils import timezone
 
+from backend.notices import send_once
 from marketplace.models import Notification
 from marketplace.services import prices
 
@@ -26,20 +26,7 @@ def send_notification(notification_id: int) -> None:
     growing delays, and a notification already sent is not sent again."""
     from marketplace.services.notifications import deliver
 
-    notification = (
-        Notification.objects.select_related(
-            "recipient", "change__order__buyer", "change__order__producer"
-        )
-        .filter(pk=notification_id, sent_at__isnull=True)
-        .first()
+    rows = Notification.objects.select_related(
+        "recipient", "change__order__buyer", "change__order__producer"
     )
-    if notification is None:
-        return
-    rows = Notification.objects.filter(pk=notification_id)
-    rows.update(attempts=F("attempts") + 1)
-    try:
-        deliver(notification)
-    except Exception as error:
-        rows.update(last_error=str(error)[:300])
-        raise
-    rows.update(sent_at=timezone.now(), last_error="")
+    send_once(rows, notification_id, deliver)

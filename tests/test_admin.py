@@ -34,6 +34,9 @@ ADMIN_MODELS = [
     "traceability/labelsheet",
     "traceability/label",
     "traceability/scan",
+    "traceability/hold",
+    "traceability/party",
+    "traceability/recallnotice",
 ]
 
 
@@ -53,7 +56,7 @@ def test_every_model_has_a_working_admin(admin_client, harvested, model):
 
 def test_batch_pages_and_actions_open(admin_client, harvested):
     assert admin_client.get(f"/admin/traceability/batch/{harvested.pk}/change/").status_code == 200
-    for action in ["event", "split", "transform", "labels", "recall"]:
+    for action in ["event", "split", "transform", "labels", "recall", "release", "withdraw"]:
         response = admin_client.get(f"/admin/traceability/batch/{harvested.pk}/{action}/")
         assert response.status_code == 200, action
     assert admin_client.get("/admin/traceability/batch/merge/").status_code == 200

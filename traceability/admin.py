@@ -23,12 +23,15 @@ from traceability.models import (
     BatchLink,
     EventInput,
     EventPhoto,
+    Hold,
     Label,
     LabelSheet,
+    Party,
+    RecallNotice,
     Scan,
     TraceEvent,
 )
-from traceability.services import batches, labels, scans, transformations
+from traceability.services import batches, holds, labels, scans, transformations
 from traceability.services.events import InputUse, record_event
 from traceability.services.recall_scope import recall_scope
 
@@ -135,6 +138,8 @@ class BatchAdmin(ProducerScopedAdmin):
             view("transform", self.transform_view),
             view("labels", self.labels_view),
             view("recall", self.recall_view),
+            view("release", self.release_view),
+            view("withdraw", self.withdraw_view),
             view("merge", self.merge_view, with_pk=False),
             *super().get_urls(),
         ]
@@ -300,6 +305,27 @@ class BatchAdmin(ProducerScopedAdmin):
             extra_context={"scope": scope},
         )
 
+    def release_view(self, request, pk):
+        batch = self._batch(request, pk)
+        form = forms.ReasonForm(request.POST or None)
+
+        def perform(data):
+            holds.release_hold(request.user, batch, data["reason"])
+            return batch
+
+        title, done = _("Release the hold"), _("Hold released.")
+        return self._run(request, form, title, perform, done, batch)
+
+    def withdraw_view(self, request, pk):
+        batch = self._batch(request, pk)
+        form = forms.ReasonForm(request.POST or None)
+
+        def perform(data):
+            return batches.withdraw_recall(request.user, batch, data["reason"])
+
+        title, done = _("Withdraw the recall"), _("Recall withdrawn.")
+        return self._run(request, form, title, perform, done, batch)
+
 
 class EventInputInline(ReadOnlyMixin, admin.TabularInline):
     model = EventInput
@@ -441,3 +467,41 @@ class ScanAdmin(ReadOnlyMixin, ProducerScopedAdmin):
     view_action = Action.OPERATE
     list_display = ["label", "scanned_at", "location"]
     list_select_related = ["label"]
+
+
+@admin.register(RecallNotice)
+class RecallNoticeAdmin(ReadOnlyMixin, ProducerScopedAdmin):
+    """Who was told of each recall, and whether the message left (retries are Celery's)."""
+
+    producer_path = "recall__batch__producer"
+    view_action = Action.RECALL  # partners' phones
+    list_display = ["recall", "addressee", "channel", "lots", "sent_at", "attempts", "last_error"]
+    list_filter = ["channel", ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["recall__batch__code", "party__name"]
+    list_select_related = ["recall__batch", "recipient", "party"]
+
+    @admin.display(description=_("to"))
+    def addressee(self, notice):
+        return notice.party or notice.recipient
+
+
+@admin.register(Hold)
+class HoldAdmin(ReadOnlyMixin, ProducerScopedAdmin):
+    """Holds are placed by the rules and lifted by an inspector (on the batch's page, or
+    releaseHold in the app): listed here to find the open ones."""
+
+    producer_path = "batch__producer"
+    list_display = ["batch", "reason", "placed_at", "released_at", "released_by"]
+    list_filter = ["reason", ("released_at", admin.EmptyFieldListFilter)]
+    search_fields = ["batch__code"]
+    list_select_related = ["batch", "released_by"]
+
+
+@admin.register(Party)
+class PartyAdmin(ReadOnlyMixin, ProducerScopedAdmin):
+    """Trading partners a producer registered (from the app, or a shipping's form)."""
+
+    producer_path = "registered_by"
+    list_display = ["name", "kind", "district", "province", "phone", "tax_code"]
+    list_filter = ["kind", "province"]
+    search_fields = ["name", "district", "tax_code"]

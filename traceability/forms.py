@@ -158,3 +158,13 @@ class RecallForm(forms.Form):
         ),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class ReasonForm(forms.Form):
+    """Why an inspector lifts a hold, or why a recall was a mistake: kept on the record."""
+
+    reason = forms.CharField(
+        label=_("reason"),
+        help_text=_("The test, its result and the laboratory; or what the mistake was."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

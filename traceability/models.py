@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.phone import ContactPhoneField
 from backend.gs1 import validate_gln
+from backend.notices import Notice
 from farms.models import AgriculturalInput, Certification, Place, Plot, Producer, Product, Unit
 from traceability.steps import BusinessStep, EventType
 
@@ -428,6 +429,54 @@ class Hold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch.code} · {self.get_reason_display()}"
+
+
+class RecallNotice(Notice):
+    """Telling one person or partner of a recall: the producers whose lots it reached, the
+    partners still holding some, the market buyers who bought from them."""
+
+    recall = models.ForeignKey(
+        TraceEvent,
+        on_delete=models.CASCADE,
+        related_name="notices",
+        verbose_name=_("recall"),
+        limit_choices_to={"business_step": BusinessStep.RECALLING},
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recipient"),
+    )
+    party = models.ForeignKey(
+        Party,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="recall_notices",
+        verbose_name=_("partner"),
+    )
+    lots = models.CharField(_("lots it holds"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("recall notice")
+        verbose_name_plural = _("recall notices")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=True) ^ Q(party__isnull=True),
+                name="recall_notice_one_recipient",
+            ),
+            models.UniqueConstraint(
+                fields=["recall", "recipient", "channel"], name="recall_notice_once_per_person"
+            ),
+            models.UniqueConstraint(
+                fields=["recall", "party", "channel"], name="recall_notice_once_per_partner"
+            ),
+        ]
 
 
 class LabelSheet(models.Model):

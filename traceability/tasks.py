@@ -1,7 +1,9 @@
 from celery import shared_task
 from django.utils import translation
 
-from traceability.services import holds, labels, photos
+from backend.notices import send_once
+from traceability.models import RecallNotice
+from traceability.services import holds, labels, photos, recall_notices
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
@@ -28,3 +30,13 @@ def send_hold_notices(hold_ids: list[int]) -> int:
     """Tell the producer and the inspectors that lots went on hold (retried while the mail
     server or text provider is down; a hold already told is not told again)."""
     return holds.notify(hold_ids)
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=30, retry_backoff_max=3600, max_retries=6)
+def send_recall_notice(notice_id: int) -> None:
+    """Send one recall notice; a failure is retried with growing delays, and a notice
+    already sent is not sent again."""
+    rows = RecallNotice.objects.select_related(
+        "recipient", "party", "recall__batch__product", "recall__batch__producer"
+    )
+    send_once(rows, notice_id, recall_notices.deliver)

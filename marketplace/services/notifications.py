@@ -4,6 +4,7 @@ retried on failure; a row sent once is never sent again."""
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -11,8 +12,10 @@ from django.utils.translation import gettext as _
 from backend.tasks import queue_after_commit
 from backend.text_messages import send_text, texts_are_delivered
 from farms.models import Membership
-from marketplace.models import Notification, OrderStatusChange
+from marketplace.models import Notification, Order, OrderStatusChange
 from marketplace.permissions import Party, parties_of
+from traceability.services.recall_notices import tell_people
+from traceability.signals import batches_recalled
 
 
 def _people_of(change: OrderStatusChange, party: Party):
@@ -83,3 +86,16 @@ def deliver(notification: Notification) -> None:
         send_mail(subject, text, None, [user.email])
     else:
         send_text(user.phone, text)
+
+
+@receiver(batches_recalled)
+def tell_buyers_of_recalled_lots(sender, batches, recall, **kwargs) -> None:
+    """Buyers of orders served from a recalled lot (not cancelled or rejected) are told
+    with the producers, whatever the order's stage: what they hold must not be sold."""
+    from accounts.models import User
+
+    orders = Order.objects.filter(lines__allocations__batch__in=batches).exclude(
+        status__in=(Order.Status.CANCELLED, Order.Status.REJECTED)
+    )
+    buyers = User.objects.filter(buyers__orders__in=orders, is_active=True).distinct()
+    tell_people(recall, buyers)

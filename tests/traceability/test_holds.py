@@ -177,3 +177,23 @@ def test_a_recall_can_be_withdrawn_with_a_reason(owner, coop, harvested, client)
         assert verify_batch(lot).intact
     page = scan_page(client, harvested)
     assert "RECALLED" not in page and "Recall withdrawn" in page
+
+
+def test_an_inspector_releases_a_hold_on_the_batch_page(held, client, owner, inspector):
+    lot = held[0]
+    url = f"/admin/traceability/batch/{lot.pk}/release/"
+    owner.is_staff = inspector.is_staff = True
+    owner.save()
+    inspector.save()
+    client.force_login(owner)
+    refused = client.post(url, {"reason": "Tự xét thấy an toàn"})
+    assert refused.status_code == 200 and Hold.objects.filter(released_at=None).count() == 3
+    client.force_login(inspector)
+    batch_page = client.get(f"/admin/traceability/batch/{lot.pk}/change/").content.decode()
+    assert "Gỡ tạm giữ" in batch_page
+
+    done = client.post(url, {"reason": "Mẫu lại đạt: Vinacontrol HN-0413"})
+
+    assert done.status_code == 302
+    lot.refresh_from_db()
+    assert not lot.on_hold and not Hold.objects.filter(released_at=None).exists()

@@ -20,6 +20,7 @@ from traceability.error_codes import TraceabilityErrorCode
 from traceability.models import Batch, TraceEvent
 from traceability.services.chain import append_event
 from traceability.services.events import check_time, record_event
+from traceability.services.recall_notices import queue_recall_notices
 from traceability.services.trace import descendant_ids
 from traceability.signals import batches_recalled
 from traceability.steps import BusinessStep
@@ -127,10 +128,11 @@ def recall_batch(actor, batch: Batch, reason: str) -> list[Batch]:
                 TraceabilityErrorCode.ALREADY_RECALLED,
             )
         recalled = [b for b in _lock_family(root) if b.status != Batch.Status.RECALLED]
+        recalls = {}
         for target in recalled:
             target.status, target.recall_reason = Batch.Status.RECALLED, reason
             target.save(update_fields=["status", "recall_reason"])
-            append_event(
+            recalls[target.pk] = append_event(
                 target,
                 TraceEvent(
                     business_step=BusinessStep.RECALLING,
@@ -141,7 +143,9 @@ def recall_batch(actor, batch: Batch, reason: str) -> list[Batch]:
                     details={"recalled_because_of": root.code},
                 ),
             )
-        batches_recalled.send(sender=Batch, batches=recalled)
+        recall = recalls[root.pk]  # the event the notices tell of
+        queue_recall_notices(recall, recalled)
+        batches_recalled.send(sender=Batch, batches=recalled, recall=recall)
     return recalled
 
 

@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 from backend.errors import field_error
 from backend.tasks import queue_after_commit
 from backend.text_messages import send_text, texts_are_delivered
-from farms.models import Membership
-from farms.permissions import INSPECTOR_GROUP, Action, require
+from farms.permissions import INSPECTOR_GROUP, Action, managing, require
 from traceability.error_codes import TraceabilityErrorCode
 from traceability.models import Batch, Hold, TraceEvent
 from traceability.services.chain import append_event
@@ -162,13 +161,8 @@ def notify(hold_ids: list[int]) -> int:
 def _people_to_tell(producer):
     from accounts.models import User
 
-    producers = [producer.pk] + ([producer.cooperative_id] if producer.cooperative_id else [])
-    managers = Q(
-        memberships__producer__in=producers,
-        memberships__role__in=(Membership.Role.OWNER, Membership.Role.MANAGER),
-    )
     return User.objects.filter(
-        managers | Q(groups__name=INSPECTOR_GROUP), is_active=True
+        managing(producer) | Q(groups__name=INSPECTOR_GROUP), is_active=True
     ).distinct()
 
 

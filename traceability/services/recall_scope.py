@@ -87,7 +87,7 @@ def recall_scope(actor, batch: Batch) -> RecallScope:
         key=lambda item: (list(Relation).index(item.relation), item.batch.code),
     )
     visible = set(producers_for(actor, Action.VIEW).values_list("pk", flat=True))
-    for reach, producer_id in _reaches({lot.pk: lot for lot in lots}):
+    for reach, producer_id in reaches_of({lot.pk: lot for lot in lots}):
         if producer_id in visible:
             scope.reached.append(reach)
         else:
@@ -125,7 +125,7 @@ def _same_plot_and_season(lot_ids: list[int]) -> list[int]:
     return neighbours + descendants_of(neighbours)
 
 
-def _reaches(lots: dict[int, Batch]):
+def reaches_of(lots: dict[int, Batch]):
     """(Reach, the lot's producer id) for every partner the lots went to."""
     moves = (
         TraceEvent.objects.standing()
