@@ -62,9 +62,9 @@ def record_family():
     owner = member(UserFactory(), coop, Membership.Role.OWNER)
     plot = PlotFactory(producer=coop)
     crop = create_batch(owner, producer=coop, product=ProductFactory(), plots=[plot])
-    diary = [Step.PLANTING, Step.FERTILIZING] + [Step.IRRIGATING] * 14 + [Step.FERTILIZING]
+    diary = [Step.PLANTING, Step.FERTILIZING] + [Step.IRRIGATING] * 17 + [Step.FERTILIZING]
     for index, step in enumerate(diary):
-        record_event(owner, crop, step, occurred_at=moment(40 - index * 2), plot=plot)
+        record_event(owner, crop, step, occurred_at=moment(45 - index * 2), plot=plot)
     record_event(owner, crop, Step.HARVESTING, occurred_at=moment(5), quantity=kg(100))
     for days in (4.8, 4.6):
         record_event(owner, crop, Step.STORING, occurred_at=moment(days))
@@ -74,7 +74,7 @@ def record_family():
     stall = register_party(
         owner, coop, name="Sạp mẫu", kind="wholesale_stall", district="Long Biên"
     )
-    for days in (3.9, 3.8, 3.7):
+    for days in (3.95, 3.9, 3.85, 3.8, 3.75, 3.7):
         record_event(owner, to_market, Step.STORING, occurred_at=moment(days))
     ship(owner, to_market, kg(30), moment(3.5), to=stall)
     ship(owner, to_market, kg(20), moment(3.4))
@@ -84,11 +84,12 @@ def record_family():
     record_event(
         owner, to_market, Step.RETURNED, occurred_at=moment(2.5), quantity=kg(4), party=stall
     )
-    for days in (3.9, 3.6):
+    for days in (3.95, 3.9, 3.8, 3.7, 3.6):
         record_event(owner, kept, Step.STORING, occurred_at=moment(days))
     first, second = split_batch(owner, kept, [kg(15), kg(15)], occurred_at=moment(3))
     ship(owner, first, kg(15), moment(2), to=trader(coop))
-    record_event(owner, second, Step.STORING, occurred_at=moment(2))
+    for days in (2.5, 2, 1.5):
+        record_event(owner, second, Step.STORING, occurred_at=moment(days))
     record_event(owner, second, Step.DESTROYING, occurred_at=moment(1), quantity=kg(3), notes="Héo")
     return [crop, to_market, kept, first, second]
 

@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.contrib.gis.db.models import PointField
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import CharField, ModelForm
+from django.forms import CharField, Form, ModelForm, Textarea
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.phone import normalize_phone
-from backend.admin_tools import add_service_errors
+from backend.admin_tools import ReadOnlyMixin, add_service_errors, service_form_view
 from backend.widgets import MapWidget
 from farms import services, soil
 from farms.admin_scope import ProducerScopedAdmin
@@ -16,6 +18,7 @@ from farms.models import (
     Membership,
     Place,
     Plot,
+    PlotHandover,
     Producer,
     Product,
     ProductConversion,
@@ -158,14 +161,59 @@ class PlotForm(ModelForm):
         return data
 
 
+class HandoverForm(Form):
+    to_registration_code = CharField(
+        label=_("registration code of the new holder"),
+        max_length=32,
+        help_text=_("Ask the producer who takes the land for it."),
+    )
+    note = CharField(label=_("note"), required=False, widget=Textarea(attrs={"rows": 2}))
+
+    def clean_to_registration_code(self) -> Producer:
+        code = self.cleaned_data["to_registration_code"].strip()
+        producer = Producer.objects.filter(registration_code=code).first()
+        if producer is None:
+            raise ValidationError(_("No producer has this registration code."))
+        return producer
+
+
 @admin.register(Plot)
 class PlotAdmin(ProducerScopedAdmin):
     form = PlotForm
-    list_display = ["name", "producer", "crop", "area_m2", "location_code"]
+    list_display = ["name", "producer", "crop", "area_m2", "location_code", "handover"]
     list_filter = ["crop", "producer__district"]
     search_fields = ["name", "location_code", "producer__name"]
-    readonly_fields = ["location_code", "area_m2"]
-    list_select_related = ["producer", "crop"]
+    readonly_fields = ["location_code", "area_m2", "handover"]
+    list_select_related = ["producer", "crop", "handover__to_producer"]
+
+    def get_urls(self):
+        hand_over = self.admin_site.admin_view(self.hand_over_view)
+        return [
+            path("<int:pk>/hand-over/", hand_over, name="farms_plot_hand_over"),
+            *super().get_urls(),
+        ]
+
+    def hand_over_view(self, request, pk):
+        plot = get_object_or_404(self.get_queryset(request), pk=pk)
+
+        def perform(data):
+            return services.hand_over_plot(
+                request.user, plot, data["to_registration_code"], data["note"]
+            )
+
+        def success(handover):
+            url = reverse("admin:farms_plot_change", args=[plot.pk])
+            return _("Handed over to %(holder)s.") % {"holder": handover.to_producer}, url
+
+        return service_form_view(
+            request,
+            self,
+            title=_("Hand the land over"),
+            form=HandoverForm(request.POST or None),
+            perform=perform,
+            success=success,
+            obj=plot,
+        )
 
     def save_model(self, request, obj, form, change):
         services.save_plot(
@@ -177,6 +225,16 @@ class PlotAdmin(ProducerScopedAdmin):
             gln=obj.gln,
             plot=obj if change else None,
         )
+
+
+@admin.register(PlotHandover)
+class PlotHandoverAdmin(ReadOnlyMixin, ProducerScopedAdmin):
+    """Land that changed hands (recorded from the plot's page or the app)."""
+
+    producer_path = "plot__producer"
+    list_display = ["plot", "to_producer", "handed_over_on", "note"]
+    search_fields = ["plot__name", "to_producer__name"]
+    list_select_related = ["plot__producer", "to_producer"]
 
 
 @admin.register(Certification)

@@ -311,6 +311,39 @@ class Plot(models.Model):
         return f"{self.name} ({self.producer})"
 
 
+class PlotHandover(models.Model):
+    """Land changing hands (a lease ends, a plot is rented out): from then on the plot is
+    the history of the land, and the new holder registers it as a plot of its own, which
+    may overlap this one. What was sprayed and planted there stays with the land."""
+
+    plot = models.OneToOneField(
+        Plot, on_delete=models.PROTECT, related_name="handover", verbose_name=_("plot")
+    )
+    to_producer = models.ForeignKey(
+        Producer,
+        on_delete=models.PROTECT,
+        related_name="plots_received",
+        verbose_name=_("handed over to"),
+    )
+    handed_over_on = models.DateField(_("handed over on"))
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("land handover")
+        verbose_name_plural = _("land handovers")
+
+    def __str__(self) -> str:
+        return f"{self.plot} → {self.to_producer}"
+
+
 class Certification(models.Model):
     """A certificate (VietGAP, GlobalGAP, organic…) covering some of a producer's plots."""
 

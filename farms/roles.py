@@ -21,6 +21,7 @@ _VIEW_ALL = (
             "producer",
             "membership",
             "plot",
+            "plothandover",
             "certification",
             "place",
             "product",

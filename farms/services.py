@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.gis.db.models import Collect
 from django.contrib.gis.geos import GEOSGeometry, Polygon
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from backend.errors import field_error, replayed
 from backend.idempotency import once
 from backend.text import checked_text
 from farms.error_codes import FarmsErrorCode
-from farms.models import Certification, Membership, Plot, Producer, Product
+from farms.models import Certification, Membership, Plot, PlotHandover, Producer, Product
 from farms.permissions import Action, has_global_access, require
 
 # Rough bounds of Viet Nam (mainland and islands), to catch swapped or wrong coordinates.
@@ -96,18 +96,95 @@ def _overlapping_plot(producer: Producer, geometry: Polygon, exclude_pk: int | N
     return candidates.filter(geometry__relate=(geometry, "T********")).first()
 
 
+_SAME_LAND = """
+SELECT mine.id, other.id FROM farms_plot AS mine
+JOIN farms_plot AS other
+  ON ST_Intersects(other.geometry, mine.geometry)
+ AND ST_Relate(other.geometry, mine.geometry, 'T********')
+WHERE mine.id = ANY(%s)
+"""
+
+
+def same_land(plot_ids) -> dict[int, set[int]]:
+    """For each plot, the plots (itself included, any producer's) whose interiors overlap
+    it: the land's history, whoever farmed it, is theirs together. One indexed query."""
+    land: dict[int, set[int]] = {plot_id: {plot_id} for plot_id in plot_ids}
+    if land:
+        with connection.cursor() as cursor:
+            cursor.execute(_SAME_LAND, [list(land)])
+            for mine, other in cursor.fetchall():
+                land[mine].add(other)
+    return land
+
+
+def _land_held_by_another(producer: Producer, geometry: Polygon, exclude_pk: int | None):
+    """Another producer's plot on this land that was not handed over to ``producer``."""
+    candidates = (
+        Plot.objects.filter(geometry__intersects=geometry)
+        .exclude(producer=producer)
+        .exclude(handover__to_producer=producer)
+        .select_related("producer")
+    )
+    if exclude_pk:
+        candidates = candidates.exclude(pk=exclude_pk)
+    return candidates.filter(geometry__relate=(geometry, "T********")).first()
+
+
 def validate_plot(producer: Producer, geometry: GEOSGeometry, plot: Plot | None = None) -> Polygon:
-    """The cleaned boundary, or a ValidationError: invalid, implausible or overlapping."""
+    """The cleaned boundary, or a ValidationError: invalid, implausible, overlapping one
+    of the producer's plots, or land another producer holds (until they hand it over)."""
     geometry = _clean_plot_geometry(geometry)
-    clash = _overlapping_plot(producer, geometry, plot.pk if plot else None)
-    if clash:
+    exclude = plot.pk if plot else None
+    if clash := _overlapping_plot(producer, geometry, exclude):
         raise field_error(
             "geometry",
             _("This plot overlaps the plot “%(other)s” of the same producer.")
             % {"other": clash.name},
             FarmsErrorCode.OVERLAP,
         )
+    if clash := _land_held_by_another(producer, geometry, exclude):
+        raise field_error(
+            "geometry",
+            _(
+                "This land is registered by %(holder)s (plot “%(other)s”). If it has changed "
+                "hands, they record the handover first, so its history stays with it."
+            )
+            % {"holder": clash.producer.name, "other": clash.name},
+            FarmsErrorCode.LAND_OF_ANOTHER_PRODUCER,
+        )
     return geometry
+
+
+def hand_over_plot(actor, plot: Plot, to_producer: Producer, note: str = "") -> PlotHandover:
+    """The holder of ``plot`` records that the land now goes to ``to_producer``, who may
+    then register it; ``plot`` takes no new harvests. Sent twice, it is recorded once."""
+    require(actor, Action.MANAGE, plot.producer)
+    note = checked_text(note, "note", 2000)
+    if to_producer.pk == plot.producer_id:
+        raise field_error(
+            "to_producer",
+            _("The land is already this producer's."),
+            FarmsErrorCode.SAME_PRODUCER,
+        )
+    with transaction.atomic():
+        locked = Plot.objects.select_for_update().get(pk=plot.pk)
+        existing = PlotHandover.objects.filter(plot=locked).first()
+        if existing and existing.to_producer_id == to_producer.pk:
+            return existing
+        if existing:
+            raise field_error(
+                "plot_id",
+                _("This plot was already handed over to %(holder)s.")
+                % {"holder": existing.to_producer.name},
+                FarmsErrorCode.PLOT_HANDED_OVER,
+            )
+        return PlotHandover.objects.create(
+            plot=locked,
+            to_producer=to_producer,
+            handed_over_on=timezone.localdate(),
+            note=note,
+            recorded_by=actor,
+        )
 
 
 @transaction.atomic

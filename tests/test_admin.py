@@ -25,6 +25,7 @@ ADMIN_MODELS = [
     "farms/producer",
     "farms/membership",
     "farms/plot",
+    "farms/plothandover",
     "farms/certification",
     "farms/place",
     "farms/product",

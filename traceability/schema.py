@@ -258,7 +258,10 @@ def _planned(queryset, paths: set[str], prefix: str):
         queryset = queryset.prefetch_related("holds")
     if f"{prefix}originPlots" in paths:
         queryset = queryset.prefetch_related(
-            Prefetch("origin_plots", queryset=Plot.objects.select_related("crop", "producer"))
+            Prefetch(
+                "origin_plots",
+                queryset=Plot.objects.select_related("crop", "producer", "handover__to_producer"),
+            )
         )
     return queryset
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from backend.errors import field_error, replayed
 from backend.idempotency import once
 from backend.numbers import checked_quantity
+from farms.error_codes import FarmsErrorCode
 from farms.models import LOCATION_CODE_ALPHABET, Plot, Producer, Product, Unit
 from farms.permissions import Action, require
 from traceability.error_codes import TraceabilityErrorCode
@@ -62,6 +63,13 @@ def _check_origin_plots(producer: Producer, plots: list[Plot]) -> None:
                 "(or, for a cooperative, its member farms' plots)."
             ),
             TraceabilityErrorCode.FOREIGN_PLOT,
+        )
+    if given_away := next((plot for plot in plots if hasattr(plot, "handover")), None):
+        raise field_error(
+            "plots",
+            _("The plot “%(plot)s” was handed over to %(holder)s: it takes no new crops.")
+            % {"plot": given_away.name, "holder": given_away.handover.to_producer.name},
+            FarmsErrorCode.PLOT_HANDED_OVER,
         )
 
 

@@ -86,8 +86,12 @@ def recall_scope(actor, batch: Batch) -> RecallScope:
         (AffectedLot(lot, relations[lot.pk]) for lot in lots),
         key=lambda item: (list(Relation).index(item.relation), item.batch.code),
     )
-    visible = set(producers_for(actor, Action.VIEW).values_list("pk", flat=True))
-    for reach, producer_id in reaches_of({lot.pk: lot for lot in lots}):
+    reaches = list(reaches_of({lot.pk: lot for lot in lots}))
+    shippers = {producer_id for _reach, producer_id in reaches}
+    visible = set(
+        producers_for(actor, Action.VIEW).filter(pk__in=shippers).values_list("pk", flat=True)
+    )
+    for reach, producer_id in reaches:
         if producer_id in visible:
             scope.reached.append(reach)
         else:

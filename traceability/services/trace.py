@@ -4,16 +4,25 @@ The whole trace is loaded with a fixed number of queries, whatever its length: o
 recursive query for the family of batches, then one query per kind of row.
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
+from django.utils import timezone
 
 from farms.models import Plot
+from farms.services import same_land
 from traceability.models import Batch, BatchLink, TraceEvent
 from traceability.services.integrity import ChainReport, verify_chain
-from traceability.steps import EventType
+from traceability.steps import STEP_RULES, BusinessStep, EventType, Phase
+
+FIELD_STEPS = [step.value for step, rule in STEP_RULES.items() if rule.phase == Phase.PRE_HARVEST]
+CYCLE_STARTS = (BusinessStep.PLANTING, BusinessStep.SEEDING)
+# Without a planting or seeding on record, the field work this long before a harvest.
+CYCLE_WITHOUT_START = datetime.timedelta(days=120)
+LONGEST_CYCLE = datetime.timedelta(days=365)  # how far back a planting is looked for
 
 _WALK = """
 WITH RECURSIVE walk(id) AS (
@@ -52,9 +61,10 @@ class Trace:
 
     batch: Batch
     batches: dict[int, Batch]
-    events: list[TraceEvent]  # time order; a transformation shown once
+    events: list[TraceEvent]  # time order; a transformation shown once; with the diary
     plots: list[Plot]
     reports: list[ChainReport] = field(default_factory=list)
+    diary: list[TraceEvent] = field(default_factory=list)  # the land's, on other lots
 
     @property
     def intact(self) -> bool:
@@ -71,10 +81,13 @@ def _batches(ids: list[int]) -> dict[int, Batch]:
     return {batch.pk: batch for batch in rows}
 
 
+def _with_relations(events):
+    return events.select_related("plot__producer", "place", "producer", "party", "actor")
+
+
 def _events(batches: dict[int, Batch]) -> list[TraceEvent]:
     rows = list(
-        TraceEvent.objects.filter(batch_id__in=batches)
-        .select_related("plot__producer", "place", "producer", "party", "actor")
+        _with_relations(TraceEvent.objects.filter(batch_id__in=batches))
         .prefetch_related("inputs", "photos")
         .order_by("batch_id", "sequence")
     )
@@ -120,6 +133,64 @@ def _on_the_way(batch: Batch, ids: list[int], events: list[TraceEvent]) -> list[
     return [e for e in events if e.batch_id == batch.pk or e.sequence <= cutoff.get(e.batch_id, 0)]
 
 
+def _harvest_end(lot: Batch) -> datetime.datetime:
+    day = lot.harvest_date + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def _field_work_on(land: set[int], batches: dict[int, Batch], start, end) -> list[TraceEvent]:
+    """Standing field work on ``land`` between ``start`` and ``end`` recorded on lots
+    other than ``batches`` (an earlier cutting of the bed, the land's previous holder)."""
+    on_land = Q(plot_id__in=land) | Q(plot__isnull=True, batch__origin_plots__in=land)
+    rows = (
+        _with_relations(TraceEvent.objects.standing())
+        .filter(on_land, business_step__in=FIELD_STEPS, occurred_at__range=(start, end))
+        .exclude(batch_id__in=batches)
+        .select_related("batch__product")
+        .prefetch_related("inputs", "photos", "batch__origin_plots")
+        .distinct()
+    )
+    return list(rows)
+
+
+def _land_diary(batches: dict[int, Batch], events: list[TraceEvent]) -> list[TraceEvent]:
+    """The crop cycle's field work on the land each harvested lot came from, recorded on
+    other lots: since the cycle's planting or seeding (whichever lot it was recorded on),
+    up to the harvest. Two queries, however many lots and plots."""
+    harvested = [lot for lot in batches.values() if lot.harvest_date and lot.origin_plots.all()]
+    if not harvested:
+        return []
+    land = same_land({plot.pk for lot in harvested for plot in lot.origin_plots.all()})
+    ends = {lot.pk: _harvest_end(lot) for lot in harvested}
+    candidates = _field_work_on(
+        set().union(*land.values()),
+        batches,
+        min(ends.values()) - LONGEST_CYCLE,
+        max(ends.values()),
+    )
+    diary = {}
+    for lot in harvested:
+        lands = set().union(*(land[plot.pk] for plot in lot.origin_plots.all()))
+        on_it = [event for event in candidates if _on(event, lands)]
+        own = [event for event in events if event.batch_id == lot.pk]
+        starts = [
+            event.occurred_at
+            for event in on_it + own
+            if event.business_step in CYCLE_STARTS and event.occurred_at < ends[lot.pk]
+        ]
+        start = max(starts, default=ends[lot.pk] - CYCLE_WITHOUT_START)
+        for event in on_it:
+            if start <= event.occurred_at < ends[lot.pk]:
+                diary[event.pk] = event
+    return list(diary.values())
+
+
+def _on(event: TraceEvent, land: set[int]) -> bool:
+    if event.plot_id:
+        return event.plot_id in land
+    return any(plot.pk in land for plot in event.batch.origin_plots.all())
+
+
 def load_trace(batch: Batch, *, verify: bool = True) -> Trace:
     ids = [batch.pk, *ancestor_ids(batch.pk)]
     batches = _batches(ids)
@@ -128,11 +199,13 @@ def load_trace(batch: Batch, *, verify: bool = True) -> Trace:
     for event in events:
         by_batch[event.batch_id].append(event)
     plots = {plot.pk: plot for b in batches.values() for plot in b.origin_plots.all()}
+    diary = _land_diary(batches, events)
     trace = Trace(
         batch=batches[batch.pk],
         batches=batches,
-        events=_shown_once(_on_the_way(batch, ids, events)),
+        events=_shown_once(_on_the_way(batch, ids, events) + diary),
         plots=list(plots.values()),
+        diary=diary,
     )
     if verify:
         trace.reports = [verify_chain(b, by_batch[b.pk]) for b in batches.values()]

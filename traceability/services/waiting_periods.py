@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from farms.services import same_land
 from traceability.models import Batch, EventInput, TraceEvent
 from traceability.steps import BusinessStep
 
@@ -48,7 +49,9 @@ def safe_from(applied_at: datetime.datetime, days: int) -> datetime.datetime:
 
 
 def _applications(batch: Batch, plot_ids: list[int], until: datetime.datetime):
-    """Inputs with a waiting period applied to this crop (its lot or its plots) by then."""
+    """Inputs with a waiting period applied to this crop by then: on its lot, or on its
+    land (its plots and any plot overlapping them, whoever farmed it)."""
+    plot_ids = list(set().union(*same_land(plot_ids).values()))
     return (
         EventInput.objects.filter(
             pre_harvest_interval_days__gt=0,
