@@ -237,14 +237,50 @@ class PlotHandoverAdmin(ReadOnlyMixin, ProducerScopedAdmin):
     list_select_related = ["plot__producer", "to_producer"]
 
 
+class CertificationForm(ModelForm):
+    class Meta:
+        model = Certification
+        fields = [
+            "producer",
+            "scheme",
+            "number",
+            "issued_by",
+            "valid_from",
+            "valid_to",
+            "plots",
+            "products",
+            "area_ha",
+            "max_volume_kg",
+            "status",
+            "status_note",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        plots, area_ha = data.get("plots"), data.get("area_ha")
+        if plots and area_ha is not None:
+            try:
+                services.check_certified_area(list(plots), area_ha)
+            except ValidationError as error:
+                add_service_errors(self, error)
+        return data
+
+
 @admin.register(Certification)
 class CertificationAdmin(ProducerScopedAdmin):
-    list_display = ["__str__", "producer", "issued_by", "valid_from", "valid_to"]
-    list_filter = ["scheme"]
+    form = CertificationForm
+    list_display = ["__str__", "producer", "issued_by", "valid_from", "valid_to", "status"]
+    list_filter = ["scheme", "status"]
     search_fields = ["number", "producer__name"]
-    filter_horizontal = ["plots"]
-    readonly_fields = ["verified_by", "verified_at"]
+    filter_horizontal = ["plots", "products"]
     actions = ["verify"]
+
+    def get_readonly_fields(self, request, obj=None):
+        """Only inspectors suspend or restore a certificate (the body's decision)."""
+        readonly = ["verified_by", "verified_at"]
+        if not has_global_access(request.user, Action.CERTIFY):
+            readonly += ["status", "status_note"]
+        return readonly
 
     @admin.action(description=_("Checked against the paper certificate: mark as verified"))
     def verify(self, request, queryset):

@@ -161,6 +161,11 @@ class AgriculturalInput(models.Model):
         default=0,
         help_text=_("Days that must pass between the last application and harvest."),
     )
+    allowed_in_organic = models.BooleanField(
+        _("allowed in organic farming"),
+        default=False,
+        help_text=_("Listed as permitted by the organic standard (TCVN 11041)."),
+    )
 
     class Meta:
         verbose_name = _("agricultural input")
@@ -364,9 +369,37 @@ class Certification(models.Model):
     issued_by = models.CharField(_("certifying body"), max_length=200)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"))
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("In force")
+        SUSPENDED = "suspended", _("Suspended")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
     plots = models.ManyToManyField(
         Plot, related_name="certifications", blank=True, verbose_name=_("plots covered")
     )
+    products = models.ManyToManyField(
+        Product,
+        related_name="certifications",
+        blank=True,
+        verbose_name=_("products covered"),
+        help_text=_("A lot claims the certificate only for the products it lists."),
+    )
+    area_ha = models.DecimalField(
+        _("certified area (ha)"), max_digits=9, decimal_places=4, null=True, blank=True
+    )
+    max_volume_kg = models.DecimalField(
+        _("certified volume (kg)"),
+        max_digits=14,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text=_("The most its lots may claim over its validity; empty when not stated."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    status_note = models.CharField(_("why suspended or withdrawn"), max_length=300, blank=True)
     # Set by an inspector who checked the paper certificate; cleared when it is edited.
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -394,7 +427,7 @@ class Certification(models.Model):
         return f"{self.get_scheme_display()} {self.number}"
 
     def is_valid_on(self, day) -> bool:
-        return self.valid_from <= day <= self.valid_to
+        return self.status == self.Status.ACTIVE and self.valid_from <= day <= self.valid_to
 
 
 class Place(models.Model):

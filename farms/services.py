@@ -319,7 +319,31 @@ def add_member(actor, producer: Producer, user, role: str) -> Membership:
     return membership
 
 
-CERTIFICATE_FIELDS = {"scheme", "number", "issued_by", "valid_from", "valid_to", "plots"}
+CERTIFICATE_FIELDS = {
+    "scheme",
+    "number",
+    "issued_by",
+    "valid_from",
+    "valid_to",
+    "plots",
+    "products",
+    "area_ha",
+    "max_volume_kg",
+}
+SQUARE_METRES_PER_HA = 10_000
+
+
+def check_certified_area(plots, area_ha) -> None:
+    """The plots a certificate covers may not add up to more than the area it certifies
+    (a survey's rounding aside: 2 %)."""
+    covered = sum(plot.area_m2 for plot in plots) / SQUARE_METRES_PER_HA
+    if covered > float(area_ha) * 1.02:
+        raise field_error(
+            "plots",
+            _("These plots cover %(covered).2f ha; the certificate is for %(area).2f ha.")
+            % {"covered": covered, "area": area_ha},
+            FarmsErrorCode.OUT_OF_RANGE,
+        )
 
 
 def verify_certification(actor, certification: Certification) -> Certification:
@@ -337,22 +361,25 @@ def certificate_edited(certification: Certification, changed: set[str]) -> None:
         certification.save(update_fields=["verified_by", "verified_at"])
 
 
-def certification_for(plots, on_day) -> Certification | None:
-    """A certificate valid on ``on_day`` that covers every one of ``plots``, if any."""
+def certifications_for(plots, on_day, product: Product) -> list[Certification]:
+    """Certificates in force on ``on_day`` that cover every one of ``plots`` and list
+    ``product``: those a harvest there may claim (its volume is the record's to check)."""
     plot_ids = {plot.pk for plot in plots}
     if not plot_ids:
-        return None
+        return []
     candidates = (
         Certification.objects.filter(
-            plots__in=plot_ids, valid_from__lte=on_day, valid_to__gte=on_day
+            plots__in=plot_ids,
+            products=product,
+            status=Certification.Status.ACTIVE,
+            valid_from__lte=on_day,
+            valid_to__gte=on_day,
         )
         .prefetch_related("plots")
         .distinct()
+        .order_by("-valid_to", "pk")
     )
-    for certificate in candidates:
-        if plot_ids <= {plot.pk for plot in certificate.plots.all()}:
-            return certificate
-    return None
+    return [c for c in candidates if plot_ids <= {plot.pk for plot in c.plots.all()}]
 
 
 def check_place_operator(actor, producer: Producer | None) -> None:

@@ -169,6 +169,18 @@ class Offer(models.Model):
     def __str__(self) -> str:
         return f"{self.product} · {self.producer}"
 
+    @property
+    def certification(self) -> str:
+        """The standard the whole offer may claim (its label): every lot holds a
+        certificate of it that is still in force; "" otherwise. Reads prefetched shares."""
+        certificates = [share.batch.certification for share in self.shares.all()]
+        if not certificates or None in certificates:
+            return ""
+        schemes = {c.scheme for c in certificates if c.status == c.Status.ACTIVE}
+        if len(schemes) != 1 or len({c.scheme for c in certificates}) != 1:
+            return ""
+        return certificates[0].get_scheme_display()
+
 
 class OfferBatch(models.Model):
     """The share of a lot an offer sells, and how much of it confirmed orders took."""

@@ -102,6 +102,7 @@ class PesticideFactory(factory.django.DjangoModelFactory):
 class CertificationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Certification
+        skip_postgeneration_save = True
 
     producer = factory.SubFactory(ProducerFactory)
     scheme = Certification.Scheme.VIETGAP
@@ -109,6 +110,12 @@ class CertificationFactory(factory.django.DjangoModelFactory):
     issued_by = "Trung tâm Chứng nhận Phù hợp"
     valid_from = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=300))
     valid_to = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=400))
+
+    @factory.post_generation
+    def products(certificate, create, extracted, **kwargs):
+        """The products it covers: those given, or every product of the catalogue then."""
+        if create:
+            certificate.products.set(Product.objects.all() if extracted is None else extracted)
 
 
 class PlaceFactory(factory.django.DjangoModelFactory):

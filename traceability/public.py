@@ -39,6 +39,7 @@ class PublicCertificate:
     valid_to: datetime.date
     valid_today: bool
     verified: bool  # checked by an inspector against the paper certificate
+    suspended: bool = False  # suspended or withdrawn by its certifying body
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ def _certificate(certificate: Certification | None) -> PublicCertificate | None:
         valid_to=certificate.valid_to,
         valid_today=certificate.is_valid_on(timezone.localdate()),
         verified=certificate.verified_at is not None,
+        suspended=certificate.status != Certification.Status.ACTIVE,
     )
 
 

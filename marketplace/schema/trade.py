@@ -109,6 +109,9 @@ class OfferNode(DjangoObjectType):
     seller_rating = graphene.Float()
     seller_reviews = graphene.Int()
     lots = graphene.List(graphene.NonNull(LotLinkType), required=True)
+    certification = graphene.String(
+        description="The standard the offer may claim: every one of its lots is certified."
+    )
 
     class Meta:
         model = Offer

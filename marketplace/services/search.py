@@ -75,11 +75,13 @@ def _filter(queryset: QuerySet[Offer], search: OfferSearch) -> QuerySet[Offer]:
         queryset = queryset.filter(product=search.product)
     if search.category:
         queryset = queryset.filter(product__category=search.category)
-    if search.certification:
-        certified = OfferBatch.objects.filter(
-            offer=OuterRef("pk"), batch__certification__scheme=search.certification
+    if search.certification:  # every lot certified, by a certificate still in force
+        lots = OfferBatch.objects.filter(offer=OuterRef("pk"))
+        uncertified = lots.exclude(
+            batch__certification__scheme=search.certification,
+            batch__certification__status=Certification.Status.ACTIVE,
         )
-        queryset = queryset.filter(Exists(certified))
+        queryset = queryset.filter(Exists(lots), ~Exists(uncertified))
     if search.max_price is not None:
         queryset = queryset.filter(price_per_unit__lte=search.max_price)
     if search.available_on:

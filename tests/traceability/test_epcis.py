@@ -16,10 +16,10 @@ STANDARDS = Path(__file__).resolve().parent.parent / "standards" / "epcis"
 
 @pytest.fixture
 def packed(owner, coop, plot, pesticide):
-    CertificationFactory(producer=coop).plots.add(plot)
     rice = ProductFactory(
         code="lua-bac-thom", name_vi="Lúa Bắc thơm", gtin="4006381333931", shelf_life_days=None
     )
+    CertificationFactory(producer=coop, products=[rice]).plots.add(plot)
     paddy = create_batch(owner, producer=coop, product=rice, plots=[plot])
     record_event(owner, paddy, Step.SEEDING, occurred_at=moment(100), plot=plot)
     record_event(

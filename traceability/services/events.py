@@ -27,9 +27,9 @@ from backend.images import clean_image
 from backend.numbers import checked_quantity, format_quantity
 from farms.models import AgriculturalInput, Place, Plot, convert_quantity
 from farms.permissions import Action, require
-from farms.services import certification_for
 from traceability.error_codes import TraceabilityErrorCode
 from traceability.models import Batch, EventInput, Hold, Party, TraceEvent
+from traceability.services.certificates import claim_for
 from traceability.services.chain import append_event, locked_history, locked_lot
 from traceability.services.checks import CheckResult
 from traceability.services.holds import place_holds
@@ -300,7 +300,7 @@ def _apply_harvest(batch: Batch, occurred_at, quantity: Decimal | None) -> None:
     batch.harvest_date = batch.produced_on = timezone.localdate(occurred_at)
     batch.use_by = use_by(batch.product, batch.produced_on)
     batch.status = Batch.Status.ACTIVE
-    batch.certification = certification_for(batch.origin_plots.all(), batch.harvest_date)
+    batch.certification = claim_for(batch)
     batch.save(
         update_fields=[
             "quantity",

@@ -91,22 +91,28 @@ def _flows(batches):
     )
 
 
+CHUNK = 5_000  # lots summed per query (a server-side cursor would pick a slow plan)
+
+
 def lot_balances(batches=None) -> Iterator[LotBalance]:
     """The balance of every harvested or made lot (growing crops hold nothing yet)."""
     batches = Batch.objects.exclude(status=Batch.Status.GROWING) if batches is None else batches
-    flows = {row["batch"]: row for row in _flows(batches).iterator(chunk_size=5000)}
-    rows = batches.values_list("pk", "code", "unit", "remaining_quantity").order_by("pk")
-    for pk, code, unit, remaining in rows.iterator(chunk_size=5000):
-        flow = flows.get(pk, {})
-        yield LotBalance(
-            code,
-            unit,
-            flow.get("came_in", ZERO),
-            flow.get("went_out", ZERO),
-            flow.get("lost", ZERO),
-            remaining,
-            flow.get("returned", ZERO),
-        )
+    ids = list(batches.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), CHUNK):
+        chunk = Batch.objects.filter(pk__in=ids[start : start + CHUNK])
+        flows = {row["batch"]: row for row in _flows(chunk)}
+        rows = chunk.values_list("pk", "code", "unit", "remaining_quantity").order_by("pk")
+        for pk, code, unit, remaining in rows:
+            flow = flows.get(pk, {})
+            yield LotBalance(
+                code,
+                unit,
+                flow.get("came_in", ZERO),
+                flow.get("went_out", ZERO),
+                flow.get("lost", ZERO),
+                remaining,
+                flow.get("returned", ZERO),
+            )
 
 
 def transformation_balances() -> Iterator[TransformationBalance]:
