@@ -74,6 +74,7 @@ def test_the_market_demo_has_offers_orders_prices_and_equipment(demo, client):
     assert set(Order.objects.values_list("status", flat=True)) == {
         "placed",
         "shipped",
+        "delivered",  # to the restaurant, from the lot recalled since
         "completed",
     }
     assert Review.objects.count() == 1
@@ -162,3 +163,26 @@ def test_every_demo_lot_and_transformation_balances(demo):
     transformations = list(transformation_balances())
     assert len(transformations) == 3  # the merge, the milling and the split
     assert all(transformation.balanced for transformation in transformations)
+
+
+def test_the_demo_tells_a_correction_a_released_hold_and_a_recall(demo):
+    from fixtures.record_stories import CORRECTED_PLOT, HELD_PLOT, RECALLED_PLOT
+    from marketplace.models import Buyer
+    from traceability.models import Hold, RecallNotice
+
+    corrected = Batch.objects.get(origin_plots__name=CORRECTED_PLOT)
+    assert corrected.quantity == 52
+    assert corrected.events.filter(business_step="correcting").count() == 1
+    held = Batch.objects.get(origin_plots__name=HELD_PLOT)
+    (hold,) = Hold.objects.filter(batch=held)
+    assert hold.released_at and "VNC-HN" in hold.release_note and not held.on_hold
+    recalled = Batch.objects.get(origin_plots__name=RECALLED_PLOT)
+    chef = Buyer.objects.get(kind="restaurant").members.get()
+    assert recalled.status == "recalled" and recalled.remaining_quantity == 0
+    assert RecallNotice.objects.filter(recall__batch=recalled, recipient=chef).exists()
+    assert recalled.events.filter(business_step="returned", party__buyer_uuid__isnull=False)
+
+
+def test_the_organic_longan_keeps_its_claim_with_permitted_inputs_only(demo):
+    longan = Batch.objects.get(origin_plots__name="Vườn nhãn bãi sông", parent_links=None)
+    assert longan.certification.scheme == "organic"
