@@ -205,7 +205,7 @@ class FamilyCopy:
         )
 
     def _moved(self, moment):
-        return moment + self.shift if moment else moment
+        return moment - self.shift if moment else moment  # within the last two years
 
     def _transformation(self, original):
         return self.transformations.setdefault(original, uuid.uuid4()) if original else None
