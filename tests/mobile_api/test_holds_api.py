@@ -1,5 +1,7 @@
 """Holds, checks and the earliest safe harvest through the app's API."""
 
+import uuid
+
 from graphql_relay import to_global_id
 
 from tests.factories import kg, moment
@@ -87,3 +89,32 @@ def test_nobody_corrects_another_producers_event(stranger_api, harvested):
         "correctEvent"
     ]["errors"]
     assert refused == [{"field": "eventId", "code": "not_found"}]
+
+
+SYNC = """mutation($ops: [SyncOperationInput!]!) { sync(operations: $ops) {
+  results { index errors { code } event { sequence } batch { code onHold } } } }"""
+
+
+def test_a_spraying_synced_after_the_harvest_is_recorded_and_holds_the_lot(
+    api, harvested, pesticide
+):
+    spraying = {
+        "clientId": str(uuid.uuid4()),
+        "batchId": to_global_id("BatchNode", harvested.pk),
+        "step": "SPRAYING",
+        "occurredAt": moment(3).isoformat(),  # two days before yesterday's harvest
+        "inputs": [
+            {
+                "agriculturalInputId": to_global_id("AgriculturalInputNode", pesticide.pk),
+                "dose": "20",
+                "doseUnit": "ml",
+            }
+        ],
+    }
+
+    for _attempt in range(2):  # the phone sends its queue again: applied once
+        (result,) = api.ok(SYNC, {"ops": [{"recordEvent": spraying}]})["sync"]["results"]
+        assert result["errors"] == [] and result["batch"]["onHold"] is True
+
+    assert harvested.events.filter(business_step=Step.SPRAYING).count() == 1
+    assert harvested.holds.get().reason == "pre_harvest_interval"
