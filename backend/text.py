@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from backend.error_codes import CommonErrorCode
 from backend.errors import field_error
 
-_CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_IN_PARAGRAPH = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tabs, new lines ok
+# C0, DEL and C1 (U+0080–U+009F: a terminal reads CSI as an escape sequence)
+_CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_IN_PARAGRAPH = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # tabs, new lines ok
 
 
 def checked_text(

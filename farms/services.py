@@ -88,12 +88,15 @@ def _clean_plot_geometry(geometry: GEOSGeometry) -> Polygon:
     return geometry
 
 
+def _plots_on(geometry: Polygon, exclude_pk: int | None):
+    """Plots whose interior meets this one (touching is fine), index first."""
+    candidates = Plot.objects.filter(geometry__intersects=geometry).exclude(pk=exclude_pk)
+    return candidates.filter(geometry__relate=(geometry, "T********"))
+
+
 def _overlapping_plot(producer: Producer, geometry: Polygon, exclude_pk: int | None):
-    """Another plot of the producer whose interior meets this one (touching is fine)."""
-    candidates = Plot.objects.filter(producer=producer, geometry__intersects=geometry)
-    if exclude_pk:
-        candidates = candidates.exclude(pk=exclude_pk)
-    return candidates.filter(geometry__relate=(geometry, "T********")).first()
+    """Another plot the producer still holds on this land (handed-over ones are history)."""
+    return _plots_on(geometry, exclude_pk).filter(producer=producer, handover=None).first()
 
 
 _SAME_LAND = """
@@ -118,16 +121,19 @@ def same_land(plot_ids) -> dict[int, set[int]]:
 
 
 def _land_held_by_another(producer: Producer, geometry: Polygon, exclude_pk: int | None):
-    """Another producer's plot on this land that was not handed over to ``producer``."""
-    candidates = (
-        Plot.objects.filter(geometry__intersects=geometry)
-        .exclude(producer=producer)
-        .exclude(handover__to_producer=producer)
-        .select_related("producer")
-    )
-    if exclude_pk:
-        candidates = candidates.exclude(pk=exclude_pk)
-    return candidates.filter(geometry__relate=(geometry, "T********")).first()
+    """(holder, plot) when another producer holds this land: through a plot of its own, or
+    through a handover to it that it has not registered yet. Land handed to ``producer``,
+    or handed on by the one it went to, is free for it."""
+    on_land = _plots_on(geometry, exclude_pk).select_related("producer", "handover__to_producer")
+    for plot in on_land:
+        handover = getattr(plot, "handover", None)
+        holder = handover.to_producer if handover else plot.producer
+        if holder.pk == producer.pk:
+            continue
+        if handover and _plots_on(plot.geometry, None).filter(producer=holder).exists():
+            continue  # the holder registered the land since: its own plot speaks for it
+        return holder, plot
+    return None
 
 
 def validate_plot(producer: Producer, geometry: GEOSGeometry, plot: Plot | None = None) -> Polygon:
@@ -142,14 +148,15 @@ def validate_plot(producer: Producer, geometry: GEOSGeometry, plot: Plot | None 
             % {"other": clash.name},
             FarmsErrorCode.OVERLAP,
         )
-    if clash := _land_held_by_another(producer, geometry, exclude):
+    if held := _land_held_by_another(producer, geometry, exclude):
+        holder, clash = held
         raise field_error(
             "geometry",
             _(
                 "This land is registered by %(holder)s (plot “%(other)s”). If it has changed "
                 "hands, they record the handover first, so its history stays with it."
             )
-            % {"holder": clash.producer.name, "other": clash.name},
+            % {"holder": holder.name, "other": clash.name},
             FarmsErrorCode.LAND_OF_ANOTHER_PRODUCER,
         )
     return geometry
@@ -162,7 +169,7 @@ def hand_over_plot(actor, plot: Plot, to_producer: Producer, note: str = "") -> 
     note = checked_text(note, "note", 2000)
     if to_producer.pk == plot.producer_id:
         raise field_error(
-            "to_producer",
+            "to_registration_code",
             _("The land is already this producer's."),
             FarmsErrorCode.SAME_PRODUCER,
         )
@@ -213,6 +220,12 @@ def save_plot(
         Producer.objects.select_for_update().filter(pk=producer.pk).first()
         if (done := replay()) is not None:
             return done
+        if plot is not None and PlotHandover.objects.filter(plot=plot).exists():
+            raise field_error(
+                "id",
+                _("This plot was handed over: it is the land's history and cannot change."),
+                FarmsErrorCode.PLOT_HANDED_OVER,
+            )
         saved = plot or Plot(producer=producer, uuid=plot_uuid or uuid.uuid4())
         saved.geometry = validate_plot(producer, geometry, plot)
         saved.name, saved.crop, saved.gln = name, crop, gln

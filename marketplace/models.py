@@ -174,12 +174,12 @@ class Offer(models.Model):
         """The standard the whole offer may claim (its label): every lot holds a
         certificate of it that is still in force; "" otherwise. Reads prefetched shares."""
         certificates = [share.batch.certification for share in self.shares.all()]
-        if not certificates or None in certificates:
+        in_force = [c for c in certificates if c and c.status == c.Status.ACTIVE]
+        if not certificates or len(in_force) < len(certificates):
             return ""
-        schemes = {c.scheme for c in certificates if c.status == c.Status.ACTIVE}
-        if len(schemes) != 1 or len({c.scheme for c in certificates}) != 1:
+        if len({c.scheme for c in in_force}) != 1:
             return ""
-        return certificates[0].get_scheme_display()
+        return in_force[0].get_scheme_display()
 
 
 class OfferBatch(models.Model):

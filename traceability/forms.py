@@ -10,6 +10,7 @@ from farms.permissions import Action, producers_for
 from traceability.models import Batch, Party
 from traceability.printing import DEFAULT_LAYOUT, LAYOUTS
 from traceability.services.checks import CheckResult, Residue
+from traceability.services.parties import partners_of
 from traceability.steps import CHECKS, RECORDABLE_STEPS, BusinessStep
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -78,8 +79,7 @@ class EventForm(forms.Form):
     def __init__(self, batch: Batch, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["plot"].queryset = batch.origin_plots.all()
-        producers = [batch.producer_id, batch.producer.cooperative_id]
-        self.fields["party"].queryset = Party.objects.filter(registered_by__in=producers)
+        self.fields["party"].queryset = partners_of(batch.producer)
 
     def clean_residues(self) -> list[Residue]:
         residues = []

@@ -8,6 +8,7 @@ from graphene_django import DjangoObjectType
 from graphene_django.filter import DjangoFilterConnectionField
 from graphene_file_upload.scalars import Upload
 
+from accounts.error_codes import AccountsErrorCode
 from backend.graphql.errors import error_type, not_found
 from backend.graphql.filters import NumericGlobalIDFilter
 from backend.graphql.mutations import app_mutation
@@ -37,7 +38,7 @@ from traceability.services.waiting_periods import earliest_safe_harvest
 from traceability.steps import RECORDABLE_STEPS, BusinessStep
 
 TraceabilityMutation = app_mutation(
-    error_type("TraceabilityError", FarmsErrorCode, TraceabilityErrorCode)
+    error_type("TraceabilityError", AccountsErrorCode, FarmsErrorCode, TraceabilityErrorCode)
 )
 
 StepEnum = choices_enum("BusinessStep", BusinessStep.values)
@@ -80,8 +81,7 @@ class PartyType(DjangoObjectType):
         return Party.Kind(party.kind).value
 
     def resolve_phone(party, info):
-        visible = party.registered_by_id in producer_ids(info)
-        return (party.phone or None) if visible else None
+        return parties.phone_visible_to(party, producer_ids(info))
 
 
 class TraceEventType(DjangoObjectType):
@@ -386,7 +386,7 @@ def _party(info, batch: Batch, data: dict) -> Party | None:
     if data.get("new_party"):
         return _new_party(info, batch.producer, data["new_party"])
     if data.get("party_id"):
-        found = Party.objects.filter(uuid=data["party_id"]).first()
+        found = parties.partners_of(batch.producer).filter(uuid=data["party_id"]).first()
         if found is None:
             raise not_found("partyId")
         return found

@@ -7,11 +7,13 @@ serves the ``sync`` mutation, so an operation sent offline follows exactly the s
 """
 
 from contextlib import nullcontext
+from dataclasses import replace
 
 import graphene
 from django.db import transaction
+from graphene.utils.str_converters import to_camel_case
 
-from backend.graphql.errors import Error, refusals_as, sign_in_required
+from backend.graphql.errors import Error, Refusal, refusals_as, sign_in_required
 
 
 class ServiceMutation(graphene.Mutation):
@@ -40,7 +42,23 @@ class ServiceMutation(graphene.Mutation):
             with transaction.atomic() if cls.atomic else nullcontext():
                 return {**cls.perform(info, data), "errors": []}
         except Exception as error:
-            return {"errors": refusals_as(cls.error_type, error)}
+            refusals = refusals_as(cls.error_type, error)
+            return {"errors": [cls._on_input_field(refusal) for refusal in refusals]}
+
+    @classmethod
+    def _on_input_field(cls, refusal: Refusal) -> Refusal:
+        """Name the input field the app sent: the services say ``plots`` or ``product``
+        where the input has ``plotIds`` or ``productId``, so the app can mark the field."""
+        argument = cls._meta.arguments.get("input")
+        if refusal.field is None or argument is None:
+            return refusal
+        sent = {to_camel_case(name) for name in argument.get_type()._meta.fields}
+        field = refusal.field
+        one = field.removesuffix("es") if field.endswith("ches") else field.removesuffix("s")
+        for name in (field, f"{field}Id", f"{one}Ids"):
+            if name in sent:
+                return replace(refusal, field=name)
+        return refusal
 
     @classmethod
     def mutate(cls, root, info, input=None, **kwargs):

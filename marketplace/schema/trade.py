@@ -113,6 +113,9 @@ class OfferNode(DjangoObjectType):
         description="The standard the offer may claim: every one of its lots is certified."
     )
 
+    def resolve_certification(offer, info):
+        return offer.certification or None
+
     class Meta:
         model = Offer
         interfaces = (relay.Node,)

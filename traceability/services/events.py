@@ -366,7 +366,7 @@ def record_event(
             _check_movement(step, quantity, notes)
             take_from_stock(batch, quantity)
         elif rule_for(step).stock == Stock.RETURN:
-            _check_return(history, party, quantity)
+            _check_return(history, party, quantity, occurred_at)
             take_from_stock(batch, -quantity)
         event = TraceEvent(
             uuid=event_uuid or uuid.uuid4(),
@@ -406,21 +406,23 @@ def _checked_party(step: str, party: Party | None) -> Party | None:
     return party
 
 
-def _check_return(history: list[TraceEvent], party: Party, quantity) -> None:
-    """What comes back (a recall's recovery) comes from a partner it went to, and no
-    more than went to that partner and has not come back yet."""
+def _check_return(history: list[TraceEvent], party: Party, quantity, occurred_at) -> None:
+    """What comes back (a recall's recovery) comes from a partner it went to before, and
+    no more than went to that partner and has not come back yet."""
 
-    def total(step: str) -> Decimal:
+    def total(step: str, until=None) -> Decimal:
         return sum(
             (
                 e.quantity or 0
                 for e in history
-                if e.business_step == step and e.party_id == party.pk
+                if e.business_step == step
+                and e.party_id == party.pk
+                and (until is None or e.occurred_at <= until)
             ),
             Decimal(0),
         )
 
-    out = total(BusinessStep.SHIPPING) - total(BusinessStep.RETURNED)
+    out = total(BusinessStep.SHIPPING, occurred_at) - total(BusinessStep.RETURNED)
     if quantity is None or quantity <= 0 or quantity > out:
         raise field_error(
             "quantity",

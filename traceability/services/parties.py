@@ -4,6 +4,7 @@ so a producer registers them as it ships; a market buyer is one too."""
 
 import uuid
 
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from backend.error_codes import CommonErrorCode
@@ -13,7 +14,7 @@ from backend.text import checked_text
 from farms.models import Producer
 from farms.permissions import Action, require
 from traceability.error_codes import TraceabilityErrorCode
-from traceability.models import Party
+from traceability.models import Party, TraceEvent
 
 
 def register_party(
@@ -75,3 +76,16 @@ def party_for_buyer(buyer_uuid: uuid.UUID, *, name: str, kind: str, district: st
         buyer_uuid=buyer_uuid, defaults={"name": name, "kind": kind, "district": district}
     )
     return party
+
+
+def partners_of(producer: Producer) -> QuerySet[Party]:
+    """The partners ``producer`` may name on its lots' events: those it or its cooperative
+    registered, and those its lots already went to (a market buyer returning a recall)."""
+    dealt_with = TraceEvent.objects.filter(party=OuterRef("pk"), batch__producer=producer)
+    registered = Q(registered_by__in=[producer.pk, producer.cooperative_id])
+    return Party.objects.filter(registered | Q(Exists(dealt_with)))
+
+
+def phone_visible_to(party: Party, producer_ids: set[int]) -> str | None:
+    """A partner's phone is private to the producer that registered it."""
+    return (party.phone or None) if party.registered_by_id in producer_ids else None

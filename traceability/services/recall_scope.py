@@ -11,7 +11,7 @@ number of queries whatever the size of the record.
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 
@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from farms.permissions import Action, producers_for, require
 from traceability.models import Batch, Party, TraceEvent
+from traceability.services.parties import phone_visible_to
 from traceability.services.trace import ancestor_ids, descendants_of
 from traceability.steps import BusinessStep
 
@@ -62,6 +63,7 @@ class Reach:
     shipped: Decimal
     returned: Decimal
     unit: str
+    phone: str | None = None  # only for those who may see it
 
     @property
     def still_out(self) -> Decimal:
@@ -87,13 +89,14 @@ def recall_scope(actor, batch: Batch) -> RecallScope:
         key=lambda item: (list(Relation).index(item.relation), item.batch.code),
     )
     reaches = list(reaches_of({lot.pk: lot for lot in lots}))
-    shippers = {producer_id for _reach, producer_id in reaches}
+    concerned = {producer_id for _reach, producer_id in reaches}
+    concerned |= {reach.party.registered_by_id for reach, _producer_id in reaches}
     visible = set(
-        producers_for(actor, Action.VIEW).filter(pk__in=shippers).values_list("pk", flat=True)
+        producers_for(actor, Action.VIEW).filter(pk__in=concerned).values_list("pk", flat=True)
     )
     for reach, producer_id in reaches:
         if producer_id in visible:
-            scope.reached.append(reach)
+            scope.reached.append(replace(reach, phone=phone_visible_to(reach.party, visible)))
         else:
             scope.hidden_reaches += 1
     return scope
