@@ -5,6 +5,7 @@ from django.contrib.auth.forms import UserCreationForm as BaseCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from backend.admin_tools import NumbersMixin
 
 
 class UserCreationForm(BaseCreationForm):
@@ -20,7 +21,7 @@ class UserChangeForm(BaseChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(NumbersMixin, BaseUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     ordering = ["phone"]

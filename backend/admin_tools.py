@@ -6,12 +6,113 @@ producer is ``farms.admin_scope``.)
 from collections.abc import Callable
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db import models
 from django.forms import Form
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from backend.errors import readable
+from backend.number_input import NumberField, WholeNumberField
+from backend.numbers import format_quantity, format_vnd
+
+# Whole-number columns holding money: every one is in đồng.
+MONEY_FIELDS = models.PositiveBigIntegerField
+
+
+SHOWN = "__shown"  # a read-only number field, shown through _number_column
+
+
+class NumbersMixin:
+    """Numbers typed the reader's way ("12.000" is twelve thousand in Vietnamese) in every
+    admin form, and shown that way in lists and read-only fields: no empty decimals, the
+    unit or ₫ beside them."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.DecimalField):
+            kwargs.setdefault("form_class", NumberField)
+        elif isinstance(db_field, models.IntegerField) and not db_field.is_relation:
+            kwargs.setdefault("form_class", WholeNumberField)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_list_display(self, request):
+        return [
+            _number_column(self.model, name) or name for name in super().get_list_display(request)
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [self._shown(name) for name in super().get_readonly_fields(request, obj)]
+
+    def get_exclude(self, request, obj=None):
+        """Read-only number fields are shown under another name: keep them off the form."""
+        shown = [
+            name
+            for name in super().get_readonly_fields(request, obj)
+            if _number_column(self.model, name)
+        ]
+        return [*(super().get_exclude(request, obj) or []), *shown] or None
+
+    def get_fieldsets(self, request, obj=None):
+        readonly = set(super().get_readonly_fields(request, obj))
+
+        def rename(names):
+            return [
+                rename(name)
+                if isinstance(name, (list, tuple))
+                else self._shown(name)
+                if name in readonly
+                else name
+                for name in names
+            ]
+
+        return [
+            (title, {**options, "fields": rename(options["fields"])})
+            for title, options in super().get_fieldsets(request, obj)
+        ]
+
+    def _shown(self, name):
+        return f"{name}{SHOWN}" if _number_column(self.model, name) else name
+
+    def __getattr__(self, name: str):
+        if name.endswith(SHOWN) and (column := _number_column(self.model, name[: -len(SHOWN)])):
+            return column
+        raise AttributeError(name)
+
+
+def _number_column(model, name) -> Callable | None:
+    """For a number field, a function showing it the reader's way; else None."""
+    if not isinstance(name, str):
+        return None
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    if isinstance(field, MONEY_FIELDS):
+        shown = format_vnd
+    elif isinstance(field, models.DecimalField):
+        shown = format_quantity
+    else:
+        return None
+
+    def column(obj):
+        value = getattr(obj, name)
+        if value is None:
+            return "—"
+        unit = getattr(obj, "get_unit_display", None) if shown is format_quantity else None
+        return f"{shown(value)} {unit()}" if unit else shown(value)
+
+    column.short_description = field.verbose_name
+    column.admin_order_field = name
+    column.__name__ = name
+    return column
+
+
+class ModelAdmin(NumbersMixin, admin.ModelAdmin):
+    """The base of every admin page of the product."""
+
+
+class TabularInline(NumbersMixin, admin.TabularInline):
+    """The base of every inline table of the product."""
 
 
 class ReadOnlyMixin:

@@ -21,6 +21,11 @@ def format_quantity(value: Decimal | int | float) -> str:
     return number_format(exact, use_l10n=True, force_grouping=True)
 
 
+def format_vnd(amount: int | Decimal) -> str:
+    """12500 → "12.500 ₫" in Vietnamese, "12,500 ₫" in English."""
+    return number_format(int(amount), use_l10n=True, force_grouping=True) + "\u00a0₫"
+
+
 def checked_quantity(value, field: str = "quantity") -> Decimal:
     """A positive quantity with at most 3 decimals that fits the database, or an error."""
     try:

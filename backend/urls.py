@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView, TemplateView
 from django.views.static import serve
 
@@ -8,6 +9,9 @@ from backend import views
 from mobile_api.views import graphql_view
 
 handler404 = "traceability.views.not_found"
+
+admin.site.site_header = admin.site.site_title = "Nông sản số"
+admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),

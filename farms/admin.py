@@ -8,7 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.phone import normalize_phone
-from backend.admin_tools import ReadOnlyMixin, add_service_errors, service_form_view
+from backend.admin_tools import (
+    ModelAdmin,
+    ReadOnlyMixin,
+    TabularInline,
+    add_service_errors,
+    service_form_view,
+)
 from backend.widgets import MapWidget
 from farms import services, soil
 from farms.admin_scope import ProducerScopedAdmin
@@ -27,7 +33,7 @@ from farms.models import (
 from farms.permissions import Action, has_global_access, producers_for
 
 
-class ProductConversionInline(admin.TabularInline):
+class ProductConversionInline(TabularInline):
     model = ProductConversion
     fk_name = "source"
     extra = 0
@@ -35,7 +41,7 @@ class ProductConversionInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ModelAdmin):
     inlines = [ProductConversionInline]
     list_display = [
         "name_vi",
@@ -52,7 +58,7 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgriculturalInput)
-class AgriculturalInputAdmin(admin.ModelAdmin):
+class AgriculturalInputAdmin(ModelAdmin):
     list_display = ["name", "kind", "active_ingredient", "pre_harvest_interval_days"]
     list_filter = ["kind"]
     search_fields = ["name", "active_ingredient"]
@@ -86,7 +92,7 @@ class MembershipForm(ModelForm):
         return phone
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(TabularInline):
     model = Membership
     form = MembershipForm
     extra = 0

@@ -1,13 +1,12 @@
 """The admin of every app shows and changes only what belongs to the producers a
 person acts for, asking farms.permissions (the one place that decides)."""
 
-from django.contrib import admin
-
+from backend.admin_tools import ModelAdmin
 from farms.models import Producer
 from farms.permissions import Action, can, has_global_access, producers_for
 
 
-class ProducerScopedAdmin(admin.ModelAdmin):
+class ProducerScopedAdmin(ModelAdmin):
     producer_path = "producer"  # lookup from this model to its producer; "" for Producer
     view_action = Action.VIEW  # what a user must be allowed to do to see a row
     change_action = Action.MANAGE  # what a user must be allowed to do to change a row

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from backend.admin_tools import ReadOnlyMixin
+from backend.admin_tools import ModelAdmin, ReadOnlyMixin, TabularInline
 from backend.errors import readable
 from knowledge.forms import ArticleForm
 from knowledge.models import Article, ArticleImage, PestProfile, Proposal, Revision, Treatment
@@ -33,14 +33,14 @@ class EditorOnly:
         return is_editor(request.user)
 
 
-class RevisionInline(ReadOnlyMixin, admin.TabularInline):
+class RevisionInline(ReadOnlyMixin, TabularInline):
     model = Revision
     fields = ("number", "author", "message", "created_at")
     readonly_fields = fields
     extra = 0
 
 
-class ImageInline(admin.TabularInline):
+class ImageInline(TabularInline):
     """Photos are added on the editor's pages (the upload is checked there)."""
 
     model = ArticleImage
@@ -53,7 +53,7 @@ class ImageInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(EditorOnly, admin.ModelAdmin):
+class ArticleAdmin(EditorOnly, ModelAdmin):
     form = ArticleForm
     list_display = ("title", "language", "category", "status", "reviewed_by", "updated_at")
     list_filter = ("status", "language", "category")
@@ -80,7 +80,7 @@ class ArticleAdmin(EditorOnly, admin.ModelAdmin):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(EditorOnly, admin.ModelAdmin):
+class ProposalAdmin(EditorOnly, ModelAdmin):
     list_display = ("title", "kind", "author", "created_at", "status", "reviewed_by")
     list_filter = ("status", "kind", "category")
     readonly_fields = (
@@ -118,7 +118,7 @@ class ProposalAdmin(EditorOnly, admin.ModelAdmin):
                 messages.error(request, f"{proposal}: {readable(error)}")
 
 
-class TreatmentInline(admin.TabularInline):
+class TreatmentInline(TabularInline):
     model = Treatment
     extra = 1
     readonly_fields = ("interval",)
@@ -130,7 +130,7 @@ class TreatmentInline(admin.TabularInline):
 
 
 @admin.register(PestProfile)
-class PestProfileAdmin(EditorOnly, admin.ModelAdmin):
+class PestProfileAdmin(EditorOnly, ModelAdmin):
     list_display = ("article", "scientific_name")
     search_fields = ("article__title", "scientific_name")
     inlines = [TreatmentInline]

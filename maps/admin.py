@@ -7,14 +7,14 @@ from django.contrib.gis.db.models import MultiPolygonField
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from backend.admin_tools import ReadOnlyMixin
+from backend.admin_tools import ModelAdmin, ReadOnlyMixin
 from backend.widgets import MapWidget
 from maps import tasks
 from maps.models import AdministrativeArea, DailyForecast, OpenDataFile, PlanningZone
 from maps.services import weather
 
 
-class OnMap(admin.ModelAdmin):
+class OnMap(ModelAdmin):
     formfield_overrides = {MultiPolygonField: {"widget": MapWidget}}
 
 
@@ -59,7 +59,7 @@ class PlanningZoneAdmin(OnMap):
 
 
 @admin.register(DailyForecast)
-class DailyForecastAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class DailyForecastAdmin(ReadOnlyMixin, ModelAdmin):
     list_display = [
         "area",
         "day",
@@ -77,7 +77,7 @@ class DailyForecastAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(OpenDataFile)
-class OpenDataFileAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class OpenDataFileAdmin(ReadOnlyMixin, ModelAdmin):
     list_display = ["__str__", "rows", "built_at"]
     exclude = ["content"]  # may be megabytes: read it at its public address
 

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 
+from backend.number_input import NumberField, WholeNumberField
 from farms.models import Certification, Product
 from marketplace.models import Buyer, Order
 from marketplace.services.search import DEFAULT_RADIUS_KM, MAX_RADIUS_KM, OfferSearch, SortOrder
@@ -22,11 +23,11 @@ class SearchForm(forms.Form):
         required=False,
         choices=[("", _("Any")), *Certification.Scheme.choices],
     )
-    max_price = forms.IntegerField(label=_("Price up to (VND)"), required=False, min_value=0)
+    max_price = WholeNumberField(label=_("Price up to (VND)"), required=False, min_value=0)
     available_on = forms.DateField(
         label=_("Available on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    within_km = forms.IntegerField(
+    within_km = WholeNumberField(
         label=_("Within (km)"), initial=DEFAULT_RADIUS_KM, min_value=1, max_value=MAX_RADIUS_KM
     )
     delivers = forms.BooleanField(label=_("Delivers to me"), required=False)
@@ -59,7 +60,11 @@ class SearchForm(forms.Form):
 
 
 class CartForm(forms.Form):
-    quantity = forms.DecimalField(label=_("Quantity"), **QUANTITY_FIELD)
+    quantity = NumberField(label=_("Quantity"), **QUANTITY_FIELD)
+
+    def __init__(self, *args, unit: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quantity"].unit = unit
 
 
 class CheckoutForm(forms.Form):

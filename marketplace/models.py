@@ -12,10 +12,12 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import F, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.phone import ContactPhoneField
 from backend.notices import Notice
+from backend.numbers import format_vnd
 from farms.models import LOCATION_CODE_ALPHABET, Place, Producer, Product, Unit
 from traceability.models import QUANTITY, Batch
 
@@ -220,7 +222,7 @@ class Order(models.Model):
     """What one buyer ordered from one producer; a checkout makes one order per producer."""
 
     class Status(models.TextChoices):
-        PLACED = "placed", _("Placed")
+        PLACED = "placed", _("Waiting for the seller")
         CONFIRMED = "confirmed", _("Confirmed")
         READY = "ready", _("Ready for pickup")
         SHIPPED = "shipped", _("Shipped")
@@ -426,6 +428,15 @@ class MarketPrice(models.Model):
         verbose_name_plural = _("market prices")
         ordering = ["-observed_on"]
         indexes = [models.Index(fields=["observed_on"])]
+
+    def __str__(self) -> str:
+        return _("%(product)s: %(price)s per %(unit)s, %(district)s, %(day)s") % {
+            "product": self.product,
+            "price": format_vnd(self.price_per_unit),
+            "unit": self.get_unit_display(),
+            "district": self.district,
+            "day": date_format(self.observed_on, "SHORT_DATE_FORMAT"),
+        }
 
 
 class DailyPrice(models.Model):

@@ -14,7 +14,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from backend.admin_tools import ReadOnlyMixin, service_form_view
+from backend.admin_tools import ReadOnlyMixin, TabularInline, service_form_view
+from backend.numbers import format_quantity
 from farms.admin_scope import ProducerScopedAdmin
 from farms.permissions import Action
 from traceability import forms
@@ -38,7 +39,7 @@ from traceability.services.recall_scope import recall_scope
 SIGNALS_SHOWN = 10  # suspected labels listed on a batch's page, strongest first
 
 
-class EventInline(ReadOnlyMixin, admin.TabularInline):
+class EventInline(ReadOnlyMixin, TabularInline):
     model = TraceEvent
     fields = ["sequence", "business_step", "occurred_at", "plot", "place", "quantity", "notes"]
     readonly_fields = fields
@@ -46,7 +47,7 @@ class EventInline(ReadOnlyMixin, admin.TabularInline):
     extra = 0
 
 
-class ParentLinkInline(ReadOnlyMixin, admin.TabularInline):
+class ParentLinkInline(ReadOnlyMixin, TabularInline):
     model = BatchLink
     fk_name = "child"
     fields = readonly_fields = ["parent", "kind", "quantity"]
@@ -90,7 +91,6 @@ class BatchAdmin(ProducerScopedAdmin):
         "max_scan_spread_km",
         "copy_signals",
         "event_count",
-        "chain_head",
     ]
     readonly_fields = fields
     inlines = [ParentLinkInline, EventInline]
@@ -327,7 +327,7 @@ class BatchAdmin(ProducerScopedAdmin):
         return self._run(request, form, title, perform, done, batch)
 
 
-class EventInputInline(ReadOnlyMixin, admin.TabularInline):
+class EventInputInline(ReadOnlyMixin, TabularInline):
     model = EventInput
     fields = readonly_fields = [
         "name",
@@ -338,7 +338,7 @@ class EventInputInline(ReadOnlyMixin, admin.TabularInline):
     ]
 
 
-class EventPhotoInline(ReadOnlyMixin, admin.TabularInline):
+class EventPhotoInline(ReadOnlyMixin, TabularInline):
     model = EventPhoto
     fields = readonly_fields = ["image", "sha256"]
 
@@ -346,32 +346,55 @@ class EventPhotoInline(ReadOnlyMixin, admin.TabularInline):
 @admin.register(TraceEvent)
 class TraceEventAdmin(ReadOnlyMixin, ProducerScopedAdmin):
     producer_path = "batch__producer"
-    list_display = ["batch", "sequence", "business_step", "occurred_at", "producer"]
+    list_display = ["batch", "business_step", "occurred_at", "quantity_with_unit", "producer"]
     list_filter = ["business_step"]
     search_fields = ["batch__code"]
     list_select_related = ["batch__product", "producer"]
-    fields = readonly_fields = [
-        "uuid",
-        "batch",
-        "sequence",
-        "event_type",
-        "action",
-        "business_step",
-        "disposition",
-        "occurred_at",
-        "time_zone_offset",
-        "recorded_at",
-        "plot",
-        "place",
-        "producer",
-        "recorded_by",
-        "quantity",
-        "notes",
-        "transformation_id",
-        "details",
-        "previous_hash",
-        "hash",
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "batch",
+                    "business_step",
+                    "occurred_at",
+                    "quantity_with_unit",
+                    "plot",
+                    "place",
+                    "party",
+                    "notes",
+                    "producer",
+                    "recorded_by",
+                    "recorded_at",
+                ]
+            },
+        ),
+        (
+            _("Technical record (EPCIS, for exchanges and audits)"),
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "uuid",
+                    "sequence",
+                    "event_type",
+                    "action",
+                    "disposition",
+                    "time_zone_offset",
+                    "transformation_id",
+                    "details",
+                    "previous_hash",
+                    "hash",
+                ],
+            },
+        ),
     ]
+
+    @admin.display(description=_("quantity"))
+    def quantity_with_unit(self, event):
+        if event.quantity is None:
+            return "—"
+        return f"{format_quantity(event.quantity)} {event.batch.get_unit_display()}"
+
     inlines = [EventInputInline, EventPhotoInline]
 
 

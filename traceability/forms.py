@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from backend.number_input import NumberField, WholeNumberField
 from farms.models import AgriculturalInput, Place, Plot, Producer, Product
 from farms.permissions import Action, producers_for
 from traceability.models import Batch, Party
@@ -26,7 +27,7 @@ class BatchCreateForm(forms.Form):
         widget=DATETIME_WIDGET,
         help_text=_("Leave empty for a crop still growing."),
     )
-    quantity = forms.DecimalField(label=_("harvested quantity"), required=False, min_value=0)
+    quantity = NumberField(label=_("harvested quantity"), required=False, min_value=0)
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,7 +45,7 @@ class EventForm(forms.Form):
     occurred_at = forms.DateTimeField(label=_("time"), widget=DATETIME_WIDGET)
     plot = forms.ModelChoiceField(Plot.objects.none(), label=_("plot"), required=False)
     place = forms.ModelChoiceField(Place.objects.all(), label=_("place"), required=False)
-    quantity = forms.DecimalField(label=_("quantity"), required=False, min_value=0)
+    quantity = NumberField(label=_("quantity"), required=False, min_value=0)
     party = forms.ModelChoiceField(
         Party.objects.none(),
         label=_("partner"),
@@ -55,7 +56,7 @@ class EventForm(forms.Form):
         AgriculturalInput.objects.all(), label=_("input used"), required=False
     )
     input_name = forms.CharField(label=_("or input name"), required=False, max_length=150)
-    dose = forms.DecimalField(label=_("dose"), required=False, min_value=0)
+    dose = NumberField(label=_("dose"), required=False, min_value=0)
     dose_unit = forms.CharField(label=_("dose unit"), required=False, max_length=40)
     notes = forms.CharField(
         label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -119,9 +120,9 @@ class SplitForm(forms.Form):
 
 
 class TransformForm(forms.Form):
-    quantity_used = forms.DecimalField(label=_("quantity used"), min_value=0)
+    quantity_used = NumberField(label=_("quantity used"), min_value=0)
     product = forms.ModelChoiceField(Product.objects.all(), label=_("new product"))
-    quantity = forms.DecimalField(label=_("quantity produced"), min_value=0)
+    quantity = NumberField(label=_("quantity produced"), min_value=0)
     occurred_at = forms.DateTimeField(label=_("time"), widget=DATETIME_WIDGET)
     place = forms.ModelChoiceField(Place.objects.all(), label=_("place"), required=False)
 
@@ -141,7 +142,7 @@ class MergeForm(forms.Form):
 
 
 class LabelOrderForm(forms.Form):
-    count = forms.IntegerField(label=_("number of labels"), min_value=1, initial=24)
+    count = WholeNumberField(label=_("number of labels"), min_value=1, initial=24)
     layout = forms.ChoiceField(
         label=_("sticker layout"),
         initial=DEFAULT_LAYOUT,

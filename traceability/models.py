@@ -85,7 +85,7 @@ class Batch(models.Model):
         _("normal scan spread (km)"), default=default_max_spread_km
     )
     # Head of the hash chain over this batch's events (tamper evidence).
-    event_count = models.PositiveIntegerField(default=0, editable=False)
+    event_count = models.PositiveIntegerField(_("number of events"), default=0, editable=False)
     chain_head = models.CharField(max_length=64, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -5,17 +5,27 @@ model permissions, and every entry goes through the price service (which recompu
 its day). An entry is not edited: a mistaken one is deleted and typed again.
 """
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms import ModelForm
+from django.utils.translation import gettext_lazy as _
 
-from backend.admin_tools import add_service_errors
+from backend.admin_tools import ModelAdmin, add_service_errors
+from backend.numbers import format_vnd
+from farms.models import Unit
 from marketplace.models import DailyPrice, MarketPrice
 from marketplace.permissions import is_price_surveyor
 from marketplace.services import prices
 
 
 class MarketPriceForm(ModelForm):
+    price_is_right = forms.BooleanField(
+        label=_("The price is right, though far from recent ones"),
+        required=False,
+        widget=forms.HiddenInput,  # shown once a price needs it
+    )
+
     class Meta:
         model = MarketPrice
         fields = ["product", "unit", "district", "place", "price_per_unit", "observed_on"]
@@ -34,7 +44,21 @@ class MarketPriceForm(ModelForm):
                 )
             except ValidationError as error:
                 add_service_errors(self, error)
+        if not self.errors and not data.get("price_is_right"):
+            self._ask_about_unusual_price(data)
         return data
+
+    def _ask_about_unusual_price(self, data: dict) -> None:
+        price, unit = data["price_per_unit"], data["unit"]
+        typical = prices.unusual_price(data["product"], unit, price, data["observed_on"])
+        if typical is None:
+            return
+        self.fields["price_is_right"].widget = forms.CheckboxInput()
+        message = _(
+            "%(price)s per %(unit)s is far from recent prices of this product (about "
+            "%(typical)s). Check the zeros; if it is right, tick the box below and save again."
+        ) % {"price": format_vnd(price), "unit": Unit(unit).label, "typical": format_vnd(typical)}
+        self.add_error("price_per_unit", message)
 
 
 class SurveyorsSee:
@@ -48,15 +72,15 @@ class SurveyorsSee:
 
 
 @admin.register(MarketPrice)
-class MarketPriceAdmin(SurveyorsSee, admin.ModelAdmin):
+class MarketPriceAdmin(SurveyorsSee, ModelAdmin):
     form = MarketPriceForm
     list_display = [
-        "observed_on",
         "product",
+        "price_per_unit",
         "unit",
+        "observed_on",
         "district",
         "place",
-        "price_per_unit",
         "recorded_by",
     ]
     list_filter = ["product", "district", "observed_on"]
@@ -94,7 +118,7 @@ class MarketPriceAdmin(SurveyorsSee, admin.ModelAdmin):
 
 
 @admin.register(DailyPrice)
-class DailyPriceAdmin(SurveyorsSee, admin.ModelAdmin):
+class DailyPriceAdmin(SurveyorsSee, ModelAdmin):
     list_display = [
         "day",
         "product",

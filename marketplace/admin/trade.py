@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from backend.admin_tools import ReadOnlyMixin
+from backend.admin_tools import ModelAdmin, ReadOnlyMixin, TabularInline
 from backend.errors import readable
 from farms.admin_scope import ProducerScopedAdmin
 from farms.permissions import Action
@@ -26,12 +26,12 @@ from marketplace.services.buyers import verify_buyer
 from marketplace.services.offers import update_offer
 
 
-class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
+class ReadOnlyInline(ReadOnlyMixin, TabularInline):
     extra = 0
 
 
 @admin.register(Buyer)
-class BuyerAdmin(admin.ModelAdmin):
+class BuyerAdmin(ModelAdmin):
     list_display = ("name", "kind", "district", "registration_code", "verified_at")
     list_filter = ("kind", "district", ("verified_at", admin.EmptyFieldListFilter))
     search_fields = ("name", "registration_code", "district")
@@ -148,7 +148,7 @@ class ReviewAdmin(ProducerScopedAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ModelAdmin):
     list_display = ("change", "recipient", "channel", "attempts", "sent_at", "last_error")
     list_select_related = ("change__order", "recipient")
     list_filter = ("channel", ("sent_at", admin.EmptyFieldListFilter))

@@ -26,10 +26,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.errors import field_error
+from backend.numbers import format_vnd
 from farms.models import Product
 from marketplace.error_codes import MarketplaceErrorCode
 from marketplace.models import DailyPrice
-from marketplace.services.prices import checked_unit, format_vnd
+from marketplace.services.prices import checked_unit
 
 MIN_YEARS = 2
 MAX_WEEKS = 26

@@ -14,11 +14,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Case, Count, DecimalField, F, Max, Min, Sum, When
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from backend.error_codes import CommonErrorCode
 from backend.errors import field_error
+from backend.numbers import format_vnd
 from farms.models import Place, Product, Unit
 from marketplace.error_codes import MarketplaceErrorCode
 from marketplace.models import DailyPrice, MarketPrice, Order, OrderLine
@@ -56,11 +56,6 @@ KEY_FIELDS = ["product", "unit", "district", "day", "source"]
 VALUE_FIELDS = ["average_price", "min_price", "max_price", "volume", "samples"]
 # Wide enough for quantity × price summed over a day.
 AMOUNT = DecimalField(max_digits=40, decimal_places=3)
-
-
-def format_vnd(amount: int) -> str:
-    """25000 → "25.000 ₫" in Vietnamese, "25,000 ₫" in English."""
-    return number_format(amount, use_l10n=True, force_grouping=True) + "\u00a0₫"
 
 
 def checked_unit(unit: str, field: str = "unit") -> str:
@@ -142,6 +137,31 @@ def clean_market_price(*, unit, district, price_per_unit, observed_on) -> dict:
         "price_per_unit": checked_price(price_per_unit, unit),
         "observed_on": checked_day(observed_on),
     }
+
+
+UNUSUAL_PRICE_FACTOR = 3  # three times the typical price, or a third of it
+RECENT_PRICE_DAYS = 60
+
+
+def typical_price(product: Product, unit: str, day: datetime.date) -> int | None:
+    """The median of the prices surveyed for ``product`` per ``unit`` in the two months
+    before ``day``; None without at least three of them."""
+    since = day - datetime.timedelta(days=RECENT_PRICE_DAYS)
+    prices = sorted(
+        MarketPrice.objects.filter(
+            product=product, unit=unit, observed_on__range=(since, day)
+        ).values_list("price_per_unit", flat=True)[:500]
+    )
+    return prices[len(prices) // 2] if len(prices) >= 3 else None
+
+
+def unusual_price(product: Product, unit: str, price: int, day: datetime.date) -> int | None:
+    """The typical recent price when ``price`` is far from it (a zero too many or too
+    few is the usual slip), so the person typing it is asked to confirm it."""
+    typical = typical_price(product, unit, day)
+    if typical and not typical / UNUSUAL_PRICE_FACTOR <= price <= typical * UNUSUAL_PRICE_FACTOR:
+        return typical
+    return None
 
 
 def require_price_surveyor(actor) -> None:

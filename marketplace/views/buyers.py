@@ -25,9 +25,11 @@ from marketplace.services import buyers as buyer_services
 from marketplace.services import cart, orders, reviews
 from marketplace.services.offers import visible_wholesale_price
 from marketplace.services.search import search_offers, with_details
+from marketplace.views.order_actions import actions_for
 
 PAGE_SIZE = 20
 SESSION_BUYER = "market_buyer"
+SESSION_SEARCH = "market_search"  # the last search, for the offer page's way back
 
 
 def current_buyer(request) -> Buyer | None:
@@ -54,6 +56,9 @@ def offer_list(request):
     buyer = current_buyer(request)
     default = {"within_km": forms.SearchForm.base_fields["within_km"].initial}
     form = forms.SearchForm(request.GET or default)
+    searched = bool(set(request.GET) - {"page"})
+    if searched and request.session.get(SESSION_SEARCH) != request.GET.urlencode():
+        request.session[SESSION_SEARCH] = request.GET.urlencode()[:2000]  # the way back
     page = None
     if form.is_valid():
         try:
@@ -63,7 +68,9 @@ def offer_list(request):
         except ValidationError as error:
             add_service_errors(form, error)
     return render(
-        request, "marketplace/offer_list.html", {"form": form, "page": page, "buyer": buyer}
+        request,
+        "marketplace/offer_list.html",
+        {"form": form, "page": page, "buyer": buyer, "searched": searched},
     )
 
 
@@ -73,9 +80,10 @@ def offer_detail(request, offer_uuid):
         with_details(Offer.objects.all()),
         uuid=offer_uuid,
     )
-    form = forms.CartForm(initial={"quantity": offer.min_order_quantity})
+    unit = offer.get_unit_display()
+    form = forms.CartForm(initial={"quantity": offer.min_order_quantity}, unit=unit)
     if request.method == "POST":
-        form = forms.CartForm(request.POST)
+        form = forms.CartForm(request.POST, unit=unit)
         if buyer is None:
             return redirect("market-buyer")
         if form.is_valid():
@@ -87,6 +95,7 @@ def offer_detail(request, offer_uuid):
                 add_service_errors(form, error)
     context = {
         "offer": offer,
+        "results_query": request.session.get(SESSION_SEARCH, ""),
         "shares": offer.shares.all(),  # prefetched by with_details
         "form": form,
         "buyer": buyer,
@@ -150,7 +159,10 @@ def cart_update(request, offer_uuid):
 @login_required
 def order_list(request):
     mine = (
-        orders_for(request.user).select_related("buyer", "producer").order_by("-placed_at", "-pk")
+        orders_for(request.user)
+        .select_related("buyer", "producer")
+        .prefetch_related(Prefetch("lines", OrderLine.objects.select_related("product")))
+        .order_by("-placed_at", "-pk")
     )
     page = Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "marketplace/order_list.html", {"page": page})
@@ -177,9 +189,7 @@ def order_detail(request, code: str):
     context = {
         "order": order,
         "parties": parties,
-        "next_statuses": [
-            (status, Order.Status(status).label) for status in orders.next_statuses(order, parties)
-        ],
+        "actions": actions_for(orders.next_statuses(order, parties)),
         "status_form": forms.StatusForm(),
         "review_form": forms.ReviewForm(),
         "review": Review.objects.filter(order=order).first(),

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from backend.numbers import format_quantity
+from backend.numbers import format_quantity, format_vnd
 from farms.models import Product, Unit
 from marketplace.models import DailyPrice
 from marketplace.services.outlook import seasonal_outlook
@@ -22,7 +22,6 @@ from marketplace.services.prices import (
     HISTORY_DAYS,
     PricePoint,
     checked_district,
-    format_vnd,
     price_history,
 )
 
