@@ -11,6 +11,7 @@ from django.db import models
 from django.forms import Form
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
 from backend.errors import readable
 from backend.number_input import NumberField, WholeNumberField
@@ -148,11 +149,17 @@ def service_form_view(
     obj=None,
     template: str = "admin/service_form.html",
     extra_context: dict | None = None,
+    submit: str = "",
+    confirm: str = "",
 ):
     """Show ``form``; when valid, call ``perform(cleaned_data)``. ``success(result)``
     gives the message and the URL to go to. A service's refusal, whether a rule or a
     permission, is shown on the form. A ``template`` extending the default one may show
-    ``extra_context`` above the form (what the action will affect)."""
+    ``extra_context`` above the form (what the action will affect). ``submit`` names the
+    button by what it does; with ``confirm``, a step that cannot be taken back, the button
+    is marked as such and asks ``confirm`` before sending."""
+    if first := next(iter(form.fields.values()), None):
+        first.widget.attrs.setdefault("autofocus", True)  # the keyboard starts at the form
     if request.method == "POST" and form.is_valid():
         try:
             result = perform(form.cleaned_data)
@@ -171,6 +178,8 @@ def service_form_view(
         "opts": model_admin.model._meta,
         "original": obj,
         "media": model_admin.media + form.media,
+        "submit": submit or _("Save"),
+        "confirm": confirm,
         **(extra_context or {}),
     }
     return TemplateResponse(request, template, context)

@@ -12,6 +12,9 @@ handler404 = "traceability.views.not_found"
 
 admin.site.site_header = admin.site.site_title = "Nông sản số"
 admin.site.index_title = _("Administration")
+# The sidebar repeats the index's two dozen links before every form (45 tabs to the first
+# field of an event); the index and the breadcrumbs lead everywhere it does.
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),

@@ -219,6 +219,8 @@ class PlotAdmin(ProducerScopedAdmin):
             perform=perform,
             success=success,
             obj=plot,
+            submit=_("Hand the land over"),
+            confirm=_("Hand this land over? This plot then takes no new crops."),
         )
 
     def save_model(self, request, obj, form, change):

@@ -34,6 +34,7 @@ _VIEW_ALL = (
         ("traceability", m, "view")
         for m in (
             "batch",
+            "batchlink",
             "traceevent",
             "eventinput",
             "eventphoto",

@@ -10,6 +10,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -17,8 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from backend.admin_tools import ReadOnlyMixin, TabularInline, service_form_view
 from backend.numbers import format_quantity
 from farms.admin_scope import ProducerScopedAdmin
+from farms.models import Plot
 from farms.permissions import Action
-from traceability import forms
+from traceability import forms, printing
 from traceability.models import (
     Batch,
     BatchLink,
@@ -35,8 +37,10 @@ from traceability.models import (
 from traceability.services import batches, holds, labels, scans, transformations
 from traceability.services.events import InputUse, record_event
 from traceability.services.recall_scope import recall_scope
+from traceability.services.trace import ancestor_ids
 
 SIGNALS_SHOWN = 10  # suspected labels listed on a batch's page, strongest first
+SHEETS_SHOWN = 10  # the latest label sheets listed on a batch's page
 
 
 class EventInline(ReadOnlyMixin, TabularInline):
@@ -52,6 +56,14 @@ class ParentLinkInline(ReadOnlyMixin, TabularInline):
     fk_name = "child"
     fields = readonly_fields = ["parent", "kind", "quantity"]
     verbose_name_plural = _("made from")
+    extra = 0
+
+
+class ChildLinkInline(ReadOnlyMixin, TabularInline):
+    model = BatchLink
+    fk_name = "parent"
+    fields = readonly_fields = ["child", "kind", "quantity"]
+    verbose_name_plural = _("made into")
     extra = 0
 
 
@@ -78,7 +90,7 @@ class BatchAdmin(ProducerScopedAdmin):
         "code",
         "product",
         "producer",
-        "origin_plots",
+        "origin",
         "status",
         "quantity",
         "remaining_quantity",
@@ -90,10 +102,11 @@ class BatchAdmin(ProducerScopedAdmin):
         "max_scans_per_label",
         "max_scan_spread_km",
         "copy_signals",
+        "label_sheets",
         "event_count",
     ]
     readonly_fields = fields
-    inlines = [ParentLinkInline, EventInline]
+    inlines = [ParentLinkInline, ChildLinkInline, EventInline]
 
     def get_queryset(self, request):
         suspected = (
@@ -104,6 +117,30 @@ class BatchAdmin(ProducerScopedAdmin):
             .values("count")
         )
         return super().get_queryset(request).annotate(suspected_labels=Subquery(suspected))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        batch = self.get_object(request, object_id)
+        tools = _tools_for(batch) if batch else set()
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), "tools": tools}
+        )
+
+    @admin.display(description=_("origin plots"))
+    def origin(self, batch):
+        """Its own plots, or for a lot made from others (split, merged, processed) the
+        plots of its sources."""
+        plots = batch.origin_plots.all()
+        if not plots:
+            plots = Plot.objects.filter(batches__in=ancestor_ids(batch.pk)).distinct()
+        return ", ".join(f"{plot.name} ({plot.location_code})" for plot in plots) or "—"
+
+    @admin.display(description=_("label sheets"))
+    def label_sheets(self, batch):
+        sheets = batch.label_sheets.order_by("-created_at")[:SHEETS_SHOWN]
+        return (
+            format_html_join(mark_safe("<br>"), "{}", ((_sheet_line(sheet),) for sheet in sheets))
+            or "—"
+        )
 
     @admin.display(description=_("suspected copies"), ordering="suspected_labels")
     def suspected_copies(self, batch):
@@ -154,7 +191,7 @@ class BatchAdmin(ProducerScopedAdmin):
 
         return success
 
-    def _run(self, request, form, title, perform, message, obj=None):
+    def _run(self, request, form, title, perform, message, obj=None, confirm=""):
         return service_form_view(
             request,
             self,
@@ -163,6 +200,8 @@ class BatchAdmin(ProducerScopedAdmin):
             perform=perform,
             success=self._done(message),
             obj=obj,
+            submit=title,
+            confirm=confirm,
         )
 
     def add_view(self, request, form_url="", extra_context=None):
@@ -230,7 +269,32 @@ class BatchAdmin(ProducerScopedAdmin):
                 request.user, batch, data["quantities"], occurred_at=data["occurred_at"]
             )
 
-        return self._run(request, form, _("Split the batch"), perform, _("Batch split."), batch)
+        def success(children):
+            made = format_html_join(
+                ", ",
+                '<a href="{}">{}</a> ({} {})',
+                (
+                    (
+                        reverse("admin:traceability_batch_change", args=[child.pk]),
+                        child.code,
+                        format_quantity(child.quantity),
+                        child.get_unit_display(),
+                    )
+                    for child in children
+                ),
+            )
+            message = format_html(_("Batch split into {}."), made)
+            return message, reverse("admin:traceability_batch_change", args=[batch.pk])
+
+        return service_form_view(
+            request,
+            self,
+            title=_("Split the batch"),
+            form=form,
+            perform=perform,
+            success=success,
+            obj=batch,
+        )
 
     def transform_view(self, request, pk):
         batch = self._batch(request, pk)
@@ -270,16 +334,24 @@ class BatchAdmin(ProducerScopedAdmin):
         form = forms.LabelOrderForm(request.POST or None)
 
         def perform(data):
-            labels.order_label_sheet(request.user, batch, data["count"], data["layout"])
-            return batch
+            return labels.order_label_sheet(request.user, batch, data["count"], data["layout"])
 
-        return self._run(
+        def success(sheet):
+            url = reverse("admin:traceability_labelsheet_change", args=[sheet.pk])
+            message = format_html(
+                _("Labels ordered. {}: its PDF is ready in a minute or two, there and here."),
+                format_html('<a href="{}">{}</a>', url, _("Open the label sheet")),
+            )
+            return message, reverse("admin:traceability_batch_change", args=[batch.pk])
+
+        return service_form_view(
             request,
-            form,
-            _("Order labels"),
-            perform,
-            _("Labels ordered: the PDF appears under Label sheets when ready."),
-            batch,
+            self,
+            title=_("Order labels"),
+            form=form,
+            perform=perform,
+            success=success,
+            obj=batch,
         )
 
     def recall_view(self, request, pk):
@@ -303,6 +375,8 @@ class BatchAdmin(ProducerScopedAdmin):
             obj=batch,
             template="admin/traceability/batch/recall.html",
             extra_context={"scope": scope},
+            submit=_("Recall the batch"),
+            confirm=_("Recall this lot? Everyone who holds it is told at once."),
         )
 
     def release_view(self, request, pk):
@@ -314,7 +388,8 @@ class BatchAdmin(ProducerScopedAdmin):
             return batch
 
         title, done = _("Release the hold"), _("Hold released.")
-        return self._run(request, form, title, perform, done, batch)
+        confirm = _("Release the hold? The lot can be sold and labelled again.")
+        return self._run(request, form, title, perform, done, batch, confirm)
 
     def withdraw_view(self, request, pk):
         batch = self._batch(request, pk)
@@ -324,7 +399,8 @@ class BatchAdmin(ProducerScopedAdmin):
             return batches.withdraw_recall(request.user, batch, data["reason"])
 
         title, done = _("Withdraw the recall"), _("Recall withdrawn.")
-        return self._run(request, form, title, perform, done, batch)
+        confirm = _("Withdraw the recall? Its scan page stops warning consumers.")
+        return self._run(request, form, title, perform, done, batch, confirm)
 
 
 class EventInputInline(ReadOnlyMixin, TabularInline):
@@ -402,7 +478,7 @@ class TraceEventAdmin(ReadOnlyMixin, ProducerScopedAdmin):
 class LabelSheetAdmin(ReadOnlyMixin, ProducerScopedAdmin):
     producer_path = "batch__producer"
     view_action = Action.OPERATE  # serials are printable labels
-    list_display = ["batch", "label_count", "layout", "status", "created_at", "download"]
+    list_display = ["batch", "status", "download", "label_count", "layout_name", "created_at"]
     list_filter = ["status"]
     search_fields = ["batch__code"]
     list_select_related = ["batch__product"]
@@ -410,7 +486,7 @@ class LabelSheetAdmin(ReadOnlyMixin, ProducerScopedAdmin):
     # view that checks who asks (never the file field, whose display needs a URL).
     fields = readonly_fields = [
         "batch",
-        "layout",
+        "layout_name",
         "label_count",
         "status",
         "failure",
@@ -419,16 +495,57 @@ class LabelSheetAdmin(ReadOnlyMixin, ProducerScopedAdmin):
         "download",
     ]
 
+    @admin.display(description=_("sticker layout"))
+    def layout_name(self, sheet):
+        layout = printing.LAYOUTS.get(sheet.layout)
+        return layout.name if layout else sheet.layout
+
     @admin.display(description=_("reason"))
     def failure(self, sheet):
         return sheet.error or "—"
 
     @admin.display(description=_("PDF"))
     def download(self, sheet):
-        if sheet.status != LabelSheet.Status.READY:
-            return "—"
-        url = reverse("traceability:sheet_pdf", args=[sheet.uuid])
-        return format_html('<a href="{}">{}</a>', url, _("Download"))
+        return _download_link(sheet)
+
+
+def _tools_for(batch: Batch) -> set[str]:
+    """What may still be done with a lot: a recalled or used-up lot is only recorded
+    (returns, destruction, tests), never split, processed or labelled again."""
+    tools = {"event"}
+    if batch.status in (Batch.Status.GROWING, Batch.Status.ACTIVE):
+        tools.add("recall")
+    if batch.status == Batch.Status.ACTIVE:
+        tools |= {"split", "transform"}
+        if not batch.on_hold:
+            tools.add("labels")
+    if batch.status == Batch.Status.RECALLED:
+        tools.add("withdraw")
+    if batch.on_hold:
+        tools.add("release")
+    return tools
+
+
+def _download_link(sheet: LabelSheet) -> str:
+    if sheet.status != LabelSheet.Status.READY:
+        return sheet.get_status_display()
+    url = reverse("traceability:sheet_pdf", args=[sheet.uuid])
+    return format_html('<a href="{}">{}</a>', url, _("Download the PDF"))
+
+
+def _sheet_line(sheet: LabelSheet) -> str:
+    """A sheet on its lot's page: how many labels, when, and its PDF."""
+    url = reverse("admin:traceability_labelsheet_change", args=[sheet.pk])
+    return format_html(
+        '<a href="{}">{}</a> · {}',
+        url,
+        _("%(count)s labels, %(day)s")
+        % {
+            "count": sheet.label_count,
+            "day": date_format(timezone.localtime(sheet.created_at), "SHORT_DATETIME_FORMAT"),
+        },
+        _download_link(sheet),
+    )
 
 
 def _evidence(label: Label) -> str:

@@ -1,11 +1,11 @@
 """Forms for staff pages; each one feeds a service, which holds the rules."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from backend.number_input import NumberField, WholeNumberField
+from backend.number_input import NumberField, WholeNumberField, parse_number
 from farms.models import AgriculturalInput, Place, Plot, Producer, Product
 from farms.permissions import Action, producers_for
 from traceability.models import Batch, Party
@@ -40,7 +40,10 @@ class BatchCreateForm(forms.Form):
 
 class EventForm(forms.Form):
     business_step = forms.ChoiceField(
-        label=_("step"), choices=[(s, BusinessStep(s).label) for s in RECORDABLE_STEPS]
+        label=_("step"),
+        # No step chosen in advance: a default is how a spraying gets saved as a planting.
+        choices=[("", _("— choose what was done —"))]
+        + [(s, BusinessStep(s).label) for s in RECORDABLE_STEPS],
     )
     occurred_at = forms.DateTimeField(label=_("time"), widget=DATETIME_WIDGET)
     plot = forms.ModelChoiceField(Plot.objects.none(), label=_("plot"), required=False)
@@ -81,19 +84,25 @@ class EventForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["plot"].queryset = batch.origin_plots.all()
         self.fields["party"].queryset = partners_of(batch.producer)
+        self.fields["agricultural_input"].choices = inputs_by_kind()
 
     def clean_residues(self) -> list[Residue]:
         residues = []
         for line in filter(str.strip, self.cleaned_data["residues"].splitlines()):
             parts = [part.strip() for part in line.split(";")]
-            try:
-                value, limit = (Decimal(part.replace(",", ".")) for part in parts[1:3])
-            except (InvalidOperation, ValueError) as error:
-                raise forms.ValidationError(
-                    _("Write each residue as: substance; value; limit.")
-                ) from error
+            if len(parts) != 3:
+                raise forms.ValidationError(_("Write each residue as: substance; value; limit."))
+            value, limit = (parse_number(part) for part in parts[1:3])
             residues.append(Residue(parts[0], value, limit))
         return residues
+
+    def clean(self):
+        data = super().clean()
+        if data.get("dose") is not None and not data.get("dose_unit", "").strip():
+            self.add_error(
+                "dose_unit", _("Say what the dose is measured in, e.g. ml per 16-litre tank.")
+            )
+        return data
 
     def check_result(self) -> CheckResult | None:
         """The outcome the form gives, for the steps that check the produce."""
@@ -101,6 +110,16 @@ class EventForm(forms.Form):
         if data["business_step"] not in CHECKS:
             return None
         return CheckResult(data["conformant"], data["laboratory"], "", data["residues"])
+
+
+def inputs_by_kind() -> list:
+    """The catalogue's inputs grouped: pesticides, fertilisers and seeds apart."""
+    groups: dict[str, list] = {kind: [] for kind in AgriculturalInput.Kind.values}
+    for item in AgriculturalInput.objects.order_by("name"):
+        groups[item.kind].append((item.pk, str(item)))
+    return [("", "—")] + [
+        (AgriculturalInput.Kind(kind).label, items) for kind, items in groups.items() if items
+    ]
 
 
 class SplitForm(forms.Form):
@@ -111,12 +130,9 @@ class SplitForm(forms.Form):
     occurred_at = forms.DateTimeField(label=_("time"), widget=DATETIME_WIDGET)
 
     def clean_quantities(self) -> list[Decimal]:
-        """Semicolons separate quantities; a comma or a point marks decimals (12,5 or 12.5)."""
+        """Semicolons separate quantities, each written the reader's way (12,5 in Vietnamese)."""
         parts = [p.strip() for p in self.cleaned_data["quantities"].split(";") if p.strip()]
-        try:
-            return [Decimal(part.replace(",", ".")) for part in parts]
-        except InvalidOperation as error:
-            raise forms.ValidationError(_("Write numbers separated by semicolons.")) from error
+        return [parse_number(part) for part in parts]
 
 
 class TransformForm(forms.Form):

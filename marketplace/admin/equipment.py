@@ -186,6 +186,7 @@ class EquipmentBookingAdmin(ProducerScopedAdmin):
             form=form,
             perform=perform,
             success=self._done(_("Equipment booked.")),
+            submit=_("Book"),
         )
 
     def cancel_view(self, request, pk):
@@ -205,6 +206,8 @@ class EquipmentBookingAdmin(ProducerScopedAdmin):
             perform=perform,
             success=self._done(_("Booking cancelled: its days are free again.")),
             obj=booking,
+            submit=_("Cancel the booking"),
+            confirm=_("Cancel this booking? Its days are freed for others."),
         )
 
     @admin.action(description=_("Cancel the selected bookings"))
