@@ -39,6 +39,7 @@ _VIEW_ALL = (
             "eventinput",
             "eventphoto",
             "label",
+            "copyreport",
             "labelsheet",
             "scan",
             "hold",

@@ -24,6 +24,7 @@ from traceability import forms, printing
 from traceability.models import (
     Batch,
     BatchLink,
+    CopyReport,
     EventInput,
     EventPhoto,
     Hold,
@@ -635,6 +636,18 @@ class HoldAdmin(ReadOnlyMixin, ProducerScopedAdmin):
     list_filter = ["reason", ("released_at", admin.EmptyFieldListFilter)]
     search_fields = ["batch__code"]
     list_select_related = ["batch", "released_by"]
+
+
+@admin.register(CopyReport)
+class CopyReportAdmin(ReadOnlyMixin, ProducerScopedAdmin):
+    """What consumers said about labels that looked copied (no one's identity is kept)."""
+
+    producer_path = "label__batch__producer"
+    list_display = ["label", "bought_at", "note", "reported_at"]
+    list_select_related = ["label__batch__product"]
+    search_fields = ["label__batch__code", "bought_at"]
+    date_hierarchy = "reported_at"
+    fields = readonly_fields = ["label", "bought_at", "note", "reported_at"]
 
 
 @admin.register(Party)

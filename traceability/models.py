@@ -527,6 +527,7 @@ class Label(models.Model):
         NONE = "", _("None")
         TOO_MANY_SCANS = "too_many_scans", _("Scanned far more often than normal")
         FAR_APART = "far_apart", _("Scanned in places far apart")
+        REPORTED = "reported", _("Reported by a consumer")
 
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="labels")
     sheet = models.ForeignKey(
@@ -560,6 +561,27 @@ class Label(models.Model):
 
     def __str__(self) -> str:
         return self.serial
+
+
+class CopyReport(models.Model):
+    """A consumer's report that a label looks copied (a shop, a price or a package that
+    does not match). Evidence for staff only, since one person can send it: it never
+    warns consumers by itself. One per network and label, like a scan's source."""
+
+    label = models.ForeignKey(
+        Label, on_delete=models.CASCADE, related_name="copy_reports", verbose_name=_("label")
+    )
+    source = models.IntegerField(editable=False)  # the network's bucket, as Scan.source
+    bought_at = models.CharField(_("where it was bought"), max_length=200, blank=True)
+    note = models.TextField(_("what looks wrong"), max_length=1000, blank=True)
+    reported_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report of a copied label")
+        verbose_name_plural = _("reports of copied labels")
+        constraints = [
+            models.UniqueConstraint(fields=["label", "source"], name="one_report_per_network")
+        ]
 
 
 class Scan(models.Model):

@@ -59,6 +59,20 @@ class PublicStep:
     recorded_days_later: int = 0  # typed long after it happened (0: within LATE_ENTRY)
 
 
+@dataclass(frozen=True)
+class PublicWaitingPeriod:
+    """An input with a waiting period, and the harvest that followed it."""
+
+    input: str
+    applied: datetime.datetime
+    harvested: datetime.datetime
+    days: int
+
+    @property
+    def kept(self) -> bool:
+        return self.harvested >= self.applied + datetime.timedelta(days=self.days)
+
+
 @dataclass
 class PublicTrace:
     product: str
@@ -80,6 +94,7 @@ class PublicTrace:
     region: str
     map_shapes: list[str] = field(default_factory=list)
     map_link: str = ""
+    waiting_periods: list[PublicWaitingPeriod] = field(default_factory=list)
 
 
 def _producer(batch: Batch) -> PublicProducer:
@@ -183,6 +198,32 @@ def _step(event: TraceEvent, corrected_on: datetime.date | None = None) -> Publi
     )
 
 
+def _waiting_periods(events: list[TraceEvent]) -> list[PublicWaitingPeriod]:
+    """For each input with a waiting period (on the lot or its land), the first harvest
+    after it: the consumer reads whether the wait was kept, not only that it was sprayed."""
+    corrected = {
+        e.details["corrects"] for e in events if e.business_step == BusinessStep.CORRECTING
+    }
+    standing = [e for e in events if str(e.uuid) not in corrected]
+    harvests = sorted(
+        timezone.localtime(e.occurred_at)
+        for e in standing
+        if e.business_step == BusinessStep.HARVESTING
+    )
+    periods = []
+    for event in standing:
+        applied = timezone.localtime(event.occurred_at)
+        after = next((moment for moment in harvests if moment >= applied), None)
+        periods += [
+            PublicWaitingPeriod(
+                row.name, applied.date(), after.date(), row.pre_harvest_interval_days
+            )
+            for row in event.inputs.all()
+            if row.pre_harvest_interval_days and after is not None
+        ]
+    return periods
+
+
 def _map(trace: Trace, size: float = 200.0) -> tuple[list[str], str]:
     """SVG polygon point lists for the origin plots, in a ``size`` square, and a link."""
     if not trace.plots:
@@ -247,4 +288,5 @@ def public_trace(trace: Trace, label: Label | None = None) -> PublicTrace:
         region=_region(trace),
         map_shapes=shapes,
         map_link=link,
+        waiting_periods=_waiting_periods(trace.events),
     )

@@ -14,6 +14,7 @@ urlpatterns = [
     re_path(r"^01/(?P<gtin>\d{14})/10/(?P<lot>[^/]+)/?$", views.lot_page, name="digital_link_lot"),
     path("s/<str:serial>", views.scan_short, name="scan"),
     path("scan/location", views.share_scan_location, name="share_location"),
+    path("scan/report", views.report_copy, name="report_copy"),
     path("lot/<str:lot>", views.lot_page, name="lot"),
     path("lot/<str:lot>/verify", views.verify_lot, name="verify"),
     path("lot/<str:lot>/epcis.jsonld", views.epcis_export, name="epcis"),

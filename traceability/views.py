@@ -7,6 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
@@ -18,7 +19,7 @@ from farms.permissions import Action, require
 from traceability import epcis, qr
 from traceability.models import Batch, LabelSheet, Party
 from traceability.public import public_trace
-from traceability.services import labels, scans
+from traceability.services import copy_reports, labels, scans
 from traceability.services.labels import label_url
 from traceability.services.trace import load_trace
 from traceability.steps import STEP_RULES, BusinessStep
@@ -42,6 +43,7 @@ def _render_trace(request, batch: Batch, label=None, scan=None):
     context = {
         "trace": public_trace(trace, label),
         "location_token": scans.location_token(scan) if scan else "",
+        "report_token": copy_reports.report_token(label) if label else "",
     }
     return render(request, "traceability/scan.html", context)
 
@@ -124,6 +126,25 @@ def share_scan_location(request):
         return _refused(error.messages[0], error.code)
     # Nothing about the label's evidence: consumers learn it only from the page.
     return JsonResponse({"thanks": _("Thank you.")})
+
+
+@require_POST
+def report_copy(request):
+    """A consumer reports that the label they scanned looks copied (a plain form: it
+    works without scripts)."""
+    try:
+        report = copy_reports.report_copy(
+            request.POST.get("token", ""),
+            _network(request),
+            bought_at=request.POST.get("bought_at", ""),
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as error:
+        status = 429 if getattr(error, "code", None) == "throttled" else 400
+        context = {"error": " ".join(error.messages)}
+        return render(request, "traceability/reported.html", context, status=status)
+    back = reverse("traceability:scan", args=[report.label.serial])
+    return render(request, "traceability/reported.html", {"back": back})
 
 
 def _refused(message: str, code: str | None) -> JsonResponse:

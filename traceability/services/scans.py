@@ -96,7 +96,7 @@ def source_bucket(label: Label, network: str) -> int:
     return int.from_bytes(digest[:2], "big")
 
 
-def _throttle_source(network: str) -> str:
+def throttle_key(network: str) -> str:
     # The shared cache holds a keyed hash of the network, not the address.
     return salted_hmac(_THROTTLE_SALT, network, algorithm="sha256").hexdigest()[:32]
 
@@ -139,7 +139,7 @@ def _with_source(bucket: int) -> Case:
 def record_scan(label: Label, network: str) -> Scan | None:
     """Count a scan from ``network`` (see ``backend.throttle.network_of``). None when that
     network is over its rate for this label: the scan is no evidence at all."""
-    if not hit("scan", f"{label.pk}:{_throttle_source(network)}", SCAN_RATE):
+    if not hit("scan", f"{label.pk}:{throttle_key(network)}", SCAN_RATE):
         return None
     bucket = source_bucket(label, network)
     Label.objects.filter(pk=label.pk).update(
@@ -150,11 +150,11 @@ def record_scan(label: Label, network: str) -> Scan | None:
     )
     if label.scan_count > label.batch.max_scans_per_label:
         public = len(label.sources) >= settings.LABEL_MIN_DISTINCT_SOURCES
-        _flag(label, Label.Suspicion.TOO_MANY_SCANS, public=public)
+        flag(label, Label.Suspicion.TOO_MANY_SCANS, public=public)
     return Scan.objects.create(label=label, source=bucket)
 
 
-def _flag(label: Label, reason: str, *, public: bool) -> None:
+def flag(label: Label, reason: str, *, public: bool) -> None:
     """Raise the staff signal, or the consumers' warning; neither is ever lowered here."""
     if public and not label.public_warning:
         label.suspicion, label.public_warning = reason, True
@@ -219,7 +219,7 @@ def _scan_for_token(token: str) -> Scan:
 @transaction.atomic
 def share_location(token: str, latitude: float, longitude: float, network: str) -> Label:
     """Attach a coarse location to the scan the token names, once; weigh the spread."""
-    if not hit("scan-location", _throttle_source(network), LOCATION_RATE):
+    if not hit("scan-location", throttle_key(network), LOCATION_RATE):
         raise ValidationError(
             _("Too many positions from your network: try again later."),
             code=TraceabilityErrorCode.THROTTLED,
@@ -261,4 +261,4 @@ def _weigh_spread(scan: Scan) -> None:
     if far:
         both = near & far  # a network claiming both places vouches for neither
         public = min(len(near - both), len(far - both)) >= FAR_APART_SOURCES_EACH
-        _flag(label, Label.Suspicion.FAR_APART, public=public)
+        flag(label, Label.Suspicion.FAR_APART, public=public)
