@@ -14,6 +14,7 @@ class KnowledgeErrorCode(StrEnum):
     INVALID_MONTH = "invalid_month"
     INVALID_ORIGINAL = "invalid_original"
     NAIVE_TIME = "naive_time"
+    NOT_A_QUESTION = "not_a_question"
     REASON_REQUIRED = "reason_required"
     REGION = "region"
     REVIEWED = "reviewed"

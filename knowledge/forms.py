@@ -118,12 +118,24 @@ class ReviewForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     summary = forms.CharField(label=_("Summary"), required=False, max_length=500)
     body = forms.CharField(label=_("Text"), widget=forms.Textarea, max_length=100_000)
+    answer = forms.CharField(
+        label=_("Your answer (the farmer reads it)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
     reason = forms.CharField(
         label=_("Reason for a rejection (the farmer reads it)"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args, question: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A question is answered, not published; anything else is accepted as a text.
+        for name in ("title", "summary", "body") if question else ("answer",):
+            del self.fields[name]
 
     def text(self) -> articles.ArticleText:
         data = self.cleaned_data

@@ -139,6 +139,7 @@ class Proposal(models.Model):
         PENDING = "pending", _("Waiting for review")
         ACCEPTED = "accepted", _("Accepted")
         REJECTED = "rejected", _("Rejected")
+        ANSWERED = "answered", _("Answered")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
@@ -171,6 +172,7 @@ class Proposal(models.Model):
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
+    answer = models.TextField(_("answer"), max_length=4000, blank=True)  # to a question
     # The revision that accepting the proposal made, if any.
     revision = models.ForeignKey(
         Revision, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

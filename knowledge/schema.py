@@ -118,7 +118,16 @@ class ProposalType(DjangoObjectType):
 
     class Meta:
         model = Proposal
-        fields = ("uuid", "kind", "title", "status", "reason", "created_at", "reviewed_at")
+        fields = (
+            "uuid",
+            "kind",
+            "title",
+            "status",
+            "reason",
+            "answer",
+            "created_at",
+            "reviewed_at",
+        )
 
     def resolve_article_slug(proposal, info):
         return proposal.article.slug if proposal.article else None

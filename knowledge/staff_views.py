@@ -23,7 +23,7 @@ from knowledge.services.articles import (
 )
 from knowledge.services.compare import compare_texts
 from knowledge.services.images import add_image
-from knowledge.services.proposals import accept, proposed_text, reject
+from knowledge.services.proposals import accept, answer, proposed_text, reject
 
 DESK_LENGTH = 30
 
@@ -141,7 +141,8 @@ def _apply(request, slug: str, change, done: str):
 def review(request, uuid):
     proposal = get_object_or_404(Proposal.objects.select_related("author", "article"), uuid=uuid)
     initial = {"title": proposal.title, "summary": proposal.summary, "body": proposal.body}
-    form = ReviewForm(request.POST or None, initial=initial)
+    question = proposal.kind == Proposal.Kind.QUESTION
+    form = ReviewForm(request.POST or None, initial=initial, question=question)
     if request.method == "POST" and form.is_valid():
         try:
             return _reviewed(request, proposal, form)
@@ -157,12 +158,23 @@ def review(request, uuid):
 
 def _reviewed(request, proposal: Proposal, form: ReviewForm):
     decision = request.POST.get("decision")
-    if decision not in ("accept", "reject"):  # e.g. Enter pressed in a field
-        raise ValidationError(_("Press Accept or Reject."), code=KnowledgeErrorCode.DECISION)
+    if proposal.kind == Proposal.Kind.QUESTION:
+        allowed, hint = ("answer", "reject"), _("Press Send the answer or Reject.")
+    else:
+        allowed, hint = ("accept", "reject"), _("Press Accept or Reject.")
+    if decision not in allowed:  # e.g. Enter pressed in a field
+        raise ValidationError(hint, code=KnowledgeErrorCode.DECISION)
+    if decision == "answer":
+        answer(request.user, proposal, form.cleaned_data["answer"])
+        messages.success(request, _("Answered; the farmer will read your answer."))
+        return redirect("knowledge-staff")
     if decision == "reject":
         reject(request.user, proposal, form.cleaned_data["reason"])
         messages.success(request, _("Rejected; the farmer will read your reason."))
         return redirect("knowledge-staff")
     accepted = accept(request.user, proposal, edited=form.text())
-    messages.success(request, _("Accepted: check the article and publish it."))
+    if accepted.article.status == Article.Status.PUBLISHED:
+        messages.success(request, _("Accepted: the change is published."))
+    else:
+        messages.success(request, _("Accepted as a draft: check the article, then publish it."))
     return redirect("knowledge-staff-article", accepted.article.slug)

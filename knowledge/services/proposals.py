@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from backend.error_codes import CommonErrorCode
 from backend.errors import field_error
+from backend.text import checked_text
 from knowledge.error_codes import KnowledgeErrorCode
 from knowledge.models import Article, Category, Proposal
 from knowledge.permissions import require_editor
@@ -95,6 +96,20 @@ def proposed_text(proposal: Proposal, edited: ArticleText | None = None) -> Arti
     if proposal.article is not None and not text.sources:
         text.sources = proposal.article.current_revision.sources
     return text
+
+
+@transaction.atomic
+def answer(actor, proposal: Proposal, text: str) -> Proposal:
+    """A farmer's question gets an answer, which they read in the app and on the page."""
+    require_editor(actor)
+    text = checked_text(text, "answer", 4000, required=True, paragraph=True)
+    proposal = _pending(proposal)
+    if proposal.kind != Proposal.Kind.QUESTION:
+        raise field_error(
+            "answer", _("Only a question is answered."), KnowledgeErrorCode.NOT_A_QUESTION
+        )
+    proposal.answer = text
+    return _close(proposal, actor, Proposal.Status.ANSWERED)
 
 
 @transaction.atomic

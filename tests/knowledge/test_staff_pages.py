@@ -217,3 +217,55 @@ def test_an_editor_adds_a_photo_that_readers_and_apps_see(desk, editor, client, 
     )
     assert [m.level_tag for m in refused.context["messages"]] == ["error"]
     assert leaf.images.count() == 1
+
+
+def test_a_question_gets_an_answer_the_farmer_reads(desk, owner, client, api):
+    question = ArticleText("Lá lúa bị vàng?", "", "Lá lúa nhà tôi vàng từ mép, phải làm sao?")
+    proposal = propose(owner, kind="question", text=question, category="pests")
+    url = f"/knowledge/staff/proposals/{proposal.uuid}/"
+    page = desk.get(url).content.decode()
+    assert 'value="answer"' in page and 'value="accept"' not in page
+    assert 'name="title"' not in page  # a question is answered, not published
+
+    not_so = desk.post(url, {"decision": "accept"})
+    assert not_so.status_code == 200
+    assert Proposal.objects.get().status == "pending"
+    desk.post(url, {"decision": "answer", "answer": "Bón kali, kiểm tra rầy nâu dưới gốc."})
+
+    answered = Proposal.objects.get()
+    assert (answered.status, answered.answer) == (
+        "answered",
+        "Bón kali, kiểm tra rầy nâu dưới gốc.",
+    )
+    client.force_login(owner)
+    assert (
+        "Bón kali, kiểm tra rầy nâu dưới gốc." in client.get("/knowledge/propose/").content.decode()
+    )
+
+
+def test_accepting_an_edit_says_it_is_published(desk, editor):
+    leaf = article(editor)
+    text = ArticleText(leaf.title, leaf.summary, "Sâu non nhả tơ cuốn lá.")
+    proposal = propose(editor, kind="edit", text=text, category="pests", article=leaf)
+    done = desk.post(
+        f"/knowledge/staff/proposals/{proposal.uuid}/",
+        {"title": leaf.title, "body": text.body, "decision": "accept"},
+        follow=True,
+    )
+    assert "Đã chấp nhận: nội dung sửa đã được đăng." in done.content.decode()
+
+
+def test_the_comparison_marks_changes_with_signs_in_a_font_for_vietnamese(desk, editor):
+    leaf = article(editor)
+    text = ArticleText(leaf.title, leaf.summary, "Sâu non rất nhiều.")
+    proposal = propose(editor, kind="edit", text=text, category="pests", article=leaf)
+    page = desk.get(f"/knowledge/staff/proposals/{proposal.uuid}/").content.decode()
+    assert "monospace" not in page
+    assert '<span class="mark"' in page and "−</span>" in page and "+</span>" in page
+
+
+def test_form_errors_are_listed_where_the_page_returns(desk):
+    page = desk.post("/knowledge/staff/new/", {"title": ""}).content.decode()
+    summary = page.split('<div class="alert" role="alert">')[1].split("</div>")[0]
+    assert 'href="#id_text_body"' in summary
+    assert page.index(summary) < page.index('<p class="field">')
