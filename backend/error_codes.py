@@ -24,6 +24,7 @@ class CommonErrorCode(StrEnum):
     INVALID_IMAGE = "invalid_image"
     INVALID_LENGTH = "invalid_length"
     INVALID_OFFSET = "invalid_offset"
+    INVALID_NUMBER = "invalid_number"
     INVALID_QUANTITY = "invalid_quantity"
     INVALID_REQUEST = "invalid_request"
     INVALID_TIME = "invalid_time"

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
+from backend.error_codes import CommonErrorCode
 from backend.numbers import format_quantity
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
@@ -38,17 +39,18 @@ def parse_number(text: str, *, whole: bool = False) -> Decimal:
         raise forms.ValidationError(
             _("Write %(thousands)s for twelve thousand, %(decimal)s for two and a half.")
             % _examples(),
-            code="invalid_number",
+            code=CommonErrorCode.INVALID_NUMBER,
         )
     if whole and match.group(1) and match.group(1).strip("0"):
         raise forms.ValidationError(
-            _("Write a whole number, like %(thousands)s.") % _examples(), code="whole_number"
+            _("Write a whole number, like %(thousands)s.") % _examples(),
+            code=CommonErrorCode.INVALID_NUMBER,
         )
     plain = compact.replace(group_mark, "").replace(decimal_mark, ".")
     try:
         return Decimal(plain)
     except InvalidOperation as error:  # the pattern admits only digits: never expected
-        raise forms.ValidationError(_("Enter a number."), code="invalid") from error
+        raise forms.ValidationError(_("Enter a number."), code=CommonErrorCode.INVALID) from error
 
 
 def _shown(value):

@@ -57,5 +57,6 @@ def legend() -> dict:
             "closedNow": _("Closed now"),
             "validUntil": _("Valid until"),
             "zoomIn": _("Zoom in to see each plot."),
+            "legend": _("Legend"),
         },
     }

@@ -109,6 +109,22 @@ def broker_app():
 
 
 @pytest.fixture
+def browser(monkeypatch):
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the test's own database
+    # calls are still synchronous, so Django's guard against async callers is lifted.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium")
+        yield chromium
+        chromium.close()
+        connections.close_all()  # opened while Playwright's loop ran: closed in it
+
+
+@pytest.fixture
 def inspector(db):
     from django.contrib.auth.models import Group
 

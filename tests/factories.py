@@ -210,3 +210,13 @@ def ship(actor, batch, quantity, when, to=None):
         quantity=quantity,
         party=to or trader(batch.producer),
     )
+
+
+def staff_member(user, group: str):
+    """``user`` given the admin and one of the platform's role groups."""
+    from django.contrib.auth.models import Group
+
+    user.is_staff = True
+    user.save()
+    user.groups.add(Group.objects.get(name=group))
+    return user

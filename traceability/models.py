@@ -204,8 +204,12 @@ class BatchLink(models.Model):
         MERGE = "merge", _("Merge")
         TRANSFORM = "transform", _("Transform")
 
-    parent = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="child_links")
-    child = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="parent_links")
+    parent = models.ForeignKey(
+        Batch, on_delete=models.PROTECT, related_name="child_links", verbose_name=_("source lot")
+    )
+    child = models.ForeignKey(
+        Batch, on_delete=models.PROTECT, related_name="parent_links", verbose_name=_("new lot")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     quantity = models.DecimalField(_("quantity taken"), **QUANTITY)
     transformation_id = models.UUIDField()
@@ -218,6 +222,9 @@ class BatchLink(models.Model):
             models.CheckConstraint(condition=Q(quantity__gt=0), name="link_quantity_positive"),
             models.CheckConstraint(condition=~Q(parent=F("child")), name="link_not_to_itself"),
         ]
+
+    def __str__(self) -> str:
+        return str(self.get_kind_display())
 
 
 class TraceEventQuerySet(models.QuerySet):

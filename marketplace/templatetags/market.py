@@ -1,6 +1,8 @@
 """Money, quantities and stars as Vietnamese buyers read them."""
 
 from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from backend.numbers import format_quantity, format_vnd
 
@@ -20,4 +22,8 @@ def quantity(value) -> str:
 
 @register.filter
 def stars(count: int) -> str:
-    return "★" * count + "☆" * (5 - count)
+    """Five star glyphs, read out as words (a screen reader says nothing useful of ★)."""
+    words = _("%(count)d of 5 stars") % {"count": count}
+    return format_html(
+        '<span role="img" aria-label="{}">{}</span>', words, "★" * count + "☆" * (5 - count)
+    )

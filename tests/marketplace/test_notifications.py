@@ -48,7 +48,7 @@ def test_a_placed_order_emails_the_seller_and_a_confirmation_the_buyer(
     order = place(chef, buyer, offer, django_capture_on_commit_callbacks)
     assert [m.to for m in mail.outbox] == [[seller_email]]
     assert order.code in mail.outbox[0].subject
-    assert "đã đặt" in mail.outbox[0].subject  # the seller reads Vietnamese
+    assert "chờ người bán xác nhận" in mail.outbox[0].subject  # the seller reads Vietnamese
     assert f"/market/orders/{order.code}/" in mail.outbox[0].body
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -4,8 +4,6 @@ shows the recall on the scan page."""
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connections
-from playwright.sync_api import sync_playwright
 
 from farms.roles import COOPERATIVE_STAFF_GROUP
 from tests.factories import kg, moment, ship
@@ -13,18 +11,6 @@ from traceability.services.parties import register_party
 from traceability.services.transformations import split_batch
 
 PASSWORD = "a-browser-passphrase-2026"
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API keeps an event loop in this thread; the test's own database
-    # calls are still synchronous, so Django's guard against async callers is lifted.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium")
-        yield chromium
-        chromium.close()
-        connections.close_all()  # opened while Playwright's loop ran: closed in it
 
 
 @pytest.mark.django_db(transaction=True)
@@ -52,7 +38,10 @@ def test_staff_read_the_scope_then_recall_and_a_phone_sees_it(
     assert sold.code in scope.inner_text() and "Cùng nguồn" in scope.inner_text()
     assert "Sạp rau chị Lan" in scope.inner_text()
     desk.fill("#id_reason", "Dư lượng thuốc vượt ngưỡng. Xin không sử dụng.")
+    asked = []
+    desk.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     desk.click("input[type=submit]")
+    assert asked == ["Thu hồi lô này? Mọi người đang giữ hàng của lô sẽ được báo ngay."]
     assert "Đã thu hồi" in desk.locator(".messagelist").inner_text()
 
     phone = browser.new_context(

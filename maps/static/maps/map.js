@@ -141,8 +141,11 @@
 
   var legend = L.control({position: "bottomright"});
   legend.onAdd = function () {
-    var box = node("div");
+    // A fold of its own: on a phone the open legend would cover most of the map.
+    var box = node("details"), title = node("summary", labels.legend);
     box.className = "legend";
+    box.open = !window.matchMedia("(max-width: 600px)").matches;
+    box.appendChild(title);
     [["crop", labels.byCrop], ["certification", labels.byCertification]].forEach(function (choice) {
       var label = node("label"), radio = node("input");
       radio.type = "radio"; radio.name = "colour-by"; radio.checked = choice[0] === colourBy;
