@@ -52,7 +52,7 @@ def test_public_and_buyer_pages_have_no_serious_accessibility_violation(
         f"/lot/{harvested.code}",
         f"/lot/{harvested.code}/verify",
         f"/party/{harvested.producer.uuid}",
-        "/prices/",
+        f"/market/prices/{offer.product.code}/",
         "/accounts/login/",
     ]
     buyer_pages = ["/market/cart/", "/market/orders/", f"/market/orders/{order.code}/"]
