@@ -68,6 +68,7 @@ class MarketplaceErrorCode(StrEnum):
     TOO_FAR_AHEAD = "too_far_ahead"
     TOO_OLD = "too_old"
     TOTAL_TOO_LARGE = "total_too_large"
+    UNUSUAL_PRICE = "unusual_price"
     WHOLESALE_NOT_LOWER = "wholesale_not_lower"
     WINDOW_ORDER = "window_order"
     WINDOW_PAST = "window_past"

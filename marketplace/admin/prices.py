@@ -12,8 +12,6 @@ from django.forms import ModelForm
 from django.utils.translation import gettext_lazy as _
 
 from backend.admin_tools import ModelAdmin, add_service_errors
-from backend.numbers import format_vnd
-from farms.models import Unit
 from marketplace.models import DailyPrice, MarketPrice
 from marketplace.permissions import is_price_surveyor
 from marketplace.services import prices
@@ -49,16 +47,11 @@ class MarketPriceForm(ModelForm):
         return data
 
     def _ask_about_unusual_price(self, data: dict) -> None:
-        price, unit = data["price_per_unit"], data["unit"]
-        typical = prices.unusual_price(data["product"], unit, price, data["observed_on"])
-        if typical is None:
-            return
-        self.fields["price_is_right"].widget = forms.CheckboxInput()
-        message = _(
-            "%(price)s per %(unit)s is far from recent prices of this product (about "
-            "%(typical)s). Check the zeros; if it is right, tick the box below and save again."
-        ) % {"price": format_vnd(price), "unit": Unit(unit).label, "typical": format_vnd(typical)}
-        self.add_error("price_per_unit", message)
+        try:
+            prices.check_usual_price(data["product"], data["unit"], data["price_per_unit"])
+        except ValidationError as error:
+            self.fields["price_is_right"].widget = forms.CheckboxInput()
+            add_service_errors(self, error)
 
 
 class SurveyorsSee:

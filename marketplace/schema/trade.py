@@ -443,6 +443,10 @@ class OfferTermsInput(graphene.InputObjectType):
     description = graphene.String()
     status = OfferStatusEnum()
     lots = graphene.List(graphene.NonNull(LotShareInput))
+    price_confirmed = graphene.Boolean(
+        default_value=False,
+        description="The seller confirms a price refused as unusual_price (far from recent ones).",
+    )
 
 
 def _terms(info, data: dict) -> dict:
@@ -493,6 +497,7 @@ class CreateOffer(MarketplaceMutation):
             producer=producer_by_id(info, data["producer_id"]),
             product=product_by_id(info, data["product_id"]),
             shares=_shares(info, data),
+            price_confirmed=data["price_confirmed"],
             **_terms(info, data),
         )
         return {"offer": offer}
@@ -512,7 +517,11 @@ class UpdateOffer(MarketplaceMutation):
     def perform(cls, info, data):
         offer = _offer(info, data["offer_id"])
         updated = offers.update_offer(
-            info.context.user, offer, shares=_shares(info, data), **_terms(info, data)
+            info.context.user,
+            offer,
+            shares=_shares(info, data),
+            price_confirmed=data["price_confirmed"],
+            **_terms(info, data),
         )
         return {"offer": updated}
 

@@ -18,7 +18,7 @@ from farms.models import Place, Producer, Product
 from farms.permissions import Action, require
 from marketplace.error_codes import MarketplaceErrorCode
 from marketplace.models import Buyer, Offer, OfferBatch
-from marketplace.services.prices import check_plausible_price
+from marketplace.services.prices import check_plausible_price, check_usual_price
 from traceability.models import Batch
 from traceability.services.events import check_not_expired
 from traceability.services.holds import check_not_held
@@ -50,13 +50,16 @@ class LotShare:
     quantity: Decimal
 
 
-def _check_prices(offer: Offer, given: set[str]) -> None:
-    """Prices set now must be plausible for the offer's unit. A price stored before the
-    ranges existed is left alone, so that its offer can still be paused or closed."""
+def _check_prices(offer: Offer, given: set[str], price_confirmed: bool) -> None:
+    """Prices set now must be plausible for the offer's unit, and a retail price far from
+    recent survey prices must be confirmed. A price stored before the ranges existed is
+    left alone, so that its offer can still be paused or closed."""
     for field in ("price_per_unit", "wholesale_price_per_unit"):
         value = getattr(offer, field)
         if value is not None and (offer._state.adding or field in given):
             check_plausible_price(value, offer.unit, field)
+    if not price_confirmed and (offer._state.adding or "price_per_unit" in given):
+        check_usual_price(offer.product, offer.unit, offer.price_per_unit)
 
 
 def _check_terms(offer: Offer) -> None:
@@ -250,20 +253,34 @@ def _save_shares(offer: Offer, shares: list[LotShare]) -> None:
 
 @transaction.atomic
 def create_offer(
-    actor, *, producer: Producer, product: Product, shares: list[LotShare], **terms
+    actor,
+    *,
+    producer: Producer,
+    product: Product,
+    shares: list[LotShare],
+    price_confirmed: bool = False,
+    **terms,
 ) -> Offer:
-    """Put lots on sale. ``terms`` are the OFFER_FIELDS; the unit is the lots' unit."""
+    """Put lots on sale. ``terms`` are the OFFER_FIELDS; the unit is the lots' unit. A
+    price far from recent ones needs ``price_confirmed``."""
     require(actor, Action.OPERATE, producer)
     offer = Offer(producer=producer, product=product, unit=product.unit, created_by=actor)
     if shares:
         offer.unit = shares[0].batch.unit
-    _set_terms(offer, terms)
+    _set_terms(offer, terms, price_confirmed)
     _save_shares(offer, shares)
     return offer
 
 
 @transaction.atomic
-def update_offer(actor, offer: Offer, *, shares: list[LotShare] | None = None, **terms) -> Offer:
+def update_offer(
+    actor,
+    offer: Offer,
+    *,
+    shares: list[LotShare] | None = None,
+    price_confirmed: bool = False,
+    **terms,
+) -> Offer:
     """Change prices, dates, fulfilment, status or lots. Product and seller stay fixed,
     as orders already refer to them; a closed offer stays closed."""
     require(actor, Action.OPERATE, offer.producer)
@@ -272,7 +289,7 @@ def update_offer(actor, offer: Offer, *, shares: list[LotShare] | None = None, *
     )
     if offer.status == Offer.Status.CLOSED:
         raise field_error("status", _("This offer is closed."), MarketplaceErrorCode.OFFER_CLOSED)
-    _set_terms(offer, terms)
+    _set_terms(offer, terms, price_confirmed)
     if shares is None:
         offer.save()
     else:
@@ -280,7 +297,7 @@ def update_offer(actor, offer: Offer, *, shares: list[LotShare] | None = None, *
     return offer
 
 
-def _set_terms(offer: Offer, terms: dict) -> None:
+def _set_terms(offer: Offer, terms: dict, price_confirmed: bool = False) -> None:
     unknown = set(terms) - set(OFFER_FIELDS)
     if unknown:
         raise ValueError(f"Not offer fields: {sorted(unknown)}")
@@ -288,7 +305,7 @@ def _set_terms(offer: Offer, terms: dict) -> None:
         setattr(offer, field, value.strip() if isinstance(value, str) else value)
     if offer.status not in Offer.Status.values:
         raise field_error("status", _("Unknown status."), CommonErrorCode.INVALID_CHOICE)
-    _check_prices(offer, set(terms))
+    _check_prices(offer, set(terms), price_confirmed)
     _check_terms(offer)
     _check_pickup(offer)
 

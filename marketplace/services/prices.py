@@ -164,6 +164,26 @@ def unusual_price(product: Product, unit: str, price: int, day: datetime.date) -
     return None
 
 
+def check_usual_price(product: Product, unit: str, price: int, field: str = "price_per_unit"):
+    """Refuse (``unusual_price``) a price far from recent ones until the person typing it
+    confirms it: a zero too many or too few is the usual slip."""
+    typical = unusual_price(product, unit, price, timezone.localdate())
+    if typical is not None:
+        raise field_error(
+            field,
+            _(
+                "%(price)s per %(unit)s is far from recent prices of this product (about "
+                "%(typical)s). Check the zeros; if it is right, confirm it and save again."
+            )
+            % {
+                "price": format_vnd(price),
+                "unit": Unit(unit).label,
+                "typical": format_vnd(typical),
+            },
+            MarketplaceErrorCode.UNUSUAL_PRICE,
+        )
+
+
 def require_price_surveyor(actor) -> None:
     if not is_price_surveyor(actor):
         raise PermissionDenied(_("Only extension staff may record market prices."))

@@ -75,3 +75,56 @@ def test_the_app_gets_implausible_price_as_a_typed_error(api, coop, product, har
             {"field": field, "code": "implausible_price"}
         ]
     assert Offer.objects.get().price_per_unit == 20_000
+
+
+@pytest.fixture
+def surveyed(product):
+    """Three survey prices of the product around 20.000 đ/kg this week."""
+    from django.contrib.auth.models import Group
+
+    from farms.permissions import EXTENSION_STAFF_GROUP
+    from marketplace.services.prices import record_market_price
+    from tests import factories
+
+    surveyor = factories.UserFactory()
+    surveyor.groups.add(Group.objects.get(name=EXTENSION_STAFF_GROUP))
+    for price in (19_000, 20_000, 21_000):
+        record_market_price(
+            surveyor,
+            product=product,
+            unit="kg",
+            district="Đông Anh",
+            price_per_unit=price,
+            observed_on=timezone.localdate(),
+        )
+
+
+def test_a_price_far_from_recent_ones_is_sold_only_once_confirmed(
+    api, coop, product, harvested, surveyed
+):
+    today = timezone.localdate().isoformat()
+    new = {
+        "producerId": to_global_id("ProducerNode", coop.pk),
+        "productId": to_global_id("ProductNode", product.pk),
+        "pricePerUnit": 200_000,  # a zero too many
+        "availableFrom": today,
+        "availableTo": today,
+        "deliveryRadiusKm": 10,
+        "lots": [{"batchId": to_global_id("BatchNode", harvested.pk), "quantity": "10"}],
+    }
+    asked = api(CREATE_OFFER, {"input": new})["data"]["createOffer"]
+    assert asked == {"offer": None, "errors": [{"field": "pricePerUnit", "code": "unusual_price"}]}
+    assert not Offer.objects.exists()
+
+    usual = api(CREATE_OFFER, {"input": {**new, "pricePerUnit": 25_000}})["data"]["createOffer"]
+    assert usual["errors"] == []
+    offer_id = to_global_id("OfferNode", Offer.objects.get().pk)
+    raised = api(UPDATE_OFFER, {"input": {"offerId": offer_id, "pricePerUnit": 250_000}})
+    assert raised["data"]["updateOffer"]["errors"] == [
+        {"field": "pricePerUnit", "code": "unusual_price"}
+    ]
+    confirmed = api(
+        UPDATE_OFFER,
+        {"input": {"offerId": offer_id, "pricePerUnit": 250_000, "priceConfirmed": True}},
+    )
+    assert confirmed["data"]["updateOffer"]["offer"]["pricePerUnit"] == 250_000
