@@ -108,6 +108,12 @@ def _number_column(model, name) -> Callable | None:
     return column
 
 
+def shown_fields(model) -> list[str]:
+    """Every field of ``model`` people read: not its database id or its UUID, which are
+    identifiers for programs (the app, exports), not for a clerk."""
+    return [field.name for field in model._meta.fields if field.name not in ("id", "uuid")]
+
+
 class ModelAdmin(NumbersMixin, admin.ModelAdmin):
     """The base of every admin page of the product."""
 

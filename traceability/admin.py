@@ -46,7 +46,7 @@ SHEETS_SHOWN = 10  # the latest label sheets listed on a batch's page
 
 class EventInline(ReadOnlyMixin, TabularInline):
     model = TraceEvent
-    fields = ["sequence", "business_step", "occurred_at", "plot", "place", "quantity", "notes"]
+    fields = ["business_step", "occurred_at", "quantity", "plot", "place", "notes"]
     readonly_fields = fields
     show_change_link = True
     extra = 0

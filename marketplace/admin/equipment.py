@@ -108,7 +108,6 @@ class EquipmentBookingAdmin(ProducerScopedAdmin):
     list_select_related = ["equipment", "booked_for"]
     actions = ["cancel_selected"]
     fields = readonly_fields = [
-        "uuid",
         "equipment",
         "booked_for",
         "booked_by",

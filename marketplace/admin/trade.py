@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from backend.admin_tools import ModelAdmin, ReadOnlyMixin, TabularInline
+from backend.admin_tools import ModelAdmin, ReadOnlyMixin, TabularInline, shown_fields
 from backend.errors import readable
 from farms.admin_scope import ProducerScopedAdmin
 from farms.permissions import Action
@@ -35,7 +35,8 @@ class BuyerAdmin(ModelAdmin):
     list_display = ("name", "kind", "district", "registration_code", "verified_at")
     list_filter = ("kind", "district", ("verified_at", admin.EmptyFieldListFilter))
     search_fields = ("name", "registration_code", "district")
-    readonly_fields = ("uuid", "verified_by", "verified_at", "created_at")
+    readonly_fields = ("verified_by", "verified_at", "created_at")
+    exclude = ("uuid",)  # an identifier for the app, not for people
     filter_horizontal = ("members",)
     actions = ["verify"]
 
@@ -44,7 +45,7 @@ class BuyerAdmin(ModelAdmin):
         where the rules apply) or a superuser change who the buyer is or who orders."""
         if request.user.is_superuser:
             return self.readonly_fields
-        return [field.name for field in Buyer._meta.fields] + ["members"]
+        return [*shown_fields(Buyer), "members"]
 
     @admin.action(description=_("Verify the business registration of the selected buyers"))
     def verify(self, request, queryset):
@@ -81,7 +82,7 @@ class OfferAdmin(ProducerScopedAdmin):
     actions = ["pause", "close"]
 
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in Offer._meta.fields]
+        return shown_fields(Offer)
 
     def has_add_permission(self, request):
         return False
@@ -125,7 +126,7 @@ class OrderAdmin(ProducerScopedAdmin):
     inlines = [OrderLineInline, StatusChangeInline]
 
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in Order._meta.fields]
+        return shown_fields(Order)
 
     def has_add_permission(self, request):
         return False
@@ -157,7 +158,7 @@ class NotificationAdmin(ModelAdmin):
         return request.user.is_superuser
 
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in Notification._meta.fields]
+        return shown_fields(Notification)
 
     def has_add_permission(self, request):
         return False
