@@ -89,6 +89,9 @@ class ContactPhoneField(models.CharField):
         return normalize_contact_phone(value) if value else value
 
 
+MAX_LOGIN_KEY = 255  # django-axes's AccessAttempt.username
+
+
 def login_key(request, credentials: dict) -> str:
     """The username django-axes counts failures against: one per person, however the
     number is written (else '0912 000 111' and '0912000111' would be counted apart)."""
@@ -96,4 +99,4 @@ def login_key(request, credentials: dict) -> str:
     try:
         return normalize_phone(raw)
     except ValidationError:
-        return raw
+        return raw[:MAX_LOGIN_KEY]  # not a number: counted as typed, as far as axes stores

@@ -28,13 +28,15 @@ def _examples() -> dict[str, str]:
 
 def parse_number(text: str, *, whole: bool = False) -> Decimal:
     """``text`` in the active language's marks, or a ValidationError that shows how to
-    write it. Groups of three may be marked or not ("12.000" or "12000" in Vietnamese)."""
+    write it. Groups of three may be marked or not ("12.000", "12 000" or "12000" in
+    Vietnamese)."""
     decimal_mark = get_format("DECIMAL_SEPARATOR")
     group_mark = get_format("THOUSAND_SEPARATOR")
-    compact = _SPACES.sub("", text)
+    # A space may group thousands too ("12 000"), but only there: "1 5" is two numbers.
+    spaced = _SPACES.sub(" ", text.strip())
     group, point = re.escape(group_mark), re.escape(decimal_mark)
-    pattern = rf"[+-]?(?:\d{{1,3}}(?:{group}\d{{3}})+|\d+)(?:{point}(\d+))?"
-    match = re.fullmatch(pattern, compact)
+    groups = rf"\d{{1,3}}(?:{group}\d{{3}})+|\d{{1,3}}(?: \d{{3}})+|\d+"
+    match = re.fullmatch(rf"[+-]?(?:{groups})(?:{point}(\d+))?", spaced)
     if match is None:
         raise forms.ValidationError(
             _("Write %(thousands)s for twelve thousand, %(decimal)s for two and a half.")
@@ -46,7 +48,7 @@ def parse_number(text: str, *, whole: bool = False) -> Decimal:
             _("Write a whole number, like %(thousands)s.") % _examples(),
             code=CommonErrorCode.INVALID_NUMBER,
         )
-    plain = compact.replace(group_mark, "").replace(decimal_mark, ".")
+    plain = spaced.replace(" ", "").replace(group_mark, "").replace(decimal_mark, ".")
     try:
         return Decimal(plain)
     except InvalidOperation as error:  # the pattern admits only digits: never expected

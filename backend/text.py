@@ -26,6 +26,11 @@ def checked_text(
             _("Write at most %(max)d characters.") % {"max": max_length},
             CommonErrorCode.MAX_LENGTH,
         )
+    return without_controls(text, field, paragraph=paragraph)
+
+
+def without_controls(text: str, field: str, *, paragraph: bool = False) -> str:
+    """``text`` itself, or a ValidationError if it holds control characters."""
     control = _CONTROL_IN_PARAGRAPH if paragraph else _CONTROL_IN_LINE
     if control.search(text):
         raise field_error(

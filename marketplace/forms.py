@@ -62,9 +62,16 @@ class SearchForm(forms.Form):
 class CartForm(forms.Form):
     quantity = NumberField(label=_("Quantity"), **QUANTITY_FIELD)
 
-    def __init__(self, *args, unit: str = "", **kwargs):
+    def __init__(self, *args, unit: str = "", adding: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["quantity"].unit = unit
+        self.adding = adding  # from an offer's page: 0 adds nothing (the cart's 0 removes)
+
+    def clean_quantity(self):
+        quantity = self.cleaned_data["quantity"]
+        if self.adding and not quantity:
+            raise forms.ValidationError(_("Give a quantity above zero."))
+        return quantity
 
 
 class CheckoutForm(forms.Form):

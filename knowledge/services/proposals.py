@@ -118,7 +118,8 @@ def reject(actor, proposal: Proposal, reason: str) -> Proposal:
     reason = (reason or "").strip()
     if not reason:
         raise field_error("reason", _("Tell the farmer why."), KnowledgeErrorCode.REASON_REQUIRED)
-    return _close(_pending(proposal), actor, Proposal.Status.REJECTED, reason[:500])
+    reason = checked_text(reason, "reason", 500, paragraph=True)
+    return _close(_pending(proposal), actor, Proposal.Status.REJECTED, reason)
 
 
 def _free_slug(base: str) -> str:

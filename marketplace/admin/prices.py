@@ -18,11 +18,14 @@ from marketplace.services import prices
 
 
 class MarketPriceForm(ModelForm):
+    # Shown only with the question it answers, and valid only for the price asked about:
+    # a tick must never carry over to another price typed after a different error.
     price_is_right = forms.BooleanField(
         label=_("The price is right, though far from recent ones"),
         required=False,
-        widget=forms.HiddenInput,  # shown once a price needs it
+        widget=forms.HiddenInput,
     )
+    asked_price = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = MarketPrice
@@ -42,7 +45,10 @@ class MarketPriceForm(ModelForm):
                 )
             except ValidationError as error:
                 add_service_errors(self, error)
-        if not self.errors and not data.get("price_is_right"):
+        confirmed = data.get("price_is_right") and data.get("asked_price") == data.get(
+            "price_per_unit"
+        )
+        if not self.errors and not confirmed:
             self._ask_about_unusual_price(data)
         return data
 
@@ -50,6 +56,9 @@ class MarketPriceForm(ModelForm):
         try:
             prices.check_usual_price(data["product"], data["unit"], data["price_per_unit"])
         except ValidationError as error:
+            self.data = self.data.copy()  # the form shown again carries the question
+            self.data["asked_price"] = data["price_per_unit"]
+            self.data.pop("price_is_right", None)
             self.fields["price_is_right"].widget = forms.CheckboxInput()
             add_service_errors(self, error)
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.errors import field_error
+from backend.text import without_controls
 from marketplace.error_codes import MarketplaceErrorCode
 from marketplace.models import (
     Allocation,
@@ -134,6 +135,7 @@ def _rule(order: Order, actor, to_status: str, reason: str) -> Transition:
         raise field_error(
             "reason", _("At most 500 characters."), MarketplaceErrorCode.REASON_TOO_LONG
         )
+    without_controls(reason, "reason", paragraph=True)
     return rule
 
 

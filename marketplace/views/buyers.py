@@ -30,6 +30,7 @@ from marketplace.views.order_actions import actions_for
 PAGE_SIZE = 20
 SESSION_BUYER = "market_buyer"
 SESSION_SEARCH = "market_search"  # the last search, for the offer page's way back
+ORDER_CODE_MAX = Order._meta.get_field("code").max_length
 
 
 def current_buyer(request) -> Buyer | None:
@@ -83,7 +84,7 @@ def offer_detail(request, offer_uuid):
     unit = offer.get_unit_display()
     form = forms.CartForm(initial={"quantity": offer.min_order_quantity}, unit=unit)
     if request.method == "POST":
-        form = forms.CartForm(request.POST, unit=unit)
+        form = forms.CartForm(request.POST, unit=unit, adding=True)
         if buyer is None:
             return redirect("market-buyer")
         if form.is_valid():
@@ -169,6 +170,8 @@ def order_list(request):
 
 
 def _order_for(request, code: str) -> Order:
+    if not code.isalnum() or len(code) > ORDER_CODE_MAX:  # e.g. a NUL PostgreSQL refuses
+        raise Http404
     lines = OrderLine.objects.select_related("product").prefetch_related("allocations__batch")
     order = (
         orders_for(request.user)

@@ -1,6 +1,7 @@
 """Numbers typed the Vietnamese way (1.000 is a thousand, 2,5 two and a half) are read as
 meant everywhere a person types one, and shown back that way with their unit."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -115,9 +116,10 @@ def test_a_price_far_from_recent_ones_asks_to_be_confirmed(client, surveyor, pro
     assert "12.000\u00a0₫" in page and 'type="checkbox" name="price_is_right"' in page
     assert MarketPrice.objects.count() == 3
 
+    asked_price = re.search(r'name="asked_price" value="(\d+)"', page)[1]
     confirmed = client.post(
         "/admin/marketplace/marketprice/add/",
-        price_form(product, "120.000", price_is_right="on"),
+        price_form(product, "120.000", price_is_right="on", asked_price=asked_price),
     )
     assert confirmed.status_code == 302
     assert MarketPrice.objects.filter(price_per_unit=120000).count() == 1

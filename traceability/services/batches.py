@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from backend.errors import field_error, replayed
 from backend.idempotency import once
 from backend.numbers import checked_quantity
+from backend.text import checked_text
 from farms.error_codes import FarmsErrorCode
 from farms.models import LOCATION_CODE_ALPHABET, Plot, Producer, Product, Unit
 from farms.permissions import Action, require
@@ -25,6 +26,8 @@ from traceability.services.recall_notices import queue_recall_notices
 from traceability.services.trace import descendant_ids
 from traceability.signals import batches_recalled
 from traceability.steps import BusinessStep
+
+MAX_NOTICE = 2000  # a recall's public notice, read on a phone
 
 
 def _product_prefix(product: Product) -> str:
@@ -126,6 +129,7 @@ def recall_batch(actor, batch: Batch, reason: str) -> list[Batch]:
         raise field_error(
             "reason", _("Say why the batch is recalled."), TraceabilityErrorCode.REASON_REQUIRED
         )
+    reason = checked_text(reason, "reason", MAX_NOTICE, paragraph=True)
     now = timezone.now()
     with transaction.atomic():
         root = Batch.objects.select_for_update(of=("self",)).get(pk=batch.pk)
@@ -162,7 +166,7 @@ def withdraw_recall(actor, batch: Batch, reason: str) -> list[Batch]:
     the lots its recall reached return to stock, and each chain records the withdrawal
     and its reason beside the recall."""
     require(actor, Action.RECALL, batch.producer)
-    reason = reason.strip()
+    reason = checked_text(reason, "reason", MAX_NOTICE, paragraph=True)
     if not reason:
         raise field_error(
             "reason", _("Say why the recall is withdrawn."), TraceabilityErrorCode.REASON_REQUIRED
