@@ -117,3 +117,12 @@ def test_a_copy_warning_looks_unlike_a_recall_and_leads_to_the_report(label):
     warning = re.search(r'<div class="copy" role="alert">.*?</div>', html, re.S)[0]
     assert 'href="#report"' in warning and 'class="alert"' not in warning
     assert '<details class="card" id="report" open>' in html
+
+
+def test_a_report_for_a_label_that_no_longer_exists_is_refused_plainly(label):
+    from traceability.services.copy_reports import report_token
+
+    token = report_token(label)
+    Label.objects.filter(pk=label.pk).delete()
+    answer = phone("198.51.100.24").post("/scan/report", {"token": token, "note": "Tem mờ"})
+    assert answer.status_code == 400 and not CopyReport.objects.exists()

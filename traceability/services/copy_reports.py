@@ -26,14 +26,18 @@ def report_token(label: Label) -> str:
 
 
 def _label_for(token: str) -> Label:
+    expired = ValidationError(
+        _("This page is too old: scan the label again."),
+        code=TraceabilityErrorCode.EXPIRED_TOKEN,
+    )
     try:
         label_id = signing.loads(token, salt=_SALT, max_age=TOKEN_MAX_AGE)
     except signing.BadSignature as error:
-        raise ValidationError(
-            _("This page is too old: scan the label again."),
-            code=TraceabilityErrorCode.EXPIRED_TOKEN,
-        ) from error
-    return Label.objects.select_related("batch").get(pk=label_id)
+        raise expired from error
+    label = Label.objects.select_related("batch").filter(pk=label_id).first()
+    if label is None:  # gone since the page was opened
+        raise expired
+    return label
 
 
 @transaction.atomic
