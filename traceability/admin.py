@@ -119,12 +119,9 @@ class BatchAdmin(ProducerScopedAdmin):
         )
         return super().get_queryset(request).annotate(suspected_labels=Subquery(suspected))
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        batch = self.get_object(request, object_id)
-        tools = _tools_for(batch) if batch else set()
-        return super().change_view(
-            request, object_id, form_url, {**(extra_context or {}), "tools": tools}
-        )
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["tools"] = batches.next_steps(obj) if obj else set()
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description=_("origin plots"))
     def origin(self, batch):
@@ -192,14 +189,15 @@ class BatchAdmin(ProducerScopedAdmin):
 
         return success
 
-    def _run(self, request, form, title, perform, message, obj=None, confirm=""):
+    def _run(self, request, form, title, perform, done, obj=None, confirm=""):
+        """``done``: the message shown after, or a ``success(result)`` of its own."""
         return service_form_view(
             request,
             self,
             title=title,
             form=form,
             perform=perform,
-            success=self._done(message),
+            success=done if callable(done) else self._done(done),
             obj=obj,
             submit=title,
             confirm=confirm,
@@ -287,15 +285,7 @@ class BatchAdmin(ProducerScopedAdmin):
             message = format_html(_("Batch split into {}."), made)
             return message, reverse("admin:traceability_batch_change", args=[batch.pk])
 
-        return service_form_view(
-            request,
-            self,
-            title=_("Split the batch"),
-            form=form,
-            perform=perform,
-            success=success,
-            obj=batch,
-        )
+        return self._run(request, form, _("Split the batch"), perform, success, batch)
 
     def transform_view(self, request, pk):
         batch = self._batch(request, pk)
@@ -345,15 +335,7 @@ class BatchAdmin(ProducerScopedAdmin):
             )
             return message, reverse("admin:traceability_batch_change", args=[batch.pk])
 
-        return service_form_view(
-            request,
-            self,
-            title=_("Order labels"),
-            form=form,
-            perform=perform,
-            success=success,
-            obj=batch,
-        )
+        return self._run(request, form, _("Order labels"), perform, success, batch)
 
     def recall_view(self, request, pk):
         batch = self._batch(request, pk)
@@ -508,23 +490,6 @@ class LabelSheetAdmin(ReadOnlyMixin, ProducerScopedAdmin):
     @admin.display(description=_("PDF"))
     def download(self, sheet):
         return _download_link(sheet)
-
-
-def _tools_for(batch: Batch) -> set[str]:
-    """What may still be done with a lot: a recalled or used-up lot is only recorded
-    (returns, destruction, tests), never split, processed or labelled again."""
-    tools = {"event"}
-    if batch.status in (Batch.Status.GROWING, Batch.Status.ACTIVE):
-        tools.add("recall")
-    if batch.status == Batch.Status.ACTIVE:
-        tools |= {"split", "transform"}
-        if not batch.on_hold:
-            tools.add("labels")
-    if batch.status == Batch.Status.RECALLED:
-        tools.add("withdraw")
-    if batch.on_hold:
-        tools.add("release")
-    return tools
 
 
 def _download_link(sheet: LabelSheet) -> str:

@@ -40,6 +40,23 @@ def buyer(chef, plot):
     return restaurant_near(chef, plot)
 
 
+def survey_prices(product, prices, surveyor=None) -> None:
+    """Survey prices of ``product`` per kg seen today in Đông Anh (by extension staff)."""
+    from farms.permissions import EXTENSION_STAFF_GROUP
+    from marketplace.services.prices import record_market_price
+
+    surveyor = surveyor or factories.staff_member(factories.UserFactory(), EXTENSION_STAFF_GROUP)
+    for price in prices:
+        record_market_price(
+            surveyor,
+            product=product,
+            unit="kg",
+            district="Đông Anh",
+            price_per_unit=price,
+            observed_on=timezone.localdate(),
+        )
+
+
 def offer_terms(**overrides) -> dict:
     today = timezone.localdate()
     return {

@@ -21,10 +21,9 @@ from farms.roles import COOPERATIVE_STAFF_GROUP
 from knowledge.services.articles import ArticleText
 from knowledge.services.proposals import propose
 from marketplace.models import CartItem, MarketPrice, Order
-from marketplace.services.prices import record_market_price
 from tests import factories
 from tests.factories import moment, staff_member
-from tests.marketplace.conftest import restaurant_near
+from tests.marketplace.conftest import restaurant_near, survey_prices
 from tests.marketplace.test_orders import place
 from tests.traceability.scanning import add_label, phone, token_in, warned
 from traceability.models import Batch, CopyReport, LabelSheet
@@ -330,15 +329,7 @@ def test_a_market_price_is_stored_as_meant_or_refused(
 
 @pytest.fixture
 def recent_prices(surveyor, product):
-    for price in (11000, 12000, 13000):
-        record_market_price(
-            surveyor,
-            product=product,
-            unit="kg",
-            district="Đông Anh",
-            price_per_unit=price,
-            observed_on=timezone.localdate(),
-        )
+    survey_prices(product, (11000, 12000, 13000), surveyor)
 
 
 @pytest.mark.parametrize("tick", ["", "false", "False", "0"])

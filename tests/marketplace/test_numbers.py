@@ -12,8 +12,8 @@ from django.utils import timezone, translation
 from backend.number_input import NumberField, WholeNumberField, parse_number
 from farms.permissions import EXTENSION_STAFF_GROUP
 from marketplace.models import CartItem, MarketPrice
-from marketplace.services.prices import record_market_price
 from tests import factories
+from tests.marketplace.conftest import survey_prices
 
 
 @pytest.mark.parametrize(
@@ -100,15 +100,7 @@ def test_a_surveyor_types_twelve_thousand_and_twelve_thousand_is_saved(client, s
 
 
 def test_a_price_far_from_recent_ones_asks_to_be_confirmed(client, surveyor, product):
-    for price in (11000, 12000, 13000):
-        record_market_price(
-            surveyor,
-            product=product,
-            unit="kg",
-            district="Đông Anh",
-            price_per_unit=price,
-            observed_on=timezone.localdate(),
-        )
+    survey_prices(product, (11000, 12000, 13000), surveyor)
     asked = client.post("/admin/marketplace/marketprice/add/", price_form(product, "120.000"))
 
     assert asked.status_code == 200

@@ -9,7 +9,7 @@ from graphql_relay import to_global_id
 
 from marketplace.models import Offer
 from marketplace.services.offers import LotShare, create_offer, update_offer
-from tests.marketplace.conftest import offer_terms
+from tests.marketplace.conftest import offer_terms, survey_prices
 
 CREATE_OFFER = """
 mutation($input: CreateOfferInput!) {
@@ -80,23 +80,7 @@ def test_the_app_gets_implausible_price_as_a_typed_error(api, coop, product, har
 @pytest.fixture
 def surveyed(product):
     """Three survey prices of the product around 20.000 đ/kg this week."""
-    from django.contrib.auth.models import Group
-
-    from farms.permissions import EXTENSION_STAFF_GROUP
-    from marketplace.services.prices import record_market_price
-    from tests import factories
-
-    surveyor = factories.UserFactory()
-    surveyor.groups.add(Group.objects.get(name=EXTENSION_STAFF_GROUP))
-    for price in (19_000, 20_000, 21_000):
-        record_market_price(
-            surveyor,
-            product=product,
-            unit="kg",
-            district="Đông Anh",
-            price_per_unit=price,
-            observed_on=timezone.localdate(),
-        )
+    survey_prices(product, (19_000, 20_000, 21_000))
 
 
 def test_a_price_far_from_recent_ones_is_sold_only_once_confirmed(

@@ -120,6 +120,24 @@ def create_batch(
     return once(lambda: replayed(Batch, batch_uuid, producer_id=producer.pk), create)
 
 
+def next_steps(batch: Batch) -> set[str]:
+    """What may still be done with a lot, for the screens that offer it (the services
+    check each step again): a recalled or used-up lot is only recorded on (returns,
+    destruction, tests), never split, processed or labelled again."""
+    steps = {"event"}
+    if batch.status in (Batch.Status.GROWING, Batch.Status.ACTIVE):
+        steps.add("recall")
+    if batch.status == Batch.Status.ACTIVE:
+        steps |= {"split", "transform"}
+        if not batch.on_hold:
+            steps.add("labels")
+    if batch.status == Batch.Status.RECALLED:
+        steps.add("withdraw")
+    if batch.on_hold:
+        steps.add("release")
+    return steps
+
+
 def recall_batch(actor, batch: Batch, reason: str) -> list[Batch]:
     """Recall a batch and every batch made from it; each gets a recall event. The reason
     is a public notice: consumers read it on the scan page."""
