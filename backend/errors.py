@@ -14,6 +14,12 @@ def field_error(field: str, message: str, code: str) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
 
 
+def codes_of(error: ValidationError) -> set[str]:
+    """Every code a ValidationError carries, whatever its shape."""
+    items = error.error_dict.values() if hasattr(error, "error_dict") else [error.error_list]
+    return {item.code for errors in items for item in errors}
+
+
 def readable(error: ValidationError | PermissionDenied) -> str:
     """A refusal as one sentence for a page or admin message."""
     if isinstance(error, ValidationError):

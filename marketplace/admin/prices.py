@@ -12,6 +12,8 @@ from django.forms import ModelForm
 from django.utils.translation import gettext_lazy as _
 
 from backend.admin_tools import ModelAdmin, add_service_errors
+from backend.errors import codes_of
+from marketplace.error_codes import MarketplaceErrorCode
 from marketplace.models import DailyPrice, MarketPrice
 from marketplace.permissions import is_price_surveyor
 from marketplace.services import prices
@@ -33,34 +35,34 @@ class MarketPriceForm(ModelForm):
 
     def clean(self):
         data = super().clean()
-        if not self.errors:
-            try:
-                data.update(
-                    prices.clean_market_price(
-                        unit=data["unit"],
-                        district=data["district"],
-                        price_per_unit=data["price_per_unit"],
-                        observed_on=data["observed_on"],
-                    )
-                )
-            except ValidationError as error:
-                add_service_errors(self, error)
-        confirmed = data.get("price_is_right") and data.get("asked_price") == data.get(
-            "price_per_unit"
+        self.price_confirmed = bool(
+            data.get("price_is_right") and data.get("asked_price") == data.get("price_per_unit")
         )
-        if not self.errors and not confirmed:
-            self._ask_about_unusual_price(data)
+        if self.errors:
+            return data
+        try:
+            data.update(
+                prices.clean_market_price(
+                    product=data["product"],
+                    unit=data["unit"],
+                    district=data["district"],
+                    price_per_unit=data["price_per_unit"],
+                    observed_on=data["observed_on"],
+                    price_confirmed=self.price_confirmed,
+                )
+            )
+        except ValidationError as error:
+            if MarketplaceErrorCode.UNUSUAL_PRICE in codes_of(error):
+                self._ask_about(data["price_per_unit"])
+            add_service_errors(self, error)
         return data
 
-    def _ask_about_unusual_price(self, data: dict) -> None:
-        try:
-            prices.check_usual_price(data["product"], data["unit"], data["price_per_unit"])
-        except ValidationError as error:
-            self.data = self.data.copy()  # the form shown again carries the question
-            self.data["asked_price"] = data["price_per_unit"]
-            self.data.pop("price_is_right", None)
-            self.fields["price_is_right"].widget = forms.CheckboxInput()
-            add_service_errors(self, error)
+    def _ask_about(self, price: int) -> None:
+        """Show the form again with the question, for this price only."""
+        self.data = self.data.copy()
+        self.data["asked_price"] = price
+        self.data.pop("price_is_right", None)
+        self.fields["price_is_right"].widget = forms.CheckboxInput()
 
 
 class SurveyorsSee:
@@ -108,6 +110,7 @@ class MarketPriceAdmin(SurveyorsSee, ModelAdmin):
             price_per_unit=obj.price_per_unit,
             observed_on=obj.observed_on,
             place=obj.place,
+            price_confirmed=form.price_confirmed,
         )
         obj.pk, obj.recorded_by, obj.created_at = entry.pk, entry.recorded_by, entry.created_at
 

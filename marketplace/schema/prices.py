@@ -136,6 +136,10 @@ class RecordMarketPriceInput(graphene.InputObjectType):
     place_id = graphene.ID(description="The market (a PlaceNode), if it is in the list.")
     price_per_unit = graphene.Int(required=True, description="Whole VND.")
     observed_on = graphene.Date(required=True)
+    price_confirmed = graphene.Boolean(
+        default_value=False,
+        description="The surveyor confirms a price refused as unusual_price.",
+    )
 
 
 class RecordMarketPrice(MarketplaceMutation):
@@ -159,6 +163,7 @@ class RecordMarketPrice(MarketplaceMutation):
             price_per_unit=data["price_per_unit"],
             observed_on=data["observed_on"],
             place=place,
+            price_confirmed=data["price_confirmed"],
         )
         return {"market_price": entry}
 

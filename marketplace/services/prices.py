@@ -128,15 +128,21 @@ def checked_district(value, field: str = "district") -> str:
     return district
 
 
-def clean_market_price(*, unit, district, price_per_unit, observed_on) -> dict:
-    """The checked values of a survey entry (also used by the admin form to show errors)."""
+def clean_market_price(
+    *, product, unit, district, price_per_unit, observed_on, price_confirmed=False
+) -> dict:
+    """The checked values of a survey entry (also used by the admin form to show errors).
+    A price far from recent ones is refused (``unusual_price``) unless confirmed."""
     unit = checked_unit(unit)
-    return {
+    values = {
         "unit": unit,
         "district": checked_district(district),
         "price_per_unit": checked_price(price_per_unit, unit),
         "observed_on": checked_day(observed_on),
     }
+    if not price_confirmed:
+        check_usual_price(product, unit, values["price_per_unit"])
+    return values
 
 
 UNUSUAL_PRICE_FACTOR = 3  # three times the typical price, or a third of it
@@ -199,12 +205,18 @@ def record_market_price(
     price_per_unit: int,
     observed_on: datetime.date,
     place: Place | None = None,
+    price_confirmed: bool = False,
 ) -> MarketPrice:
     """Extension staff note a price seen at a market. The day's prices are recomputed at
     once: an entry for a past day would otherwise never reach the nightly aggregation."""
     require_price_surveyor(actor)
     values = clean_market_price(
-        unit=unit, district=district, price_per_unit=price_per_unit, observed_on=observed_on
+        product=product,
+        unit=unit,
+        district=district,
+        price_per_unit=price_per_unit,
+        observed_on=observed_on,
+        price_confirmed=price_confirmed,
     )
     entry = MarketPrice.objects.create(product=product, place=place, recorded_by=actor, **values)
     aggregate_daily_prices(entry.observed_on)

@@ -171,3 +171,19 @@ def test_an_unknown_product_is_not_found(api, db):
     assert body["errors"][0]["extensions"]["code"] == "not_found"
     body = api(HISTORY, {"product": to_global_id("PlotNode", 1)})
     assert body["errors"][0]["extensions"]["code"] == "not_found"
+
+
+def test_a_survey_price_far_from_recent_ones_is_saved_only_once_confirmed(
+    surveyor_api, surveyor, product
+):
+    from tests.marketplace.conftest import survey_prices
+
+    survey_prices(product, (21_000, 22_000, 23_000), surveyor)
+    slip = entry(product, pricePerUnit=220_000)  # a zero too many
+
+    asked = surveyor_api(RECORD, {"input": slip})["data"]["recordMarketPrice"]
+    assert [(e["field"], e["code"]) for e in asked["errors"]] == [("pricePerUnit", "unusual_price")]
+    assert MarketPrice.objects.count() == 3
+
+    confirmed = surveyor_api.ok(RECORD, {"input": {**slip, "priceConfirmed": True}})
+    assert confirmed["recordMarketPrice"]["marketPrice"]["pricePerUnit"] == 220_000
