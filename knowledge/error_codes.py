@@ -15,6 +15,7 @@ class KnowledgeErrorCode(StrEnum):
     INVALID_ORIGINAL = "invalid_original"
     NAIVE_TIME = "naive_time"
     NOT_A_QUESTION = "not_a_question"
+    QUESTION_TO_ANSWER = "question_to_answer"
     REASON_REQUIRED = "reason_required"
     REGION = "region"
     REVIEWED = "reviewed"

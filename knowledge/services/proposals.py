@@ -77,6 +77,12 @@ def accept(actor, proposal: Proposal, *, edited: ArticleText | None = None) -> P
     article; anything else becomes a new draft article, credited to the farmer."""
     require_editor(actor)
     proposal = _pending(proposal)
+    if proposal.kind == Proposal.Kind.QUESTION:
+        raise field_error(
+            "proposal",
+            _("A question is answered, not published."),
+            KnowledgeErrorCode.QUESTION_TO_ANSWER,
+        )
     text = proposed_text(proposal, edited)
     author = proposal.author.full_name if proposal.author else ""
     message = _("Proposed by %(author)s") % {"author": author or _("a farmer")}

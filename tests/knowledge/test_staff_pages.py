@@ -269,3 +269,17 @@ def test_form_errors_are_listed_where_the_page_returns(desk):
     summary = page.split('<div class="alert" role="alert">')[1].split("</div>")[0]
     assert 'href="#id_text_body"' in summary
     assert page.index(summary) < page.index('<p class="field">')
+
+
+def test_the_admin_cannot_publish_a_question_as_an_article(client, editor, owner):
+    question = ArticleText("Lá lúa bị vàng?", "", "Lá lúa nhà tôi vàng từ mép.")
+    proposal = propose(owner, kind="question", text=question, category="pests")
+    editor.is_staff = True
+    editor.save()
+    client.force_login(editor)
+    client.post(
+        "/admin/knowledge/proposal/",
+        {"action": "accept", "_selected_action": [proposal.pk]},
+    )
+    assert Proposal.objects.get().status == "pending"
+    assert not Article.objects.exists()
