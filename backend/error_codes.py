@@ -52,6 +52,7 @@ class CommonErrorCode(StrEnum):
     REQUEST_TOO_LARGE = "request_too_large"
     REQUEST_TOO_LONG = "request_too_long"
     REQUIRED = "required"
+    SIGN_IN_REQUIRED = "sign_in_required"
     STEP_SIZE = "step_size"
     SYNTAX = "syntax"
     TOO_DEEP = "too_deep"

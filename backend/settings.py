@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "knowledge",
     "maps",
     "mobile_api",
+    "farmapp",
 ]
 
 MIDDLEWARE = [

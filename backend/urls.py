@@ -24,6 +24,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("graphql", graphql_view(), name="graphql"),
+    path("app/", include("farmapp.urls")),
     path("", include("marketplace.urls")),
     path("", include("knowledge.urls")),
     path("", include("maps.urls")),

@@ -1,6 +1,7 @@
 """GraphQL for the knowledge base: reading, searching, the offline bundle, proposing."""
 
 import graphene
+from django.utils import translation
 from graphene import relay
 from graphene_django import DjangoConnectionField, DjangoObjectType
 
@@ -174,7 +175,8 @@ class Query(graphene.ObjectType):
 
     def resolve_this_month(root, info):
         signed_in_user(info)
-        return with_details(search.this_month_for(info.context.user))[:50]
+        articles = search.this_month_for(info.context.user, translation.get_language())
+        return with_details(articles)[:50]
 
     def resolve_my_proposals(root, info):
         mine = Proposal.objects.filter(author=signed_in_user(info)).select_related("article")

@@ -78,6 +78,8 @@ def errors_from(error: Exception) -> list[Refusal]:
             Refusal(None, item.code or CommonErrorCode.INVALID, " ".join(item.messages))
             for item in error.error_list
         ]
+    if isinstance(error, SignInRequired):
+        return [Refusal(None, CommonErrorCode.SIGN_IN_REQUIRED, str(error))]
     if isinstance(error, PermissionDenied):
         message = str(error) or _("You may not do this.")
         return [Refusal(None, CommonErrorCode.PERMISSION_DENIED, message)]
@@ -109,8 +111,13 @@ def not_found(field: str) -> ValidationError:
     return field_error(field, _("Not found."), CommonErrorCode.NOT_FOUND)
 
 
+class SignInRequired(PermissionDenied):
+    """No one is signed in (or the token lapsed): the app refreshes its token or asks the
+    farmer to sign in again, unlike a refusal to someone signed in."""
+
+
 def sign_in_required() -> PermissionDenied:
-    return PermissionDenied(_("Please sign in."))
+    return SignInRequired(_("Please sign in."))
 
 
 def query_error(error: Exception) -> GraphQLError:

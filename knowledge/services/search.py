@@ -7,9 +7,11 @@ import datetime
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import (
     BooleanField,
+    Exists,
     ExpressionWrapper,
     F,
     Func,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -74,12 +76,24 @@ def _filtered(articles, category: str, crop: Product | None, month: int | None):
     return articles
 
 
-def this_month_for(user, *, today: datetime.date | None = None) -> QuerySet[Article]:
-    """Articles for the crops on the user's plots and this month (or all year)."""
+def one_version_each(articles: QuerySet[Article], language: str) -> QuerySet[Article]:
+    """Each article once: in ``language`` where a published version in it exists, else as
+    written (Vietnamese, for the articles translated into English)."""
+    same_article_in_language = published(language).filter(
+        Q(original=OuterRef("pk"))
+        | Q(pk=OuterRef("original"))
+        | Q(original=OuterRef("original"), original__isnull=False)
+    )
+    return articles.filter(Q(language=language) | ~Exists(same_article_in_language))
+
+
+def this_month_for(user, language: str, *, today: datetime.date | None = None) -> QuerySet[Article]:
+    """Articles for the crops on the user's plots and this month (or all year), one
+    version of each in the reader's language."""
     month = (today or timezone.localdate()).month
     crops = Product.objects.filter(plots__producer__in=producers_for(user, Action.VIEW))
     return (
-        _filtered(published(), "", None, month)
+        _filtered(one_version_each(published(), language), "", None, month)
         .filter(crops__in=crops)
         .distinct()
         .order_by("-published_at", "-pk")

@@ -11,6 +11,7 @@ from knowledge.services.articles import (
     Placement,
     create_article,
     edit_article,
+    publish_article,
     restore_revision,
 )
 from knowledge.services.bundle import crops_by_code
@@ -133,8 +134,29 @@ def test_this_month_for_my_crops(editor, rice, owner, coop):
     factories.PlotFactory(producer=coop, crop=rice)
     august = article(editor, crops=[rice], months=[8])
     article(editor, ArticleText("Bón phân cho lúa", "", "NPK."), slug="bon-phan", crops=[])
-    assert list(this_month_for(owner, today=datetime.date(2026, 8, 5))) == [august]
-    assert list(this_month_for(owner, today=datetime.date(2026, 2, 5))) == []
+    assert list(this_month_for(owner, "vi", today=datetime.date(2026, 8, 5))) == [august]
+    assert list(this_month_for(owner, "vi", today=datetime.date(2026, 2, 5))) == []
+
+
+def test_this_month_gives_each_article_once_in_the_readers_language(editor, rice, owner, coop):
+    factories.PlotFactory(producer=coop, crop=rice)
+    leaf = article(editor, crops=[rice])
+    english = ArticleText("Leaf folder on rice", "", "Walk the field weekly.")
+    translation = create_article(
+        editor,
+        slug="leaf-folder",
+        text=english,
+        placement=Placement(category="pests", crops=[rice], months=[]),
+        language="en",
+        original=leaf,
+    )
+    translation = publish_article(editor, translation)
+    untranslated = article(
+        editor, ArticleText("Bón phân cho lúa", "", "NPK."), slug="bon-phan", crops=[rice]
+    )
+    day = datetime.date(2026, 8, 5)
+    assert set(this_month_for(owner, "vi", today=day)) == {leaf, untranslated}
+    assert set(this_month_for(owner, "en", today=day)) == {translation, untranslated}
 
 
 def test_the_offline_bundle_sends_my_crops_then_only_changes(client, editor, rice):

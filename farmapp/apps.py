@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FarmAppConfig(AppConfig):
+    name = "farmapp"
+    verbose_name = "Farmers' app"
