@@ -5,11 +5,20 @@ from pathlib import Path
 
 from django.utils import translation
 
-CATALOGUE = Path(__file__).resolve().parent.parent / "locale" / "vi" / "LC_MESSAGES" / "django.po"
+ROOT = Path(__file__).resolve().parent.parent
+# The project's catalogue, and the farmers' app's own (its pages' and its scripts').
+CATALOGUES = [
+    ROOT / "locale" / "vi" / "LC_MESSAGES" / "django.po",
+    *sorted((ROOT / "farmapp" / "locale" / "vi" / "LC_MESSAGES").glob("*.po")),
+]
 
 
 def entries() -> list[str]:
-    return CATALOGUE.read_text(encoding="utf-8").split("\n\n")[1:]  # without the header
+    return [  # without each file's header
+        entry
+        for catalogue in CATALOGUES
+        for entry in catalogue.read_text(encoding="utf-8").split("\n\n")[1:]
+    ]
 
 
 def test_no_message_is_fuzzy_or_empty():

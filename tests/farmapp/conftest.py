@@ -1,0 +1,38 @@
+"""The farmers' app on a phone: Debian's Chromium at 360 × 640, in Vietnamese, in Viet
+Nam's time zone, allowed to read its position (tests move it)."""
+
+import pytest
+
+PASSWORD = "an-unguessable-passphrase"  # the user factory's
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(
+        viewport={"width": 360, "height": 640},
+        is_mobile=True,
+        has_touch=True,
+        locale="vi-VN",
+        timezone_id="Asia/Ho_Chi_Minh",
+        permissions=["geolocation"],
+        geolocation={"latitude": 21.14, "longitude": 105.85, "accuracy": 5},
+    )
+    yield context
+    context.close()
+
+
+def open_app(context, base_url: str, user=None):
+    """The app's page, signed in as ``user`` when one is given."""
+    page = context.new_page()
+    page.goto(f"{base_url}/app/")
+    if user is not None:
+        page.get_by_label("Số điện thoại").fill(user.phone)
+        page.get_by_label("Mật khẩu").fill(PASSWORD)
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.get_by_role("heading", name="Hôm nay").wait_for()
+    return page
+
+
+def go(page, route: str, heading: str):
+    page.evaluate(f"location.hash = {route!r}")
+    page.get_by_role("heading", name=heading).wait_for()
