@@ -22,7 +22,7 @@ self.addEventListener("activate", (event) => {
 async function shellFirst(request) {
   // The page opens at once from the cache; a fresh copy is kept for next time.
   const cache = await caches.open(RELEASE);
-  const cached = await cache.match(SHELL);
+  const cached = await cache.match(SHELL, { ignoreVary: true });
   const fresh = fetch(request).then((response) => {
     if (response.ok) cache.put(SHELL, response.clone());
     return response;
@@ -35,7 +35,8 @@ async function shellFirst(request) {
 }
 
 async function cacheFirst(request) {
-  const cached = await caches.match(request, { ignoreSearch: false });
+  // The catalogues vary on the language headers; the app names the language in the URL.
+  const cached = await caches.match(request, { ignoreVary: true });
   return cached || fetch(request);
 }
 

@@ -13,6 +13,7 @@ export class Refused extends Error {
 }
 
 const endpoint = () => document.body.dataset.graphql;
+const TIMEOUT_MS = 30_000;
 let refreshing = null;
 
 export async function session() {
@@ -34,22 +35,25 @@ function withFiles(query, variables) {
     return value;
   };
   const plain = walk(variables, "variables");
-  if (!files.length) return { body: JSON.stringify({ query, variables: plain }), json: true };
+  if (!files.length) return { body: JSON.stringify({ query, variables: plain }), json: true, bytes: 0 };
   const form = new FormData();
   form.append("operations", JSON.stringify({ query, variables: plain }));
   form.append("map", JSON.stringify(Object.fromEntries(files.map(([path], i) => [String(i), [path]]))));
   files.forEach(([, blob], i) => form.append(String(i), blob, blob.name || `photo-${i}.jpg`));
-  return { body: form, json: false };
+  return { body: form, json: false, bytes: files.reduce((sum, [, blob]) => sum + blob.size, 0) };
 }
 
 async function post(query, variables, token) {
-  const { body, json } = withFiles(query, variables);
+  const { body, json, bytes } = withFiles(query, variables);
   const headers = { "Accept-Language": currentLanguage() };
   if (json) headers["Content-Type"] = "application/json";
   if (token) headers.Authorization = `Bearer ${token}`;
   let response;
   try {
-    response = await fetch(endpoint(), { method: "POST", body, headers, credentials: "omit" });
+    // A request that hangs is given up (photos get time to travel over 3G); what it
+    // carried stays queued and is sent again.
+    const signal = AbortSignal.timeout(TIMEOUT_MS + (bytes / 1e6) * 20_000);
+    response = await fetch(endpoint(), { method: "POST", body, headers, credentials: "omit", signal });
   } catch {
     throw new Offline(gettext("No network: saved on this phone."));
   }

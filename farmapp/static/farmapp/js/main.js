@@ -6,9 +6,9 @@ import * as queue from "app/queue";
 import { h } from "app/ui";
 import { signInScreen } from "app/screens/sign-in";
 import { todayScreen } from "app/screens/today";
-import { plotsScreen, newPlotScreen } from "app/screens/plots";
-import { lotsScreen, lotScreen, newLotScreen, splitScreen } from "app/screens/lots";
-import { eventScreen } from "app/screens/event";
+import { plotsData, plotsScreen, newPlotScreen } from "app/screens/plots";
+import { lotsData, lotsScreen, lotScreen, newLotScreen, splitScreen } from "app/screens/lots";
+import { eventScreen, inputsCatalogue } from "app/screens/event";
 import { syncScreen } from "app/screens/sync";
 import { moreScreen } from "app/screens/more";
 
@@ -61,7 +61,15 @@ export async function showStatus() {
   bar.replaceChildren(h("a", { href: "#/sync" }, parts.join(" · ")));
 }
 
-async function route() {
+// Screens are shown one after another, so a slow screen never paints over a later one.
+let routing = Promise.resolve();
+
+function route() {
+  routing = routing.then(showRoute, showRoute);
+  return routing;
+}
+
+async function showRoute() {
   if (!(await api.session())) {
     document.getElementById("tabs").hidden = true;
     return signInScreen(start);
@@ -89,10 +97,16 @@ function failed(error) {
   document.getElementById("screen").replaceChildren(h("p", { class: "alert", role: "alert" }, message));
 }
 
+// What the forms need offline is fetched while there is a network, not only when opened.
+function prefetch() {
+  if (navigator.onLine) return Promise.allSettled([plotsData(), lotsData(), inputsCatalogue()]);
+}
+
 async function start() {
   tabs();
   await route();
   await queue.startSyncing();
+  await prefetch();
 }
 
 async function boot() {

@@ -11,6 +11,10 @@ import { button, field, flash, form, h, input, screen, select, showErrors } from
 const CATALOGUE = `{agriculturalInputs{id name kind activeIngredient preHarvestIntervalDays}}`;
 const LARGEST_SIDE = 1600;
 
+export async function inputsCatalogue() {
+  return (await api.cached("catalogue", CATALOGUE)).data.agriculturalInputs;
+}
+
 // Photos are shrunk on the phone: a 12-megapixel shot becomes a few hundred kilobytes.
 export async function shrink(file) {
   const bitmap = await createImageBitmap(file);
@@ -42,7 +46,7 @@ export async function eventScreen(lotId) {
   const title = step ? stepName(step) : gettext("Record a step");
   if (!step) return screen(title, stepPicker(lotId));
   const needs = Object.fromEntries(FIELD_STEPS)[step] || {};
-  const catalogue = needs.inputs ? (await api.cached("catalogue", CATALOGUE)).data.agriculturalInputs : [];
+  const catalogue = needs.inputs ? await inputsCatalogue() : [];
   const when = input({ type: "datetime-local", value: localInputValue(new Date()), required: true });
   const quantity = input({ type: "text", inputmode: "decimal" });
   const photo = input({ type: "file", accept: "image/*", capture: "environment" });

@@ -13,7 +13,7 @@ const ONE = `query($id:ID!){node(id:$id){...on BatchNode{${LOT_FIELDS} recallRea
   holds{reason explanation placedAt releasedAt}
   events{uuid sequence businessStep occurredAt quantity notes corrects{uuid} inputs{name dose doseUnit preHarvestIntervalDays} photos{url thumbnailUrl}}}}}`;
 
-async function lotsData() {
+export async function lotsData() {
   const producer = await api.currentProducer();
   return (await api.cached(`lots:${producer?.producer.id}`, LIST, { producer: producer?.producer.id })).data;
 }
@@ -97,12 +97,23 @@ function holds(lot) {
   return open.map((hold) => h("p", { class: "alert", role: "alert" }, h("strong", {}, gettext("On hold: ")), hold.explanation));
 }
 
+// A lot's full copy; offline and never opened, what the list kept of it (no journey yet).
+async function lotData(id) {
+  try {
+    return (await api.cached(`lot:${id}`, ONE, { id })).data.node;
+  } catch (error) {
+    if (!(error instanceof api.Offline)) throw error;
+    const listed = (await lotsData()).myBatches.edges.map((edge) => edge.node).find((lot) => lot.id === id || lot.uuid === id);
+    if (!listed) throw error;
+    return { ...listed, events: [], holds: [], recallReason: "", scanPageUrl: "" };
+  }
+}
+
 export async function lotScreen(id) {
   const all = await queue.items();
   const waiting = all.find((item) => item.clientId === id && item.operation === "createBatch");
   if (waiting) return queuedLot(waiting, queuedEvents(all, [id]));
-  const { data } = await api.cached(`lot:${id}`, ONE, { id });
-  const lot = data.node;
+  const lot = await lotData(id);
   if (!lot) return screen(gettext("Lot not found"), empty(gettext("This lot is not yours or no longer exists.")));
   const corrected = new Set(lot.events.filter((e) => e.corrects).map((e) => e.corrects.uuid));
   const events = [...lot.events.map((e) => ({ ...e, corrected: corrected.has(e.uuid) })), ...queuedEvents(all, [lot.id, lot.uuid])];
@@ -118,13 +129,12 @@ export async function lotScreen(id) {
       lot.status === "ACTIVE" ? h("a", { class: "button quiet", href: `#/lot/${lot.id}/split` }, gettext("Split")) : null),
     h("h2", {}, gettext("Journey")),
     eventList(events),
-    h("p", {}, h("a", { href: lot.scanPageUrl, target: "_blank", rel: "noopener" }, gettext("Open the consumer's page")))
+    lot.scanPageUrl ? h("p", {}, h("a", { href: lot.scanPageUrl, target: "_blank", rel: "noopener" }, gettext("Open the consumer's page"))) : null
   );
 }
 
 export async function splitScreen(id) {
-  const { data } = await api.cached(`lot:${id}`, ONE, { id });
-  const lot = data.node;
+  const lot = await lotData(id);
   const parts = h("div", {});
   const addPart = () => parts.append(field(interpolate(gettext("New lot (%(unit)s)"), { unit: lot.unit.toLowerCase() }), "quantities", input({ type: "text", inputmode: "decimal", placeholder: "30" })));
   addPart();
