@@ -67,7 +67,9 @@ def test_a_farmer_walks_a_plot_grows_a_lot_and_harvests_after_the_waiting_period
     # Sprayed almost a week ago with a 7-day waiting period: safe a few minutes from now.
     sprayed = timezone.now() - datetime.timedelta(days=7) + datetime.timedelta(minutes=4)
     pesticide_name = f"{pesticide.name} ({pesticide.active_ingredient})"
-    record(page, "Phun thuốc", sprayed, **{"Thuốc bảo vệ thực vật": pesticide_name, "Liều lượng": "20"})
+    record(
+        page, "Phun thuốc", sprayed, **{"Thuốc bảo vệ thực vật": pesticide_name, "Liều lượng": "20"}
+    )
     safe = timezone.localtime(sprayed + datetime.timedelta(days=7))
     expect(page.locator(".notice")).to_contain_text("thu hoạch từ")
     expect(page.locator(".notice")).to_contain_text(safe.strftime("%H:%M"))
@@ -84,4 +86,6 @@ def test_a_farmer_walks_a_plot_grows_a_lot_and_harvests_after_the_waiting_period
 
     consumer = phone.new_page()
     consumer.goto(f"{live_server.url}/lot/{lot.code}")
-    assert "Phun thuốc" in consumer.inner_text("main") and "Thu hoạch" in consumer.inner_text("main")
+    assert "Phun thuốc" in consumer.inner_text("main") and "Thu hoạch" in consumer.inner_text(
+        "main"
+    )

@@ -14,7 +14,6 @@ from tests.farmapp.conftest import go, open_app
 from tests.farmapp.test_journey_browser import local_input
 from traceability.models import TraceEvent
 
-
 QUEUE = """(store, mode) => new Promise((done) => {
     const request = indexedDB.open("nongsan-app");
     request.onsuccess = () => done(request.result.transaction("queue", mode).objectStore("queue"));

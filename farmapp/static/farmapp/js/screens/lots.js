@@ -138,6 +138,7 @@ export async function splitScreen(id) {
   const parts = h("div", {});
   const addPart = () => parts.append(field(interpolate(gettext("New lot (%(unit)s)"), { unit: lot.unit.toLowerCase() }), "quantities", input({ type: "text", inputmode: "decimal", placeholder: "30" })));
   addPart();
+  addPart(); // a split makes at least two lots
   const splitForm = form(
     async (element) => {
       const quantities = [...parts.querySelectorAll("input")].map((box) => parseNumber(box.value));
