@@ -22,6 +22,7 @@ MODULES = [
     "screens/plots",
     "screens/lots",
     "screens/event",
+    "screens/labels",
     "screens/sync",
     "screens/more",
     "steps",

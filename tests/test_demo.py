@@ -64,7 +64,7 @@ def row_counts() -> dict[str, int]:
 
 def test_the_demo_loads(demo):
     assert demo.created
-    assert demo.producers == 7 and demo.plots >= 14 and demo.users == 7
+    assert demo.producers == 7 and demo.plots >= 14 and demo.users == 8
     assert demo.batches >= 10 and demo.events >= 50 and demo.labels == 5 * 24
     assert {producer.district for producer in demo_producers()} == set(DISTRICT_BOXES)
 

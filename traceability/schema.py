@@ -124,12 +124,24 @@ class TraceEventType(DjangoObjectType):
         return event.photos.all()
 
 
+class LabelLayoutType(graphene.ObjectType):
+    """A sticker sheet the labels can be printed on."""
+
+    layout = LayoutEnum(required=True)
+    name = graphene.String(required=True, description="In the request's language.")
+    per_page = graphene.Int(required=True)
+
+
 class LabelSheetType(DjangoObjectType):
     download_url = graphene.String(description="A link valid for an hour, once ready.")
+    layout_name = graphene.String(required=True, description="In the request's language.")
 
     class Meta:
         model = LabelSheet
         fields = ("uuid", "layout", "label_count", "status", "created_at", "finished_at")
+
+    def resolve_layout_name(sheet, info):
+        return str(printing.LAYOUTS[sheet.layout].name)
 
     def resolve_download_url(sheet, info):
         path = labels.download_link(sheet, producer_ids(info, Action.OPERATE))
@@ -269,6 +281,13 @@ def _planned(queryset, paths: set[str], prefix: str):
 class Query(graphene.ObjectType):
     my_batches = DjangoFilterConnectionField(BatchNode, filterset_class=BatchFilter)
     batch_by_code = graphene.Field(BatchNode, code=graphene.String(required=True))
+    label_layouts = graphene.List(graphene.NonNull(LabelLayoutType), required=True)
+
+    def resolve_label_layouts(root, info):
+        return [
+            LabelLayoutType(layout=key, name=str(layout.name), per_page=layout.per_page)
+            for key, layout in printing.LAYOUTS.items()
+        ]
 
     def resolve_my_batches(root, info, **kwargs):
         signed_in_user(info)

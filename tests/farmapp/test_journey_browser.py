@@ -3,17 +3,27 @@ the GPS, start a lot, record a spraying, see the waiting period, harvest after i
 consumer's page then shows those steps."""
 
 import datetime
+import tempfile
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from farms.models import Plot
 from tests.farmapp.conftest import go, open_app
+from tests.traceability.test_labels import decode_pdf_pages
 from traceability.models import Batch
 
 # A walk round a field of about 50 m × 40 m in Đông Anh, corner to corner.
 WALK = [(21.1400, 105.8500), (21.1400, 105.8505), (21.14036, 105.8505), (21.14036, 105.8500)]
+
+
+def decode_pdf_bytes(data: bytes) -> list[set[str]]:
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(data)
+        file.flush()
+        return decode_pdf_pages(file.name)
 
 
 def local_input(moment: datetime.datetime) -> str:

@@ -9,6 +9,7 @@ import { todayScreen } from "app/screens/today";
 import { plotsData, plotsScreen, newPlotScreen } from "app/screens/plots";
 import { lotsData, lotsScreen, lotScreen, newLotScreen, splitScreen } from "app/screens/lots";
 import { eventScreen, inputsCatalogue } from "app/screens/event";
+import { labelsScreen } from "app/screens/labels";
 import { syncScreen } from "app/screens/sync";
 import { moreScreen } from "app/screens/more";
 
@@ -21,6 +22,7 @@ const ROUTES = [
   [/^#\/lot\/([^/]+)$/, lotScreen],
   [/^#\/lot\/([^/]+)\/event(?:\?\w+)?$/, eventScreen],
   [/^#\/lot\/([^/]+)\/split$/, splitScreen],
+  [/^#\/lot\/([^/]+)\/labels$/, labelsScreen],
   [/^#\/sync$/, syncScreen],
   [/^#\/more$/, moreScreen],
 ];

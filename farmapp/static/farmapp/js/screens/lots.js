@@ -126,7 +126,8 @@ export async function lotScreen(id) {
     lot.earliestSafeHarvest ? h("p", { class: "notice" }, interpolate(gettext("Waiting period: harvest from %(date)s."), { date: formatDateTime(lot.earliestSafeHarvest) })) : null,
     ended ? null : h("div", { class: "row" },
       h("a", { class: "button act", href: `#/lot/${lot.id}/event` }, gettext("Record a step")),
-      lot.status === "ACTIVE" ? h("a", { class: "button quiet", href: `#/lot/${lot.id}/split` }, gettext("Split")) : null),
+      lot.status === "ACTIVE" ? h("a", { class: "button quiet", href: `#/lot/${lot.id}/split` }, gettext("Split")) : null,
+      lot.status === "ACTIVE" ? h("a", { class: "button quiet", href: `#/lot/${lot.id}/labels` }, gettext("Labels")) : null),
     h("h2", {}, gettext("Journey")),
     eventList(events),
     lot.scanPageUrl ? h("p", {}, h("a", { href: lot.scanPageUrl, target: "_blank", rel: "noopener" }, gettext("Open the consumer's page"))) : null
