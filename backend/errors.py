@@ -27,6 +27,11 @@ def readable(error: ValidationError | PermissionDenied) -> str:
     return str(error)
 
 
+class SignInRequired(PermissionDenied):
+    """No one is signed in (or the app's token lapsed): the app refreshes its token or asks
+    the farmer to sign in again, unlike a refusal to someone signed in."""
+
+
 def replayed(model: type[Model], client_uuid, **owner) -> Model | None:
     """What a retried create already made with this client UUID (apps resend what they
     sent without signal). Someone else's object with that UUID is refused, saying no more."""

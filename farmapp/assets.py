@@ -23,6 +23,7 @@ MODULES = [
     "screens/lots",
     "screens/event",
     "screens/labels",
+    "screens/sell",
     "screens/sync",
     "screens/more",
     "steps",

@@ -331,6 +331,8 @@ class Allocation(models.Model):
 class OrderStatusChange(models.Model):
     """Who moved an order to which state, when, and why."""
 
+    # The app's key for the change: a resent change is applied once.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="changes")
     from_status = models.CharField(max_length=10, choices=Order.Status.choices, blank=True)
     to_status = models.CharField(_("status"), max_length=10, choices=Order.Status.choices)

@@ -47,6 +47,7 @@ class Mutation(
             **farms.SYNC_OPERATIONS,
             **traceability.SYNC_OPERATIONS,
             **marketplace.SYNC_OPERATIONS,
+            **knowledge.SYNC_OPERATIONS,
         }
     ).Field()
 

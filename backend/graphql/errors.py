@@ -18,7 +18,7 @@ from graphql import GraphQLError
 from graphql_relay import from_global_id
 
 from backend.error_codes import CommonErrorCode
-from backend.errors import field_error
+from backend.errors import SignInRequired, field_error
 
 logger = logging.getLogger(__name__)
 
@@ -109,11 +109,6 @@ def refusals_as(error_kind, error: Exception) -> list[Refusal]:
 
 def not_found(field: str) -> ValidationError:
     return field_error(field, _("Not found."), CommonErrorCode.NOT_FOUND)
-
-
-class SignInRequired(PermissionDenied):
-    """No one is signed in (or the token lapsed): the app refreshes its token or asks the
-    farmer to sign in again, unlike a refusal to someone signed in."""
 
 
 def sign_in_required() -> PermissionDenied:

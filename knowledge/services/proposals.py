@@ -1,13 +1,15 @@
 """Farmers propose (new articles, edits, field tips, questions); editors review: accept as
 it is, accept with their own edits, or reject with a reason the farmer reads."""
 
-from django.core.exceptions import PermissionDenied
+import uuid
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.error_codes import CommonErrorCode
-from backend.errors import field_error
+from backend.errors import SignInRequired, field_error, replayed
+from backend.idempotency import once
 from backend.text import checked_text
 from knowledge.error_codes import KnowledgeErrorCode
 from knowledge.models import Article, Category, Proposal
@@ -24,10 +26,18 @@ MAX_PENDING_PER_AUTHOR = 20  # keeps one account from flooding the review queue
 
 
 def propose(
-    actor, *, kind: str, text: ArticleText, category: str, article: Article | None = None
+    actor,
+    *,
+    kind: str,
+    text: ArticleText,
+    category: str,
+    article: Article | None = None,
+    proposal_uuid: uuid.UUID | None = None,
 ) -> Proposal:
+    """A farmer's contribution, pending review. Sent again with the same
+    ``proposal_uuid`` (from the app's queue), it returns the first one."""
     if not actor.is_authenticated:
-        raise PermissionDenied(_("Please sign in."))
+        raise SignInRequired(_("Please sign in."))
     if kind not in Proposal.Kind.values:
         raise field_error("kind", _("Choose what you are sending."), CommonErrorCode.INVALID_CHOICE)
     if category not in Category.values:
@@ -36,6 +46,8 @@ def propose(
         raise field_error(
             "article", _("Say which article to edit."), KnowledgeErrorCode.ARTICLE_REQUIRED
         )
+    if (done := replayed(Proposal, proposal_uuid, author_id=actor.pk)) is not None:
+        return done
     pending = Proposal.objects.filter(author=actor, status=Proposal.Status.PENDING)
     if pending.count() >= MAX_PENDING_PER_AUTHOR:
         raise field_error(
@@ -44,14 +56,17 @@ def propose(
             KnowledgeErrorCode.TOO_MANY_PENDING,
         )
     text = text.cleaned()
-    return Proposal.objects.create(
-        kind=kind,
-        article=article,
-        title=text.title,
-        summary=text.summary,
-        body=text.body,
-        category=category,
-        author=actor,
+    fields = {"title": text.title, "summary": text.summary, "body": text.body}
+    return once(
+        lambda: replayed(Proposal, proposal_uuid, author_id=actor.pk),
+        lambda: Proposal.objects.create(
+            uuid=proposal_uuid or uuid.uuid4(),
+            kind=kind,
+            article=article,
+            category=category,
+            author=actor,
+            **fields,
+        ),
     )
 
 

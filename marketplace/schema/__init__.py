@@ -13,4 +13,4 @@ class Mutation(trade.Mutation, prices.Mutation, equipment.Mutation, graphene.Obj
     pass
 
 
-SYNC_OPERATIONS = equipment.SYNC_OPERATIONS
+SYNC_OPERATIONS = {**trade.SYNC_OPERATIONS, **equipment.SYNC_OPERATIONS}

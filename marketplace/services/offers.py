@@ -1,5 +1,6 @@
 """Offers: produce put on sale from named lots, so that every sale keeps its trace."""
 
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -12,7 +13,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from backend.error_codes import CommonErrorCode
-from backend.errors import field_error
+from backend.errors import field_error, replayed
+from backend.idempotency import once
 from backend.numbers import checked_quantity, format_quantity
 from farms.models import Place, Producer, Product
 from farms.permissions import Action, require
@@ -259,17 +261,24 @@ def create_offer(
     product: Product,
     shares: list[LotShare],
     price_confirmed: bool = False,
+    offer_uuid: uuid.UUID | None = None,
     **terms,
 ) -> Offer:
     """Put lots on sale. ``terms`` are the OFFER_FIELDS; the unit is the lots' unit. A
-    price far from recent ones needs ``price_confirmed``."""
+    price far from recent ones needs ``price_confirmed``. Sent again with the same
+    ``offer_uuid`` (from the app's queue), it returns the first offer."""
     require(actor, Action.OPERATE, producer)
-    offer = Offer(producer=producer, product=product, unit=product.unit, created_by=actor)
-    if shares:
-        offer.unit = shares[0].batch.unit
-    _set_terms(offer, terms, price_confirmed)
-    _save_shares(offer, shares)
-    return offer
+
+    def create() -> Offer:
+        offer = Offer(producer=producer, product=product, unit=product.unit, created_by=actor)
+        offer.uuid = offer_uuid or uuid.uuid4()
+        if shares:
+            offer.unit = shares[0].batch.unit
+        _set_terms(offer, terms, price_confirmed)
+        _save_shares(offer, shares)
+        return offer
+
+    return once(lambda: replayed(Offer, offer_uuid, producer_id=producer.pk), create)
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ and to the trace of the lots it sells.
       └─cancel
 """
 
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -101,9 +102,16 @@ def has_recalled_lot(order: Order) -> bool:
     return recalled.exists()
 
 
-def log_change(order: Order, actor, start: str, end: str, reason: str = "") -> OrderStatusChange:
+def log_change(
+    order: Order, actor, start: str, end: str, reason: str = "", change_uuid=None
+) -> OrderStatusChange:
     change = OrderStatusChange.objects.create(
-        order=order, from_status=start, to_status=end, changed_by=actor, reason=reason
+        order=order,
+        from_status=start,
+        to_status=end,
+        changed_by=actor,
+        reason=reason,
+        uuid=change_uuid or uuid.uuid4(),
     )
     notify(change)
     return change
@@ -139,9 +147,12 @@ def _rule(order: Order, actor, to_status: str, reason: str) -> Transition:
     return rule
 
 
-def change_status(actor, order: Order, to_status: str, reason: str = "") -> Order:
+def change_status(
+    actor, order: Order, to_status: str, reason: str = "", change_uuid: uuid.UUID | None = None
+) -> Order:
     """Move ``order`` to ``to_status`` if ``actor`` is the party who may, with its effects
-    on stock and trace, in one transaction."""
+    on stock and trace, in one transaction. A change sent again with the same
+    ``change_uuid`` (from the app's queue) is answered with the order as it is."""
     reason = (reason or "").strip()
     with transaction.atomic():
         # Locks, always in this order: order, offer, offer's lots, lot.
@@ -150,6 +161,8 @@ def change_status(actor, order: Order, to_status: str, reason: str = "") -> Orde
             .select_related("producer", "buyer")
             .get(pk=order.pk)
         )
+        if change_uuid and order.changes.filter(uuid=change_uuid).exists():
+            return order
         _rule(order, actor, to_status, reason)
         start = order.status
         if to_status == Status.CONFIRMED:
@@ -165,7 +178,7 @@ def change_status(actor, order: Order, to_status: str, reason: str = "") -> Orde
             _hand_over(actor, order, [BusinessStep.RECEIVING])
         order.status, order.status_changed_at = to_status, timezone.now()
         order.save(update_fields=["status", "status_changed_at"])
-        log_change(order, actor, start, to_status, reason)
+        log_change(order, actor, start, to_status, reason, change_uuid)
     return order
 
 

@@ -3,6 +3,9 @@ Nam's time zone, allowed to read its position (tests move it)."""
 
 import pytest
 
+from tests.marketplace.conftest import buyer, chef, offer  # noqa: F401 (fixtures)
+from tests.mobile_api.conftest import api  # noqa: F401 (fixture)
+
 PASSWORD = "an-unguessable-passphrase"  # the user factory's
 
 

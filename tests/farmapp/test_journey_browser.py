@@ -6,7 +6,6 @@ import datetime
 import tempfile
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 

@@ -62,7 +62,7 @@ def test_a_farmer_proposes_a_tip_through_the_api(api, anonymous_api):
     empty = api(mutation, {"input": {**tip, "body": "  "}})["data"]["proposeArticle"]
     assert empty["errors"] == [{"field": "body", "code": "body"}]
     anonymous = anonymous_api(mutation, {"input": tip})["data"]["proposeArticle"]
-    assert anonymous["errors"][0]["code"] == "permission_denied"
+    assert anonymous["errors"][0]["code"] == "sign_in_required"
 
 
 def test_a_farmer_reads_why_a_proposal_was_rejected(api, anonymous_api, owner, editor):
@@ -81,7 +81,7 @@ def test_a_farmer_reads_why_a_proposal_was_rejected(api, anonymous_api, owner, e
             "articleSlug": None,
         }
     ]
-    assert anonymous_api(query)["errors"][0]["extensions"]["code"] == "permission_denied"
+    assert anonymous_api(query)["errors"][0]["extensions"]["code"] == "sign_in_required"
 
 
 @pytest.mark.parametrize("month", [0, 13])

@@ -5,8 +5,9 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.utils import timezone
 
-from marketplace.models import Buyer
+from marketplace.models import Buyer, Order
 from marketplace.services.buyers import register_buyer
+from marketplace.services.cart import checkout, set_cart_quantity
 from marketplace.services.equipment import save_equipment
 from marketplace.services.offers import LotShare, create_offer
 from tests import factories
@@ -79,6 +80,13 @@ def offer(owner, coop, product, harvested):
         shares=[LotShare(harvested, Decimal(40))],
         **offer_terms(),
     )
+
+
+def place(chef, buyer, offer, quantity=Decimal(10), fulfilment="delivery", **kwargs) -> Order:
+    """The chef's order of ``quantity`` of ``offer``, through the cart."""
+    set_cart_quantity(chef, buyer, offer, quantity)
+    (order,) = checkout(chef, buyer, fulfilment=fulfilment, **kwargs)
+    return order
 
 
 def more_offers(owner, coop, product, near_plot, count: int) -> None:

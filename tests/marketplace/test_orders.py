@@ -15,7 +15,7 @@ from marketplace.services.orders import TRANSITIONS, change_status, next_statuse
 from marketplace.services.reviews import review_order
 from tests import factories
 from tests.factories import kg, moment
-from tests.marketplace.conftest import offer_terms, restaurant_near
+from tests.marketplace.conftest import offer_terms, place, restaurant_near
 from traceability.models import Batch
 from traceability.services.batches import create_batch, recall_batch
 from traceability.services.integrity import verify_batch
@@ -26,12 +26,6 @@ Status = Order.Status
 
 def codes(error: ValidationError) -> set[str]:
     return {e.code for errors in error.error_dict.values() for e in errors}
-
-
-def place(chef, buyer, offer, quantity=Decimal(10), fulfilment="delivery", **kwargs) -> Order:
-    set_cart_quantity(chef, buyer, offer, quantity)
-    (order,) = checkout(chef, buyer, fulfilment=fulfilment, **kwargs)
-    return order
 
 
 @pytest.fixture

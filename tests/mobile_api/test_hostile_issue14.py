@@ -377,7 +377,7 @@ def test_a_member_role_cannot_hand_over_land(client, rf, coop, plot, other):
 
 def test_anonymous_cannot_hand_over_land(anonymous_api, plot, other):
     answer = anonymous_api(HAND_OVER, hand_over_input(plot, other[0].registration_code))
-    assert answer["data"]["handOverPlot"]["errors"][0]["code"] == "permission_denied"
+    assert answer["data"]["handOverPlot"]["errors"][0]["code"] == "sign_in_required"
     assert not PlotHandover.objects.exists()
 
 

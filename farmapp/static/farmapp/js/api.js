@@ -152,3 +152,15 @@ export async function refreshProducers() {
 export async function chooseProducer(producerId) {
   await db.set("session", { ...(await session()), producerId });
 }
+
+// One object's full copy; offline and never opened, what a list kept of it (`fromList`).
+export async function cachedNode(key, query, id, fromList) {
+  try {
+    return (await cached(key, query, { id })).data.node;
+  } catch (error) {
+    if (!(error instanceof Offline)) throw error;
+    const listed = await fromList();
+    if (!listed) throw error;
+    return listed;
+  }
+}

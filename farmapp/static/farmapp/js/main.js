@@ -10,6 +10,7 @@ import { plotsData, plotsScreen, newPlotScreen } from "app/screens/plots";
 import { lotsData, lotsScreen, lotScreen, newLotScreen, splitScreen } from "app/screens/lots";
 import { eventScreen, inputsCatalogue } from "app/screens/event";
 import { labelsScreen } from "app/screens/labels";
+import { newOfferScreen, orderScreen, sellScreen } from "app/screens/sell";
 import { syncScreen } from "app/screens/sync";
 import { moreScreen } from "app/screens/more";
 
@@ -23,6 +24,9 @@ const ROUTES = [
   [/^#\/lot\/([^/]+)\/event(?:\?\w+)?$/, eventScreen],
   [/^#\/lot\/([^/]+)\/split$/, splitScreen],
   [/^#\/lot\/([^/]+)\/labels$/, labelsScreen],
+  [/^#\/sell$/, sellScreen],
+  [/^#\/sell\/new$/, newOfferScreen],
+  [/^#\/sell\/order\/([^/]+)$/, orderScreen],
   [/^#\/sync$/, syncScreen],
   [/^#\/more$/, moreScreen],
 ];
@@ -32,7 +36,7 @@ function tabs() {
     ["#/today", gettext("Today"), "☀"],
     ["#/plots", gettext("Plots"), "▦"],
     ["#/lots", gettext("Lots"), "▤"],
-    ["#/sync", gettext("Sync"), "⇅"],
+    ["#/sell", gettext("Sell"), "₫"],
     ["#/more", gettext("More"), "☰"],
   ];
   const nav = document.getElementById("tabs");

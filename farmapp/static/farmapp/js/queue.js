@@ -5,6 +5,7 @@
 // items that name a refused item's UUID are held with it, never sent blindly.
 import * as db from "app/db";
 import { graphql, Offline, SignedOut } from "app/api";
+import { gettext } from "app/i18n";
 
 export const changes = new EventTarget();
 const BATCH = 50;
@@ -131,6 +132,11 @@ export async function submit(operation, input, summary) {
     return { state: "refused", errors: after.errors };
   }
   return { state: "queued", clientId: item.clientId };
+}
+
+// What a form says once its write is done, or kept for later.
+export function told(outcome, doneMessage) {
+  return outcome.state === "done" ? doneMessage : gettext("Saved on this phone; it will be sent when there is a network.");
 }
 
 export async function resend(item, input) {

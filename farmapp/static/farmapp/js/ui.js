@@ -18,13 +18,13 @@ export function h(tag, attributes = {}, ...children) {
   return element;
 }
 
-let pendingFlash = null;
+let nextFlash = null;
 
 export function screen(title, ...children) {
   const main = document.getElementById("screen");
   main.replaceChildren(h("div", {}, h("h1", {}, title), ...children));
-  if (pendingFlash && Date.now() - pendingFlash.at < 5000) main.prepend(pendingFlash.line);
-  pendingFlash = null;
+  if (nextFlash) main.prepend(nextFlash);
+  nextFlash = null;
   main.focus({ preventScroll: true });
   window.scrollTo(0, 0);
   return main;
@@ -115,11 +115,16 @@ export function confirmStep(question, verb) {
   });
 }
 
-// A line saying what just happened, on this screen and on the next one if the form moves on.
+const flashLine = (message, kind) => h("p", { class: `flash ${kind}`, role: "status" }, message);
+
+// A line saying what just happened, on this screen…
 export function flash(message, kind = "ok") {
-  const line = h("p", { class: `flash ${kind}`, role: "status" }, message);
-  document.getElementById("screen").prepend(line);
-  pendingFlash = { line, at: Date.now() };
+  document.getElementById("screen").prepend(flashLine(message, kind));
+}
+
+// …or on the screen a form moves on to (call it before changing the address).
+export function flashNext(message, kind = "ok") {
+  nextFlash = flashLine(message, kind);
 }
 
 export function empty(message) {

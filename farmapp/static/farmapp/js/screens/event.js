@@ -6,7 +6,7 @@ import * as api from "app/api";
 import { gettext, interpolate, isoWithOffset, localInputValue, parseNumber } from "app/i18n";
 import * as queue from "app/queue";
 import { FIELD_STEPS, stepName } from "app/steps";
-import { button, field, flash, form, h, input, screen, select, showErrors } from "app/ui";
+import { button, field, flashNext, form, h, input, screen, select, showErrors } from "app/ui";
 
 const CATALOGUE = `{agriculturalInputs{id name kind activeIngredient preHarvestIntervalDays}}`;
 const LARGEST_SIDE = 1600;
@@ -69,8 +69,8 @@ export async function eventScreen(lotId) {
       if (photo.files[0]) payload.photos = [await shrink(photo.files[0])];
       const outcome = await queue.submit("recordEvent", payload, interpolate(gettext("%(step)s, %(time)s"), { step: stepName(step), time: when.value.replace("T", " ") }));
       if (outcome.state === "refused") return showErrors(element, outcome.errors);
+      flashNext(queue.told(outcome, gettext("Step recorded.")));
       location.hash = `#/lot/${lotId}`;
-      flash(outcome.state === "done" ? gettext("Step recorded.") : gettext("Saved on this phone; it will be sent when there is a network."));
     },
     uses ? uses.fields : null,
     needs.quantity ? field(gettext("Quantity"), "quantity", quantity) : null,

@@ -51,7 +51,7 @@ export async function labelsScreen(id) {
       const outcome = await queue.submit("orderLabels", payload, interpolate(gettext("%(count)s labels for %(code)s"), { count: count.value, code: lot.code }));
       if (outcome.state === "refused") return showErrors(element, outcome.errors);
       await labelsScreen(id);
-      flash(outcome.state === "done" ? gettext("Ordered: the sheet is being made.") : gettext("Saved on this phone; it will be sent when there is a network."));
+      flash(queue.told(outcome, gettext("Ordered: the sheet is being made.")));
     },
     field(gettext("Sticker sheet"), "layout", layout),
     field(gettext("How many labels"), "count", count),

@@ -5,7 +5,7 @@ import { formatDateTime, formatNumber, gettext, interpolate, isoWithOffset, pars
 import * as queue from "app/queue";
 import { plotsData } from "app/screens/plots";
 import { STATUS_NAMES, stepName } from "app/steps";
-import { button, confirmStep, empty, field, flash, form, h, input, screen, select, showErrors } from "app/ui";
+import { button, confirmStep, empty, field, flashNext, form, h, input, screen, select, showErrors } from "app/ui";
 
 const LOT_FIELDS = "id uuid code status unit quantity remainingQuantity harvestDate onHold earliestSafeHarvest product{id name}";
 const LIST = `query($producer:ID){myBatches(producer:$producer,first:100){edges{node{${LOT_FIELDS}}}}}`;
@@ -57,8 +57,8 @@ export async function newLotScreen() {
       const name = product.selectedOptions[0]?.textContent || "";
       const outcome = await queue.submit("createBatch", payload, name);
       if (outcome.state === "refused") return showErrors(element, outcome.errors);
+      flashNext(queue.told(outcome, gettext("Lot started.")));
       location.hash = `#/lot/${outcome.result?.batch?.id || outcome.clientId}`;
-      flash(outcome.state === "done" ? gettext("Lot started.") : gettext("Saved on this phone; it will be sent when there is a network."));
     },
     field(gettext("Crop"), "productId", product),
     h("fieldset", { class: "field", "data-field": "plotIds" }, h("legend", {}, gettext("Plots it grows on")), plotBoxes.length ? plotBoxes : empty(gettext("Draw a plot first.")), h("span", { class: "error", role: "alert" })),
@@ -97,16 +97,12 @@ function holds(lot) {
   return open.map((hold) => h("p", { class: "alert", role: "alert" }, h("strong", {}, gettext("On hold: ")), hold.explanation));
 }
 
-// A lot's full copy; offline and never opened, what the list kept of it (no journey yet).
-async function lotData(id) {
-  try {
-    return (await api.cached(`lot:${id}`, ONE, { id })).data.node;
-  } catch (error) {
-    if (!(error instanceof api.Offline)) throw error;
+// A lot's full copy, or offline what the list kept of it (no journey yet).
+function lotData(id) {
+  return api.cachedNode(`lot:${id}`, ONE, id, async () => {
     const listed = (await lotsData()).myBatches.edges.map((edge) => edge.node).find((lot) => lot.id === id || lot.uuid === id);
-    if (!listed) throw error;
-    return { ...listed, events: [], holds: [], recallReason: "", scanPageUrl: "" };
-  }
+    return listed && { ...listed, events: [], holds: [], recallReason: "", scanPageUrl: "" };
+  });
 }
 
 export async function lotScreen(id) {
@@ -150,8 +146,8 @@ export async function splitScreen(id) {
       const payload = { batchId: lot.id, quantities, occurredAt: isoWithOffset(new Date()) };
       const outcome = await queue.submit("splitBatch", payload, interpolate(gettext("Split of %(code)s"), { code: lot.code }));
       if (outcome.state === "refused") return showErrors(element, outcome.errors);
+      flashNext(queue.told(outcome, gettext("Lot split.")));
       location.hash = `#/lot/${lot.id}`;
-      flash(outcome.state === "done" ? gettext("Lot split.") : gettext("Saved on this phone; it will be sent when there is a network."));
     },
     h("p", {}, interpolate(gettext("%(left)s left in this lot."), { left: amount(lot.remainingQuantity, lot.unit) })),
     parts,

@@ -4,7 +4,7 @@ import * as db from "app/db";
 import { gettext, interpolate, ngettext } from "app/i18n";
 import * as queue from "app/queue";
 import { languageSwitch } from "app/screens/sign-in";
-import { button, confirmStep, flash, h, screen } from "app/ui";
+import { button, confirmStep, h, screen } from "app/ui";
 
 function producerChoice(producers, current) {
   if (producers.length < 2) return null;
@@ -37,6 +37,11 @@ export async function moreScreen() {
     gettext("More"),
     h("p", {}, interpolate(gettext("Signed in as %(name)s."), { name: session.user.fullName || session.user.phone })),
     producerChoice(producers, await api.currentProducer()),
+    h("ul", { class: "cards" }, [
+      ["#/sync", gettext("Sync: what waits, what was refused")],
+      ["#/knowledge", gettext("Knowledge: articles, tips and questions")],
+      ["#/soil", gettext("Soil tests")],
+    ].map(([href, label]) => h("li", {}, h("a", { href }, label)))),
     h("h2", {}, gettext("Language")),
     languageSwitch(() => location.reload()),
     h("h2", {}, gettext("This phone")),
@@ -45,7 +50,6 @@ export async function moreScreen() {
       button(gettext("Sign out"), { class: "quiet", onclick: () => leave(gettext("Sign out? This phone's copy of your data is wiped."), gettext("Sign out"), api.signOut) }),
       button(gettext("Clear this phone's data"), { class: "danger", onclick: () => leave(gettext("Clear everything this app keeps on this phone?"), gettext("Clear"), async () => {
         await db.wipe();
-        flash(gettext("Cleared."));
       }) }))
   );
 }

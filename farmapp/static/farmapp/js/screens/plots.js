@@ -5,7 +5,7 @@ import * as api from "app/api";
 import { formatNumber, gettext, interpolate } from "app/i18n";
 import { distanceMetres, makeMap, ringArea } from "app/map";
 import * as queue from "app/queue";
-import { button, empty, field, flash, form, h, input, screen, select, showErrors } from "app/ui";
+import { button, empty, field, flashNext, form, h, input, screen, select, showErrors } from "app/ui";
 
 const QUERY = `query($producer:ID){myPlots(producerId:$producer){id uuid name areaM2 locationCode geometry crop{id name} certifications{scheme validTo}} crops{id name}}`;
 const GOOD_ACCURACY_M = 25;
@@ -84,8 +84,8 @@ export async function newPlotScreen() {
       if (crop.value) payload.cropId = crop.value;
       const outcome = await queue.submit("savePlot", payload, name.value);
       if (outcome.state === "refused") return showErrors(element, outcome.errors);
+      flashNext(queue.told(outcome, gettext("Plot saved.")));
       location.hash = "#/plots";
-      flash(outcome.state === "done" ? gettext("Plot saved.") : gettext("Saved on this phone; it will be sent when there is a network."));
     },
     field(gettext("Name of the plot"), "name", name),
     field(gettext("Crop"), "cropId", crop),

@@ -22,7 +22,7 @@ function orders(connection) {
   const waiting = connection?.edges || [];
   if (!waiting.length) return empty(gettext("No orders are waiting for you."));
   return h("ul", { class: "cards" }, waiting.map(({ node }) =>
-    h("li", {}, h("a", { href: `#/sell/${node.id}` }, `${node.code} · ${node.buyer.name}`), h("span", { class: "muted" }, ` ${formatDate(node.placedAt)}`))));
+    h("li", {}, h("a", { href: `#/sell/order/${node.id}` }, `${node.code} · ${node.buyer.name}`), h("span", { class: "muted" }, ` ${formatDate(node.placedAt)}`))));
 }
 
 function articles(list) {

@@ -1,0 +1,96 @@
+"""What the farmers' app found missing in the API: selling, proposals and label sheets
+queued offline and sent through `sync` apply once; the seller's own offers; the sticker
+sheets in the farmer's language."""
+
+import uuid
+
+import pytest
+from graphql_relay import to_global_id
+
+from knowledge.models import Proposal
+from marketplace.models import Offer
+from marketplace.services.offers import update_offer
+from tests.factories import kg
+from tests.marketplace.conftest import offer_terms, place
+
+SYNC = """mutation($ops: [SyncOperationInput!]!) { sync(operations: $ops) {
+  errors { code } results { index errors { field code message } } } }"""
+
+
+def send(api, *operations) -> list[list[dict]]:
+    body = api.ok(SYNC, {"ops": list(operations)})
+    return [result["errors"] for result in body["sync"]["results"]]
+
+
+@pytest.mark.django_db
+def test_an_order_confirmed_offline_and_sent_twice_is_confirmed_once(api, chef, buyer, offer):
+    order = place(chef, buyer, offer)
+    confirm = {
+        "changeOrderStatus": {
+            "clientId": str(uuid.uuid4()),
+            "orderId": to_global_id("OrderNode", order.pk),
+            "status": "CONFIRMED",
+        }
+    }
+    assert send(api, confirm, confirm) == [[], []]
+    assert order.changes.filter(to_status="confirmed").count() == 1
+    offer.refresh_from_db()
+    assert offer.quantity_available == kg(30)  # 10 kg reserved once, not twice
+
+    # Another change from another phone (a new key) is judged on the order as it is now.
+    again = {"changeOrderStatus": {**confirm["changeOrderStatus"], "clientId": str(uuid.uuid4())}}
+    assert [e["code"] for e in send(api, again)[0]] == ["illegal_transition"]
+
+
+@pytest.mark.django_db
+def test_an_offer_made_offline_and_sent_twice_is_made_once(api, coop, product, harvested):
+    terms = offer_terms()
+    create = {
+        "createOffer": {
+            "clientId": str(uuid.uuid4()),
+            "producerId": to_global_id("ProducerNode", coop.pk),
+            "productId": to_global_id("ProductNode", product.pk),
+            "pricePerUnit": terms["price_per_unit"],
+            "availableFrom": terms["available_from"].isoformat(),
+            "availableTo": terms["available_to"].isoformat(),
+            "deliveryRadiusKm": 20,
+            "lots": [{"batchId": str(harvested.uuid), "quantity": "30"}],
+        }
+    }
+    assert send(api, create, create) == [[], []]
+    assert Offer.objects.get().quantity_available == kg(30)
+
+
+@pytest.mark.django_db
+def test_a_question_written_offline_and_sent_twice_is_asked_once(api):
+    question = {
+        "proposeArticle": {
+            "clientId": str(uuid.uuid4()),
+            "kind": "QUESTION",
+            "category": "PESTS",
+            "title": "Lá rau muống bị thủng lỗ",
+            "body": "Lá rau muống nhà tôi bị thủng nhiều lỗ nhỏ, phun gì?",
+        }
+    }
+    assert send(api, question, question) == [[], []]
+    assert Proposal.objects.get().kind == "question"
+
+
+MY_OFFERS = """{ myOffers(first: 20) { edges { node { status quantityAvailable
+  product { name } lots { code } } } } }"""
+
+
+@pytest.mark.django_db
+def test_my_offers_include_paused_ones_and_cost_the_same_for_many(
+    api, owner, coop, product, harvested, offer, django_assert_max_num_queries
+):
+    update_offer(owner, offer, status="paused")
+    with django_assert_max_num_queries(12):
+        edges = api.ok(MY_OFFERS)["myOffers"]["edges"]
+    assert [edge["node"]["status"] for edge in edges] == ["PAUSED"]
+
+
+@pytest.mark.django_db
+def test_sticker_sheets_are_named_in_the_farmers_language(api):
+    layouts = api.ok("{ labelLayouts { layout name perPage } }")["labelLayouts"]
+    assert {"layout": "A4_3X8", "name": "A4, 24 tem 70 × 37 mm", "perPage": 24} in layouts
