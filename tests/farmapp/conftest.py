@@ -3,6 +3,7 @@ Nam's time zone, allowed to read its position (tests move it)."""
 
 import pytest
 
+from tests.knowledge.conftest import editor  # noqa: F401 (fixture)
 from tests.marketplace.conftest import buyer, chef, offer  # noqa: F401 (fixtures)
 from tests.mobile_api.conftest import api  # noqa: F401 (fixture)
 

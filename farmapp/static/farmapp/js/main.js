@@ -9,8 +9,10 @@ import { todayScreen } from "app/screens/today";
 import { plotsData, plotsScreen, newPlotScreen } from "app/screens/plots";
 import { lotsData, lotsScreen, lotScreen, newLotScreen, splitScreen } from "app/screens/lots";
 import { eventScreen, inputsCatalogue } from "app/screens/event";
+import { articleScreen, knowledgeBundle, knowledgeScreen, proposeScreen } from "app/screens/knowledge";
 import { labelsScreen } from "app/screens/labels";
 import { newOfferScreen, orderScreen, sellScreen } from "app/screens/sell";
+import { newSoilScreen, soilScreen } from "app/screens/soil";
 import { syncScreen } from "app/screens/sync";
 import { moreScreen } from "app/screens/more";
 
@@ -28,6 +30,11 @@ const ROUTES = [
   [/^#\/sell\/new$/, newOfferScreen],
   [/^#\/sell\/order\/([^/]+)$/, orderScreen],
   [/^#\/sync$/, syncScreen],
+  [/^#\/knowledge$/, knowledgeScreen],
+  [/^#\/knowledge\/a\/([^/]+)$/, articleScreen],
+  [/^#\/knowledge\/propose$/, proposeScreen],
+  [/^#\/soil$/, soilScreen],
+  [/^#\/soil\/new$/, newSoilScreen],
   [/^#\/more$/, moreScreen],
 ];
 
@@ -105,7 +112,7 @@ function failed(error) {
 
 // What the forms need offline is fetched while there is a network, not only when opened.
 function prefetch() {
-  if (navigator.onLine) return Promise.allSettled([plotsData(), lotsData(), inputsCatalogue()]);
+  if (navigator.onLine) return Promise.allSettled([plotsData(), lotsData(), inputsCatalogue(), knowledgeBundle()]);
 }
 
 async function start() {

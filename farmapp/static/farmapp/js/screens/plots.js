@@ -7,7 +7,8 @@ import { distanceMetres, makeMap, ringArea } from "app/map";
 import * as queue from "app/queue";
 import { button, empty, field, flashNext, form, h, input, screen, select, showErrors } from "app/ui";
 
-const QUERY = `query($producer:ID){myPlots(producerId:$producer){id uuid name areaM2 locationCode geometry crop{id name} certifications{scheme validTo}} crops{id name}}`;
+const QUERY = `query($producer:ID){myPlots(producerId:$producer){id uuid name areaM2 locationCode geometry crop{id name} certifications{scheme validTo}
+  soilSamples{sampledOn laboratory ph organicMatter nitrogen phosphorus potassium salinity advice}} crops{id name}}`;
 const GOOD_ACCURACY_M = 25;
 const STEP_M = 3;
 
