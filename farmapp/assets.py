@@ -24,6 +24,7 @@ MODULES = [
     "screens/event",
     "screens/knowledge",
     "screens/labels",
+    "screens/lot-actions",
     "screens/sell",
     "screens/soil",
     "screens/sync",

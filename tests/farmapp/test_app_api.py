@@ -94,3 +94,19 @@ def test_my_offers_include_paused_ones_and_cost_the_same_for_many(
 def test_sticker_sheets_are_named_in_the_farmers_language(api):
     layouts = api.ok("{ labelLayouts { layout name perPage } }")["labelLayouts"]
     assert {"layout": "A4_3X8", "name": "A4, 24 tem 70 × 37 mm", "perPage": 24} in layouts
+
+
+@pytest.mark.django_db
+def test_a_recall_queued_offline_and_sent_twice_is_recalled_once(api, harvested):
+    recall = {
+        "recallBatch": {
+            "clientId": str(uuid.uuid4()),
+            "batchId": str(harvested.uuid),
+            "reason": "Dư lượng thuốc vượt ngưỡng. Xin không sử dụng.",
+        }
+    }
+    assert send(api, recall, recall) == [[], []]
+    assert harvested.events.filter(business_step="recalling").count() == 1
+    # A recall that is not this one is still refused: the lot is recalled already.
+    other = {"recallBatch": {**recall["recallBatch"], "clientId": str(uuid.uuid4())}}
+    assert [e["code"] for e in send(api, other)[0]] == ["already_recalled"]

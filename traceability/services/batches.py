@@ -128,7 +128,7 @@ def next_steps(batch: Batch) -> set[str]:
     if batch.status in (Batch.Status.GROWING, Batch.Status.ACTIVE):
         steps.add("recall")
     if batch.status == Batch.Status.ACTIVE:
-        steps |= {"split", "transform"}
+        steps |= {"split", "merge", "transform"}
         if not batch.on_hold:
             steps.add("labels")
     if batch.status == Batch.Status.RECALLED:
@@ -138,9 +138,12 @@ def next_steps(batch: Batch) -> set[str]:
     return steps
 
 
-def recall_batch(actor, batch: Batch, reason: str) -> list[Batch]:
+def recall_batch(
+    actor, batch: Batch, reason: str, recall_uuid: uuid.UUID | None = None
+) -> list[Batch]:
     """Recall a batch and every batch made from it; each gets a recall event. The reason
-    is a public notice: consumers read it on the scan page."""
+    is a public notice: consumers read it on the scan page. Sent again with the same
+    ``recall_uuid`` (the uuid of the lot's recall event), it answers the lot as it is."""
     require(actor, Action.RECALL, batch.producer)
     reason = reason.strip()
     if not reason:
@@ -151,6 +154,8 @@ def recall_batch(actor, batch: Batch, reason: str) -> list[Batch]:
     now = timezone.now()
     with transaction.atomic():
         root = Batch.objects.select_for_update(of=("self",)).get(pk=batch.pk)
+        if recall_uuid and root.events.filter(uuid=recall_uuid).exists():
+            return [root]
         if root.status == Batch.Status.RECALLED:
             raise field_error(
                 "batch_id",
@@ -165,6 +170,7 @@ def recall_batch(actor, batch: Batch, reason: str) -> list[Batch]:
             recalls[target.pk] = append_event(
                 target,
                 TraceEvent(
+                    uuid=(target.pk == root.pk and recall_uuid) or uuid.uuid4(),
                     business_step=BusinessStep.RECALLING,
                     occurred_at=now,
                     producer=target.producer,

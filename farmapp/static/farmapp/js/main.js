@@ -11,6 +11,7 @@ import { lotsData, lotsScreen, lotScreen, newLotScreen, splitScreen } from "app/
 import { eventScreen, inputsCatalogue } from "app/screens/event";
 import { articleScreen, knowledgeBundle, knowledgeScreen, proposeScreen } from "app/screens/knowledge";
 import { labelsScreen } from "app/screens/labels";
+import { correctScreen, mergeScreen, recallScreen, transformScreen } from "app/screens/lot-actions";
 import { newOfferScreen, orderScreen, sellScreen } from "app/screens/sell";
 import { newSoilScreen, soilScreen } from "app/screens/soil";
 import { syncScreen } from "app/screens/sync";
@@ -26,6 +27,10 @@ const ROUTES = [
   [/^#\/lot\/([^/]+)\/event(?:\?\w+)?$/, eventScreen],
   [/^#\/lot\/([^/]+)\/split$/, splitScreen],
   [/^#\/lot\/([^/]+)\/labels$/, labelsScreen],
+  [/^#\/lot\/([^/]+)\/correct\/([^/]+)$/, correctScreen],
+  [/^#\/lot\/([^/]+)\/recall$/, recallScreen],
+  [/^#\/lot\/([^/]+)\/merge$/, mergeScreen],
+  [/^#\/lot\/([^/]+)\/transform$/, transformScreen],
   [/^#\/sell$/, sellScreen],
   [/^#\/sell\/new$/, newOfferScreen],
   [/^#\/sell\/order\/([^/]+)$/, orderScreen],

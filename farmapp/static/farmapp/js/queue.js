@@ -51,7 +51,10 @@ const RESULT_FIELDS = {
   transformBatches: "batches{id uuid code quantity}",
   orderLabels: "labelSheet{uuid status}",
   correctEvent: "correction{uuid}",
-  recallBatch: "batch{id status}",
+  recallBatch: "batches{id status}",
+  createOffer: "offer{id}",
+  changeOrderStatus: "order{id status}",
+  proposeArticle: "proposalId status",
   recordSoilSample: "soilSample{sampledOn}",
 };
 

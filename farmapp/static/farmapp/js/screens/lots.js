@@ -9,7 +9,7 @@ import { button, confirmStep, empty, field, flashNext, form, h, input, screen, s
 
 const LOT_FIELDS = "id uuid code status unit quantity remainingQuantity harvestDate onHold earliestSafeHarvest product{id name}";
 const LIST = `query($producer:ID){myBatches(producer:$producer,first:100){edges{node{${LOT_FIELDS}}}}}`;
-const ONE = `query($id:ID!){node(id:$id){...on BatchNode{${LOT_FIELDS} recallReason scanPageUrl
+const ONE = `query($id:ID!){node(id:$id){...on BatchNode{${LOT_FIELDS} recallReason scanPageUrl nextSteps
   holds{reason explanation placedAt releasedAt}
   events{uuid sequence businessStep occurredAt quantity notes corrects{uuid} inputs{name dose doseUnit preHarvestIntervalDays} photos{url thumbnailUrl}}}}}`;
 
@@ -74,7 +74,7 @@ function queuedLot(item, events) {
     eventList(events));
 }
 
-function eventList(events) {
+function eventList(events, lotId) {
   if (!events.length) return empty(gettext("No steps recorded yet."));
   return h("ol", { class: "timeline" }, events.map((event) => h("li", { class: event.pending ? "pending" : event.corrected ? "struck" : "" },
     h("strong", {}, stepName(event.businessStep)), " · ", formatDateTime(event.occurredAt),
@@ -83,6 +83,7 @@ function eventList(events) {
     event.corrected ? h("span", { class: "pill warn" }, gettext("corrected")) : null,
     (event.inputs || []).map((use) => h("div", { class: "muted" }, `${use.name} ${use.dose ? formatNumber(use.dose) : ""} ${use.doseUnit || ""}`)),
     event.notes ? h("div", { class: "muted" }, event.notes) : null,
+    lotId && event.uuid && !event.corrected && event.businessStep !== "CORRECTING" ? h("a", { href: `#/lot/${lotId}/correct/${event.uuid}`, class: "small" }, gettext("Correct this entry")) : null,
     (event.photos || []).map((photo) => h("img", { src: photo.thumbnailUrl || photo.url, alt: gettext("Photo of this step"), loading: "lazy", width: 96, height: 96 })))));
 }
 
@@ -98,11 +99,24 @@ function holds(lot) {
 }
 
 // A lot's full copy, or offline what the list kept of it (no journey yet).
-function lotData(id) {
+export function lotData(id) {
   return api.cachedNode(`lot:${id}`, ONE, id, async () => {
     const listed = (await lotsData()).myBatches.edges.map((edge) => edge.node).find((lot) => lot.id === id || lot.uuid === id);
-    return listed && { ...listed, events: [], holds: [], recallReason: "", scanPageUrl: "" };
+    return listed && { ...listed, events: [], holds: [], recallReason: "", scanPageUrl: "", nextSteps: ["event"] };
   });
+}
+
+// The lot's tools, as the server says it may still be used (nextSteps).
+function tools(lot) {
+  const may = new Set(lot.nextSteps);
+  const link = (step, path, label, kind = "quiet") => may.has(step) ? h("a", { class: `button ${kind}`, href: `#/lot/${lot.id}/${path}` }, label) : null;
+  return h("div", { class: "row" },
+    link("event", "event", gettext("Record a step"), "act"),
+    link("split", "split", gettext("Split")),
+    link("labels", "labels", gettext("Labels")),
+    link("merge", "merge", gettext("Merge")),
+    link("transform", "transform", gettext("Make into another product")),
+    link("recall", "recall", gettext("Recall"), "danger"));
 }
 
 export async function lotScreen(id) {
@@ -113,19 +127,15 @@ export async function lotScreen(id) {
   if (!lot) return screen(gettext("Lot not found"), empty(gettext("This lot is not yours or no longer exists.")));
   const corrected = new Set(lot.events.filter((e) => e.corrects).map((e) => e.corrects.uuid));
   const events = [...lot.events.map((e) => ({ ...e, corrected: corrected.has(e.uuid) })), ...queuedEvents(all, [lot.id, lot.uuid])];
-  const ended = lot.status === "RECALLED" || lot.status === "DEPLETED";
   screen(
     `${lot.product.name} · ${lot.code}`,
     h("p", { class: "muted" }, STATUS_NAMES()[lot.status], lot.status !== "GROWING" ? ` · ${interpolate(gettext("%(left)s left of %(total)s"), { left: amount(lot.remainingQuantity, lot.unit), total: amount(lot.quantity, lot.unit) })}` : ""),
     lot.recallReason ? h("p", { class: "alert" }, lot.recallReason) : null,
     holds(lot),
     lot.earliestSafeHarvest ? h("p", { class: "notice" }, interpolate(gettext("Waiting period: harvest from %(date)s."), { date: formatDateTime(lot.earliestSafeHarvest) })) : null,
-    ended ? null : h("div", { class: "row" },
-      h("a", { class: "button act", href: `#/lot/${lot.id}/event` }, gettext("Record a step")),
-      lot.status === "ACTIVE" ? h("a", { class: "button quiet", href: `#/lot/${lot.id}/split` }, gettext("Split")) : null,
-      lot.status === "ACTIVE" ? h("a", { class: "button quiet", href: `#/lot/${lot.id}/labels` }, gettext("Labels")) : null),
+    tools(lot),
     h("h2", {}, gettext("Journey")),
-    eventList(events),
+    eventList(events, lot.id),
     lot.scanPageUrl ? h("p", {}, h("a", { href: lot.scanPageUrl, target: "_blank", rel: "noopener" }, gettext("Open the consumer's page"))) : null
   );
 }
