@@ -9,9 +9,13 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import TestCase
 
-from farms.models import Plot
+from accounts.models import User
+from accounts.phone import normalize_phone
+from farms.models import Plot, Product
 from fixtures.demo import (
     DEMO_PASSWORD,
+    HOUSEHOLD_FARMER,
+    PRODUCTS,
     demo_labels,
     demo_producers,
     load_demo,
@@ -24,7 +28,7 @@ from maps.models import OpenDataFile
 from maps.services.advisories import advisories
 from maps.services.weather import weather_for_plots
 from marketplace.models import DailyPrice, Equipment, Offer, Order, Review
-from traceability.models import Batch
+from traceability.models import Batch, TraceEvent
 from traceability.services.integrity import verify_batch
 from traceability.services.mass_balance import lot_balances, transformation_balances
 
@@ -186,3 +190,19 @@ def test_the_demo_tells_a_correction_a_released_hold_and_a_recall(demo):
 def test_the_organic_longan_keeps_its_claim_with_permitted_inputs_only(demo):
     longan = Batch.objects.get(origin_plots__name="Vườn nhãn bãi sông", parent_links=None)
     assert longan.certification.scheme == "organic"
+
+
+def test_the_demo_products_have_images_that_the_scan_pages_show(demo, client):
+    assert all(Product.objects.filter(code=spec.code).get().image for spec in PRODUCTS)
+    label = demo_labels()[0]
+    page = client.get(scan_path(label)).content.decode()
+    assert label.batch.product.image.url in page
+    photographed = TraceEvent.objects.filter(batch=label.batch, photos__isnull=False)
+    assert photographed.exists()
+
+
+def test_a_plain_farmer_holds_her_household_in_the_app(demo):
+    farmer = User.objects.get(phone=normalize_phone(HOUSEHOLD_FARMER))
+    (membership,) = farmer.memberships.all()
+    assert membership.role == "owner" and membership.producer.kind == "household"
+    assert not farmer.is_staff and not farmer.groups.exists()
