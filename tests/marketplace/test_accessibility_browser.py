@@ -11,8 +11,8 @@ from knowledge.services.proposals import propose
 from tests import factories
 from tests.factories import staff_member
 from tests.knowledge.conftest import LEAF_FOLDER, article
+from tests.marketplace.conftest import place
 from tests.marketplace.test_daily_use_browser import PHONE, signed_in
-from tests.marketplace.test_orders import place
 from tests.traceability.scanning import add_label
 
 SERIOUS = {"serious", "critical"}

@@ -54,7 +54,7 @@ export async function knowledgeScreen() {
   const show = () => {
     const words = plain(search.value).split(/\s+/).filter(Boolean);
     const found = articles.filter((a) => words.every((w) => plain(`${a.title} ${a.summary} ${a.bodyHtml}`).includes(w)));
-    list.replaceChildren(...(found.length ? found.map((a) => h("li", {}, h("a", { href: `#/knowledge/a/${a.uuid}` }, a.title), h("p", { class: "muted" }, a.summary))) : [empty(gettext("No article found."))]));
+    list.replaceChildren(...(found.length ? found.map((a) => h("li", {}, h("a", { href: `#/knowledge/a/${a.uuid}` }, a.title), h("p", { class: "muted" }, a.summary))) : [h("li", { class: "empty" }, gettext("No article found."))]));
   };
   search.addEventListener("input", show);
   show();

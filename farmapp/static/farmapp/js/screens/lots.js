@@ -136,7 +136,7 @@ export async function lotScreen(id) {
     tools(lot),
     h("h2", {}, gettext("Journey")),
     eventList(events, lot.id),
-    lot.scanPageUrl ? h("p", {}, h("a", { href: lot.scanPageUrl, target: "_blank", rel: "noopener" }, gettext("Open the consumer's page"))) : null
+    lot.scanPageUrl ? h("p", {}, h("a", { class: "button quiet", href: lot.scanPageUrl, target: "_blank", rel: "noopener" }, gettext("Open the consumer's page"))) : null
   );
 }
 

@@ -24,7 +24,7 @@ function hectares(m2) {
 export async function plotsScreen() {
   const data = await plotsData();
   const pending = (await queue.items()).filter((item) => item.operation === "savePlot");
-  const mapBox = h("div", { class: "map", role: "img", "aria-label": gettext("Map of your plots") });
+  const mapBox = h("div", { class: "map", role: "region", "aria-label": gettext("Map of your plots") });
   screen(
     gettext("Plots"),
     h("p", {}, h("a", { href: "#/plots/new", class: "button act" }, gettext("Draw a new plot"))),
@@ -65,7 +65,7 @@ function drawing(map, L, onChange) {
 export async function newPlotScreen() {
   const data = await plotsData();
   const producer = await api.currentProducer();
-  const mapBox = h("div", { class: "map tall", role: "application", "aria-label": gettext("Tap the map to add a corner") });
+  const mapBox = h("div", { class: "map tall", role: "region", "aria-label": gettext("Tap the map to add a corner") });
   const gpsLine = h("p", { class: "gps", role: "status" }, gettext("GPS is off."));
   const areaLine = h("p", { class: "area", role: "status" }, gettext("Add at least three corners."));
   const name = input({ type: "text", maxlength: 120, required: true });

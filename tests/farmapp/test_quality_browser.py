@@ -1,0 +1,74 @@
+"""The app's quality bars on a 360 px phone: installable by Chromium's own criteria,
+no serious accessibility violation on any screen (axe-core, the rules behind
+Lighthouse's score), every touch target at least 48 px, nothing wider than the screen."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.farmapp.conftest import go, open_app
+
+SCREENS = [
+    ("#/today", "Hôm nay"),
+    ("#/plots", "Thửa"),
+    ("#/plots/new", "Thửa mới"),
+    ("#/lots", "Lô hàng"),
+    ("#/lots/new", "Tạo lô mới"),
+    ("#/sell", "Bán hàng"),
+    ("#/knowledge", "Kiến thức"),
+    ("#/knowledge/propose", "Gửi mẹo hay hoặc đặt câu hỏi"),
+    ("#/soil/new", "Ghi kết quả phân tích đất"),
+    ("#/sync", "Đồng bộ"),
+    ("#/more", "Thêm"),
+]
+SMALL_TARGETS = """() => [...document.querySelectorAll('a, button, input, select, textarea')]
+  .filter((e) => e.offsetParent !== null)
+  .filter((e) => !e.closest('label.check') && !e.closest('.leaflet-container'))
+  .map((e) => [e.outerHTML.slice(0, 80), e.getBoundingClientRect().height])
+  .filter(([, height]) => height < 48)"""
+
+
+def serious_violations(page) -> list[str]:
+    found = Axe().run(page).response["violations"]
+    return [
+        f"{v['id']}: {v['nodes'][0]['target']}"
+        for v in found
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_app_is_installable_accessible_and_fits_a_phone(live_server, phone, owner, harvested):
+    page = open_app(phone, live_server.url)
+    assert serious_violations(page) == []  # the sign-in screen
+    page = open_app(phone, live_server.url, owner)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    cdp = phone.new_cdp_session(page)
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    # Playwright's contexts are private windows, where nothing installs; nothing else may fail.
+    assert [error["errorId"] for error in errors] == ["in-incognito"]
+
+    lot = go_to_lot(page, harvested)
+    problems = {}
+    for route, heading in [
+        *SCREENS,
+        (f"#/lot/{lot}", harvested.code),
+        (f"#/lot/{lot}/labels", "Tem của lô"),
+    ]:
+        go(page, route, heading)
+        page.wait_for_timeout(300)  # the map's controls, where there is one
+        found = serious_violations(page)
+        found += [
+            f"target {height:.0f} px: {html}" for html, height in page.evaluate(SMALL_TARGETS)
+        ]
+        if page.evaluate("document.documentElement.scrollWidth") > 360:
+            found.append("wider than the screen")
+        if found:
+            problems[route] = found
+    assert problems == {}
+
+
+def go_to_lot(page, lot) -> str:
+    go(page, "#/lots", "Lô hàng")
+    page.get_by_role("link", name=lot.code).click()
+    page.get_by_role("heading", name=lot.code).wait_for()
+    return page.url.split("#/lot/")[1]
