@@ -9,6 +9,7 @@ from graphql_relay import to_global_id
 from playwright.sync_api import expect
 
 from farms.models import Membership, Plot
+from farms.services import hand_over_plot
 from tests import factories
 from tests.factories import kg
 from tests.farmapp.conftest import go, open_app
@@ -156,3 +157,37 @@ def test_a_spraying_queued_offline_that_lands_inside_a_harvests_waiting_period_h
     go(page, "#/lots", "Lô hàng")
     page.get_by_role("link", name=lot.code).click()
     expect(page.locator(".alert")).to_contain_text("Đang tạm giữ")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_steps_on_a_lot_whose_creation_was_refused_wait_with_it_and_go_when_it_is_discarded(
+    live_server, phone, owner, coop, plot, product
+):
+    page = open_app(phone, live_server.url, owner)
+    go(page, "#/lots/new", "Tạo lô mới")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    phone.set_offline(True)
+    page.get_by_label("Cây trồng").select_option(label=product.name_vi)
+    page.get_by_label(plot.name).check()
+    page.get_by_role("button", name="Tạo lô").click()
+    expect(page.locator(".flash")).to_contain_text("sẽ gửi khi có mạng")
+    page.get_by_role("link", name="Ghi công việc").click()
+    page.get_by_role("link", name="Tưới nước").click()
+    page.get_by_role("button", name="Ghi lại").click()
+    expect(page.locator(".flash")).to_contain_text("sẽ gửi khi có mạng")
+
+    # Meanwhile the land is handed over to another farm: no new lot may start on it.
+    hand_over_plot(owner, plot, factories.ProducerFactory())
+    back_online(phone, page)
+    expect(page.locator("#status")).to_contain_text("2 mục cần bạn xem")
+    go(page, "#/sync", "Đồng bộ")
+    refused = page.locator("li.refused")
+    expect(refused).to_have_count(1)  # the lot; its step waits with it, unsent
+    expect(refused).to_contain_text("1 mục đang chờ mục này.")
+    expect(page.locator(".cards li", has_text="tạm dừng")).to_have_count(1)
+    refused.get_by_role("button", name="Bỏ").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Bỏ mục này và 1 mục phụ thuộc vào nó?")
+    dialog.get_by_role("button", name="Bỏ").click()
+    expect(page.locator("#status")).to_contain_text("0 mục chờ gửi")
+    assert not Batch.objects.filter(producer=coop).exists()
