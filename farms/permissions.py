@@ -81,6 +81,15 @@ def producers_for(user, action: Action) -> QuerySet[Producer]:
     return Producer.objects.filter(Q(Exists(direct)) | Q(Exists(through_cooperative)))
 
 
+def member_farms_of_my_cooperatives(user) -> QuerySet[Producer]:
+    """The member farms a cooperative's owner or manager acts for (besides their own
+    memberships): the producers a cooperative manager switches between in the app."""
+    through_cooperative = Membership.objects.filter(
+        producer=OuterRef("cooperative_id"), user=user, role__in=_COOPERATIVE_ROLES
+    )
+    return Producer.objects.filter(Exists(through_cooperative))
+
+
 def managing(producer: Producer) -> Q:
     """A filter on users: the owners and managers of ``producer`` and of its cooperative,
     the people told when something happens to its lots."""

@@ -20,6 +20,7 @@ from farms.models import (
     Product,
     SoilSample,
 )
+from farms.permissions import member_farms_of_my_cooperatives
 from farms.schema_access import get_for, producer_ids, signed_in_user
 
 FarmsMutation = app_mutation(error_type("FarmsError", AccountsErrorCode, FarmsErrorCode))
@@ -192,6 +193,9 @@ class PlotNode(DjangoObjectType):
 class ProducerRole(graphene.ObjectType):
     producer = graphene.Field(ProducerNode, required=True)
     role = graphene.String(required=True)
+    through = graphene.Field(
+        ProducerNode, description="For a member farm: the cooperative I act for it through."
+    )
 
 
 class Query(graphene.ObjectType):
@@ -203,10 +207,19 @@ class Query(graphene.ObjectType):
 
     def resolve_my_producers(root, info):
         signed_in_user(info)
-        memberships = Membership.objects.filter(user=info.context.user).select_related(
-            "producer__cooperative"
+        user = info.context.user
+        memberships = Membership.objects.filter(user=user).select_related("producer__cooperative")
+        mine = [ProducerRole(producer=m.producer, role=m.role) for m in memberships]
+        members = (
+            member_farms_of_my_cooperatives(user)
+            .exclude(memberships__user=user)
+            .select_related("cooperative")
+            .order_by("name")
         )
-        return [ProducerRole(producer=m.producer, role=m.role) for m in memberships]
+        through = [
+            ProducerRole(producer=p, role="cooperative", through=p.cooperative) for p in members
+        ]
+        return mine + through
 
     def resolve_my_plots(root, info, producer_id=None):
         signed_in_user(info)

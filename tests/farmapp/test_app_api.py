@@ -10,7 +10,7 @@ from graphql_relay import to_global_id
 from knowledge.models import Proposal
 from marketplace.models import Offer
 from marketplace.services.offers import update_offer
-from tests.factories import kg
+from tests.factories import ProducerFactory, kg
 from tests.marketplace.conftest import offer_terms, place
 
 SYNC = """mutation($ops: [SyncOperationInput!]!) { sync(operations: $ops) {
@@ -110,3 +110,18 @@ def test_a_recall_queued_offline_and_sent_twice_is_recalled_once(api, harvested)
     # A recall that is not this one is still refused: the lot is recalled already.
     other = {"recallBatch": {**recall["recallBatch"], "clientId": str(uuid.uuid4())}}
     assert [e["code"] for e in send(api, other)[0]] == ["already_recalled"]
+
+
+@pytest.mark.django_db
+def test_a_cooperative_manager_switches_to_its_member_farms_and_no_other(api, coop, owner):
+    member_farm = ProducerFactory(cooperative=coop, kind="household", name="Hộ Lê Thị Mai")
+    ProducerFactory(kind="household", name="Hộ của hợp tác xã khác")
+    roles = api.ok("{ myProducers { role producer { name } through { name } } }")["myProducers"]
+    assert roles == [
+        {"role": "owner", "producer": {"name": coop.name}, "through": None},
+        {
+            "role": "cooperative",
+            "producer": {"name": member_farm.name},
+            "through": {"name": coop.name},
+        },
+    ]

@@ -5,6 +5,7 @@ Lighthouse's score), every touch target at least 48 px, nothing wider than the s
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from tests import factories
 from tests.farmapp.conftest import go, open_app
 
 SCREENS = [
@@ -72,3 +73,15 @@ def go_to_lot(page, lot) -> str:
     page.get_by_role("link", name=lot.code).click()
     page.get_by_role("heading", name=lot.code).wait_for()
     return page.url.split("#/lot/")[1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cooperative_manager_switches_to_a_member_farm(live_server, phone, owner, coop):
+    member_farm = factories.ProducerFactory(
+        cooperative=coop, kind="household", name="Hộ Lê Thị Mai"
+    )
+    page = open_app(phone, live_server.url, owner)
+    go(page, "#/more", "Thêm")
+    page.get_by_role("button", name=f"Hộ Lê Thị Mai (qua {coop.name})").click()
+    page.get_by_role("heading", name="Hôm nay").wait_for()
+    assert page.locator("main p.muted").first.inner_text() == member_farm.name

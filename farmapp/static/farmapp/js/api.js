@@ -144,7 +144,7 @@ export async function currentProducer() {
 }
 
 export async function refreshProducers() {
-  const data = await graphql(`{myProducers{role producer{id uuid name kind}}}`);
+  const data = await graphql(`{myProducers{role producer{id uuid name kind} through{name}}}`);
   const kept = await session();
   await db.set("session", { ...kept, producers: data.myProducers });
 }

@@ -6,14 +6,19 @@ import * as queue from "app/queue";
 import { languageSwitch } from "app/screens/sign-in";
 import { button, confirmStep, h, screen } from "app/ui";
 
+function roleName({ role, through }) {
+  if (through) return interpolate(gettext("through %(cooperative)s"), { cooperative: through.name });
+  return { owner: gettext("owner"), manager: gettext("manager"), member: gettext("member") }[role] || role;
+}
+
 function producerChoice(producers, current) {
   if (producers.length < 2) return null;
-  return [h("h2", {}, gettext("Acting for")), h("ul", { class: "cards" }, producers.map(({ producer, role }) =>
-    h("li", {}, button(`${producer.name} (${role})`, {
-      class: producer.id === current?.producer.id ? "act" : "quiet",
-      "aria-pressed": String(producer.id === current?.producer.id),
+  return [h("h2", {}, gettext("Acting for")), h("ul", { class: "cards" }, producers.map((choice) =>
+    h("li", {}, button(`${choice.producer.name} (${roleName(choice)})`, {
+      class: choice.producer.id === current?.producer.id ? "act" : "quiet",
+      "aria-pressed": String(choice.producer.id === current?.producer.id),
       onclick: async () => {
-        await api.chooseProducer(producer.id);
+        await api.chooseProducer(choice.producer.id);
         location.hash = "#/today";
       },
     }))))];
