@@ -37,9 +37,11 @@ def walk_boundary(phone, page):
     expect(page.locator(".gps")).to_contain_text("Độ chính xác GPS 4 m")
 
 
-def record(page, step: str, when: datetime.datetime, **fields):
+def record(page, step: str, when: datetime.datetime, notice: str = "", **fields):
     page.get_by_role("link", name="Ghi công việc").click()
     page.get_by_role("link", name=step).click()
+    if notice:
+        expect(page.locator(".notice")).to_contain_text(notice)
     for label, value in fields.items():
         control = page.get_by_label(label, exact=True)
         if control.evaluate("e => e.tagName") == "SELECT":
@@ -83,7 +85,10 @@ def test_a_farmer_walks_a_plot_grows_a_lot_and_harvests_after_the_waiting_period
     expect(page.locator(".notice")).to_contain_text("thu hoạch từ")
     expect(page.locator(".notice")).to_contain_text(safe.strftime("%H:%M"))
 
-    record(page, "Thu hoạch", safe + datetime.timedelta(minutes=1), **{"Số lượng": "1.250,5"})
+    waiting = f"thu hoạch từ {safe.strftime('%H:%M')}"
+    record(
+        page, "Thu hoạch", safe + datetime.timedelta(minutes=1), waiting, **{"Số lượng": "1.250,5"}
+    )
     expect(page.locator("h1")).to_contain_text(lot.code)
     expect(page.get_by_text("còn 1.250,5 kg trên 1.250,5 kg")).to_be_visible()
     lot.refresh_from_db()

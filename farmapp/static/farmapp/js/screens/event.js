@@ -3,8 +3,9 @@
 // (now, from the phone). The server decides whether it is allowed; a refusal shows beside
 // the field, and a late spraying is recorded with the lot put on hold.
 import * as api from "app/api";
-import { gettext, interpolate, isoWithOffset, localInputValue, parseNumber } from "app/i18n";
+import { formatDateTime, gettext, interpolate, isoWithOffset, localInputValue, parseNumber } from "app/i18n";
 import * as queue from "app/queue";
+import { lotData } from "app/screens/lots";
 import { FIELD_STEPS, stepName } from "app/steps";
 import { button, field, flashNext, form, h, input, screen, select, showErrors } from "app/ui";
 
@@ -80,5 +81,14 @@ export async function eventScreen(lotId) {
     field(gettext("Notes (only you and inspectors see them)"), "notes", notes),
     button(gettext("Record"), { type: "submit" })
   );
-  screen(title, eventForm);
+  screen(title, await safeHarvestNotice(lotId, step), eventForm);
+}
+
+// Before a harvest, the waiting period the server computed for this lot's plots.
+async function safeHarvestNotice(lotId, step) {
+  if (step !== "HARVESTING") return null;
+  const lot = await lotData(lotId).catch(() => null);
+  if (!lot?.earliestSafeHarvest) return null;
+  const when = formatDateTime(lot.earliestSafeHarvest);
+  return h("p", { class: "notice" }, interpolate(gettext("Waiting period: harvest from %(date)s."), { date: when }));
 }
