@@ -182,7 +182,7 @@ def test_anonymous_people_browse_but_cannot_book(anonymous_api, farm, tractor):
     listed = anonymous_api.ok(EQUIPMENT)["equipment"]["edges"]
     assert [edge["node"]["name"] for edge in listed] == [tractor.name]
     data = anonymous_api(BOOK, book_input(tractor, farm, 3, 5))["data"]
-    assert errors(data, "bookEquipment") == [(None, "permission_denied")]
+    assert errors(data, "bookEquipment") == [(None, "sign_in_required")]
 
 
 def test_cancelling_frees_the_days_once(farmer_api, stranger_api, api, farmer, farm, tractor):

@@ -163,7 +163,7 @@ def test_the_outlook_says_when_there_is_not_enough_data(api, recorded):
 def test_prices_need_a_signed_in_user(anonymous_api, recorded):
     body = anonymous_api(HISTORY, {"product": recorded.code})
     assert body["data"] is None
-    assert body["errors"][0]["extensions"]["code"] == "permission_denied"
+    assert body["errors"][0]["extensions"]["code"] == "sign_in_required"
 
 
 def test_an_unknown_product_is_not_found(api, db):

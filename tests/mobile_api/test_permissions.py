@@ -184,5 +184,5 @@ def test_anonymous_requests_are_asked_to_sign_in(anonymous_api, harvested):
         " errors { code message } } }",
         {"input": {"batchId": gid("BatchNode", harvested), "reason": "x"}},
     )
-    assert body["data"]["recallBatch"]["errors"][0]["code"] == "permission_denied"
+    assert body["data"]["recallBatch"]["errors"][0]["code"] == "sign_in_required"
     assert anonymous_api("{ myBatches(first: 1) { edges { node { code } } } }")["errors"]
