@@ -85,3 +85,53 @@ def test_a_cooperative_manager_switches_to_a_member_farm(live_server, phone, own
     page.get_by_role("button", name=f"Hộ Lê Thị Mai (qua {coop.name})").click()
     page.get_by_role("heading", name="Hôm nay").wait_for()
     assert page.locator("main p.muted").first.inner_text() == member_farm.name
+
+
+KEPT = """() => new Promise((done) => {
+    const request = indexedDB.open("nongsan-app");
+    request.onsuccess = () => {
+        const all = request.result.transaction("kv").objectStore("kv").getAllKeys();
+        all.onsuccess = () => done(all.result);
+    };
+})"""
+ACCESS_TOKEN = """() => new Promise((done) => {
+    const request = indexedDB.open("nongsan-app");
+    request.onsuccess = () => {
+        const read = request.result.transaction("kv").objectStore("kv").get("session");
+        read.onsuccess = () => done(read.result.tokens.accessToken);
+    };
+})"""
+LAPSE_THE_TOKEN = """() => new Promise((done) => {
+    const request = indexedDB.open("nongsan-app");
+    request.onsuccess = () => {
+        const store = request.result.transaction("kv", "readwrite").objectStore("kv");
+        const read = store.get("session");
+        read.onsuccess = () => {
+            const session = read.result;
+            session.tokens.accessExpiresAt = new Date(Date.now() - 1000).toISOString();
+            store.put(session, "session").onsuccess = () => done(session.tokens.accessToken);
+        };
+    };
+})"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lapsed_token_is_refreshed_and_signing_out_wipes_the_phone(
+    live_server, phone, owner, harvested
+):
+    page = open_app(phone, live_server.url, owner)
+    old_token = page.evaluate(LAPSE_THE_TOKEN)
+    refreshed = []
+    page.on(
+        "request", lambda r: refreshed.append(r) if "refreshTokens" in (r.post_data or "") else 0
+    )
+    go(page, "#/lots", "Lô hàng")
+    page.get_by_role("link", name=harvested.code).wait_for()  # read with the new token
+    assert len(refreshed) == 1
+    assert page.evaluate(ACCESS_TOKEN) not in ("", old_token)
+
+    go(page, "#/more", "Thêm")
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.get_by_role("dialog").get_by_role("button", name="Đăng xuất").click()
+    page.get_by_role("button", name="Đăng nhập").wait_for()
+    assert page.evaluate(KEPT) == []  # nothing of the farm stays on the phone
