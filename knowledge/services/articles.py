@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from backend.error_codes import CommonErrorCode
 from backend.errors import field_error
+from backend.text import without_controls
 from farms.models import Product
 from knowledge.error_codes import KnowledgeErrorCode
 from knowledge.models import LANGUAGES, Article, Category, Revision
@@ -63,6 +64,10 @@ class ArticleText:
                 _("Write the article (at most 100,000 characters)."),
                 KnowledgeErrorCode.BODY,
             )
+        without_controls(text.title, "title")
+        without_controls(text.summary, "summary", paragraph=True)
+        without_controls(text.body, "body", paragraph=True)
+        without_controls(text.sources, "sources", paragraph=True)
         return text
 
 

@@ -16,6 +16,7 @@ from backend.error_codes import CommonErrorCode
 from backend.errors import field_error, replayed
 from backend.idempotency import once
 from backend.numbers import checked_quantity, format_quantity
+from backend.text import without_controls
 from farms.models import Place, Producer, Product
 from farms.permissions import Action, require
 from marketplace.error_codes import MarketplaceErrorCode
@@ -269,7 +270,14 @@ def create_offer(
     ``offer_uuid`` (from the app's queue), it returns the first offer."""
     require(actor, Action.OPERATE, producer)
 
+    def replay() -> Offer | None:
+        return replayed(Offer, offer_uuid, producer_id=producer.pk)
+
     def create() -> Offer:
+        # Copies of one offer queue on the producer; the one that waited finds the first.
+        Producer.objects.select_for_update().filter(pk=producer.pk).first()
+        if (done := replay()) is not None:
+            return done
         offer = Offer(producer=producer, product=product, unit=product.unit, created_by=actor)
         offer.uuid = offer_uuid or uuid.uuid4()
         if shares:
@@ -278,7 +286,7 @@ def create_offer(
         _save_shares(offer, shares)
         return offer
 
-    return once(lambda: replayed(Offer, offer_uuid, producer_id=producer.pk), create)
+    return once(replay, create)
 
 
 @transaction.atomic
@@ -361,6 +369,7 @@ def check_description(text: str) -> None:
             _("A description may be at most 2000 characters."),
             MarketplaceErrorCode.DESCRIPTION_TOO_LONG,
         )
+    without_controls(text, "description", paragraph=True)
 
 
 def is_on_sale(offer: Offer) -> bool:

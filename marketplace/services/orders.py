@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.errors import field_error
+from backend.errors import field_error, replayed
 from backend.text import without_controls
 from marketplace.error_codes import MarketplaceErrorCode
 from marketplace.models import (
@@ -161,7 +161,14 @@ def change_status(
             .select_related("producer", "buyer")
             .get(pk=order.pk)
         )
-        if change_uuid and order.changes.filter(uuid=change_uuid).exists():
+        # The same change sent again is answered; the key on anything else is refused.
+        if replayed(
+            OrderStatusChange,
+            change_uuid,
+            order_id=order.pk,
+            changed_by_id=actor.pk,
+            to_status=to_status,
+        ):
             return order
         _rule(order, actor, to_status, reason)
         start = order.status

@@ -154,7 +154,10 @@ def recall_batch(
     now = timezone.now()
     with transaction.atomic():
         root = Batch.objects.select_for_update(of=("self",)).get(pk=batch.pk)
-        if recall_uuid and root.events.filter(uuid=recall_uuid).exists():
+        # This recall sent again is answered; its key on anything else is refused.
+        if replayed(
+            TraceEvent, recall_uuid, batch_id=root.pk, business_step=BusinessStep.RECALLING
+        ):
             return [root]
         if root.status == Batch.Status.RECALLED:
             raise field_error(
