@@ -99,3 +99,30 @@ def test_steps_recorded_offline_survive_a_reload_and_are_sent_once(
     page.evaluate("dispatchEvent(new Event('online'))")
     expect(page.locator("#status")).to_contain_text("0 mục chờ gửi", timeout=15_000)
     assert TraceEvent.objects.count() == rows
+
+
+# The browser's answer when the phone's storage is full, for the queue's next write (a
+# real quota cannot be lowered for a private window: Storage.overrideQuotaForOrigin has
+# no effect there).
+FILL_THE_PHONE = """() => {
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (...args) {
+        if (this.name !== "queue") return put.apply(this, args);
+        throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
+    };
+}"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_full_phone_is_told_so_and_nothing_is_half_saved(live_server, phone, owner, growing):
+    page = open_app(phone, live_server.url, owner)
+    go(page, "#/lots", "Lô hàng")
+    page.get_by_role("link", name=growing.product.name_vi).first.click()
+    page.get_by_role("link", name="Ghi công việc").wait_for()
+    lot_id = page.url.split("#/lot/")[1]
+    phone.set_offline(True)
+    go(page, f"#/lot/{lot_id}/event?IRRIGATING", "Tưới nước")
+    page.evaluate(FILL_THE_PHONE)
+    page.get_by_role("button", name="Ghi lại").click()
+    expect(page.locator(".form-error")).to_contain_text("Bộ nhớ điện thoại đã đầy")
+    expect(page.locator("#status")).to_contain_text("0 mục chờ gửi")

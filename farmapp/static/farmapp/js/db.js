@@ -22,13 +22,17 @@ function open() {
 async function run(store, mode, work) {
   const db = await open();
   return new Promise((resolve, reject) => {
-    const tx = db.transaction(store, mode);
-    const request = work(tx.objectStore(store));
-    tx.oncomplete = () => resolve(request?.result);
-    tx.onabort = tx.onerror = () => {
-      const error = tx.error || request?.error;
-      reject(error?.name === "QuotaExceededError" ? new StorageFull(error.message) : error);
-    };
+    // A full phone refuses a write now or when the transaction ends: either way the caller
+    // learns it as StorageFull, and the transaction writes nothing.
+    const fail = (error) => reject(error?.name === "QuotaExceededError" ? new StorageFull(error.message) : error);
+    try {
+      const tx = db.transaction(store, mode);
+      const request = work(tx.objectStore(store));
+      tx.oncomplete = () => resolve(request?.result);
+      tx.onabort = tx.onerror = () => fail(tx.error || request?.error);
+    } catch (error) {
+      fail(error);
+    }
   });
 }
 
