@@ -2,6 +2,7 @@
 // refusals beside them, confirmations, and the line that says what happened.
 import { StorageFull } from "app/db";
 import { gettext } from "app/i18n";
+import * as queue from "app/queue";
 
 export function h(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
@@ -129,4 +130,18 @@ export function flashNext(message, kind = "ok") {
 
 export function empty(message) {
   return h("p", { class: "empty" }, message);
+}
+
+// A form's write through the queue. Refused: the reasons go beside the fields. Otherwise
+// the app moves on to `next` (an address, or one made from the server's answer), whose
+// screen says the write was done or kept for later. Returns the queue's outcome.
+export async function sendAndGo(element, operation, payload, { summary, done, next }) {
+  const outcome = await queue.submit(operation, payload, summary);
+  if (outcome.state === "refused") {
+    showErrors(element, outcome.errors);
+    return outcome;
+  }
+  flashNext(queue.told(outcome, done));
+  location.hash = typeof next === "function" ? next(outcome) : next;
+  return outcome;
 }

@@ -4,10 +4,9 @@
 // the field, and a late spraying is recorded with the lot put on hold.
 import * as api from "app/api";
 import { formatDateTime, gettext, interpolate, isoWithOffset, localInputValue, parseNumber } from "app/i18n";
-import * as queue from "app/queue";
 import { lotData } from "app/screens/lots";
 import { FIELD_STEPS, stepName } from "app/steps";
-import { button, field, flashNext, form, h, input, screen, select, showErrors } from "app/ui";
+import { button, field, form, h, input, screen, select, sendAndGo, showErrors } from "app/ui";
 
 const CATALOGUE = `{agriculturalInputs{id name kind activeIngredient preHarvestIntervalDays}}`;
 const LARGEST_SIDE = 1600;
@@ -68,10 +67,8 @@ export async function eventScreen(lotId) {
       }
       if (needs.check) payload.check = { conformant: conformant.value === "true" };
       if (photo.files[0]) payload.photos = [await shrink(photo.files[0])];
-      const outcome = await queue.submit("recordEvent", payload, interpolate(gettext("%(step)s, %(time)s"), { step: stepName(step), time: when.value.replace("T", " ") }));
-      if (outcome.state === "refused") return showErrors(element, outcome.errors);
-      flashNext(queue.told(outcome, gettext("Step recorded.")));
-      location.hash = `#/lot/${lotId}`;
+      const summary = interpolate(gettext("%(step)s, %(time)s"), { step: stepName(step), time: when.value.replace("T", " ") });
+      await sendAndGo(element, "recordEvent", payload, { summary, done: gettext("Step recorded."), next: `#/lot/${lotId}` });
     },
     uses ? uses.fields : null,
     needs.quantity ? field(gettext("Quantity"), "quantity", quantity) : null,

@@ -6,7 +6,7 @@ import * as db from "app/db";
 import { currentLanguage, formatDate, gettext } from "app/i18n";
 import * as queue from "app/queue";
 import { plotsData } from "app/screens/plots";
-import { button, empty, field, flashNext, form, h, input, screen, select, showErrors } from "app/ui";
+import { button, empty, field, form, h, input, screen, select, sendAndGo } from "app/ui";
 
 const BUNDLE = `query($crops:[ID!]!,$language:String,$since:DateTime){knowledgeBundle(cropIds:$crops,language:$language,updatedSince:$since){
   serverTime removed articles{uuid title summary bodyHtml category updatedAt crops{name}}}}`;
@@ -51,9 +51,11 @@ export async function knowledgeScreen() {
   const pending = (await queue.items()).filter((item) => item.operation === "proposeArticle");
   const list = h("ul", { class: "cards" });
   const search = input({ type: "search", placeholder: gettext("e.g. sau cuon la") });
+  // Each article's text without accents, made once, not at every key pressed.
+  const texts = new Map(articles.map((a) => [a, plain(`${a.title} ${a.summary} ${a.bodyHtml}`)]));
   const show = () => {
     const words = plain(search.value).split(/\s+/).filter(Boolean);
-    const found = articles.filter((a) => words.every((w) => plain(`${a.title} ${a.summary} ${a.bodyHtml}`).includes(w)));
+    const found = articles.filter((a) => words.every((w) => texts.get(a).includes(w)));
     list.replaceChildren(...(found.length ? found.map((a) => h("li", {}, h("a", { href: `#/knowledge/a/${a.uuid}` }, a.title), h("p", { class: "muted" }, a.summary))) : [h("li", { class: "empty" }, gettext("No article found."))]));
   };
   search.addEventListener("input", show);
@@ -84,10 +86,7 @@ export function proposeScreen() {
   const proposeForm = form(
     async (element) => {
       const payload = { kind: kind.value, category: category.value, title: title.value, body: body.value };
-      const outcome = await queue.submit("proposeArticle", payload, title.value);
-      if (outcome.state === "refused") return showErrors(element, outcome.errors);
-      flashNext(queue.told(outcome, gettext("Sent: the extension staff will read it.")));
-      location.hash = "#/knowledge";
+      await sendAndGo(element, "proposeArticle", payload, { summary: title.value, done: gettext("Sent: the extension staff will read it."), next: "#/knowledge" });
     },
     field(gettext("What is it"), "kind", kind),
     field(gettext("About"), "category", category),

@@ -3,19 +3,15 @@
 // another product. Each goes through the queue; the server keeps quantities and rules.
 import * as api from "app/api";
 import { formatDateTime, formatNumber, gettext, interpolate, isoWithOffset, localInputValue, parseNumber } from "app/i18n";
-import * as queue from "app/queue";
 import { lotData, lotsData } from "app/screens/lots";
 import { plotsData } from "app/screens/plots";
 import { stepName } from "app/steps";
-import { button, confirmStep, empty, field, flashNext, form, h, input, screen, select, showErrors } from "app/ui";
+import { button, confirmStep, empty, field, form, h, input, screen, select, sendAndGo, showErrors } from "app/ui";
 
 const amount = (value, unit) => `${formatNumber(value, 3)} ${unit.toLowerCase()}`;
 
-async function send(element, operation, payload, summary, done, lotId) {
-  const outcome = await queue.submit(operation, payload, summary);
-  if (outcome.state === "refused") return showErrors(element, outcome.errors);
-  flashNext(queue.told(outcome, done));
-  location.hash = `#/lot/${lotId}`;
+function send(element, operation, payload, summary, done, lotId) {
+  return sendAndGo(element, operation, payload, { summary, done, next: `#/lot/${lotId}` });
 }
 
 export async function correctScreen(lotId, eventUuid) {

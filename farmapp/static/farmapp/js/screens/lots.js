@@ -5,7 +5,7 @@ import { formatDateTime, formatNumber, gettext, interpolate, isoWithOffset, pars
 import * as queue from "app/queue";
 import { plotsData } from "app/screens/plots";
 import { STATUS_NAMES, stepName } from "app/steps";
-import { button, confirmStep, empty, field, flashNext, form, h, input, screen, select, showErrors } from "app/ui";
+import { button, confirmStep, empty, field, form, h, input, screen, select, sendAndGo, showErrors } from "app/ui";
 
 const LOT_FIELDS = "id uuid code status unit quantity remainingQuantity harvestDate onHold earliestSafeHarvest product{id name}";
 const LIST = `query($producer:ID){myBatches(producer:$producer,first:100){edges{node{${LOT_FIELDS}}}}}`;
@@ -55,10 +55,8 @@ export async function newLotScreen() {
       const chosen = plotBoxes.map((label) => label.firstChild).filter((box) => box.checked).map((box) => box.value);
       const payload = { producerId: producer.producer.id, productId: product.value, plotIds: chosen };
       const name = product.selectedOptions[0]?.textContent || "";
-      const outcome = await queue.submit("createBatch", payload, name);
-      if (outcome.state === "refused") return showErrors(element, outcome.errors);
-      flashNext(queue.told(outcome, gettext("Lot started.")));
-      location.hash = `#/lot/${outcome.result?.batch?.id || outcome.clientId}`;
+      const next = (outcome) => `#/lot/${outcome.result?.batch?.id || outcome.clientId}`;
+      await sendAndGo(element, "createBatch", payload, { summary: name, done: gettext("Lot started."), next });
     },
     field(gettext("Crop"), "productId", product),
     h("fieldset", { class: "field", "data-field": "plotIds" }, h("legend", {}, gettext("Plots it grows on")), plotBoxes.length ? plotBoxes : empty(gettext("Draw a plot first.")), h("span", { class: "error", role: "alert" })),
@@ -154,10 +152,8 @@ export async function splitScreen(id) {
       const question = interpolate(gettext("Split %(total)s off lot %(code)s?"), { total: amount(total, lot.unit), code: lot.code });
       if (!(await confirmStep(question, gettext("Split")))) return;
       const payload = { batchId: lot.id, quantities, occurredAt: isoWithOffset(new Date()) };
-      const outcome = await queue.submit("splitBatch", payload, interpolate(gettext("Split of %(code)s"), { code: lot.code }));
-      if (outcome.state === "refused") return showErrors(element, outcome.errors);
-      flashNext(queue.told(outcome, gettext("Lot split.")));
-      location.hash = `#/lot/${lot.id}`;
+      const summary = interpolate(gettext("Split of %(code)s"), { code: lot.code });
+      await sendAndGo(element, "splitBatch", payload, { summary, done: gettext("Lot split."), next: `#/lot/${lot.id}` });
     },
     h("p", {}, interpolate(gettext("%(left)s left in this lot."), { left: amount(lot.remainingQuantity, lot.unit) })),
     parts,

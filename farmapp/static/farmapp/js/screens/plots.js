@@ -5,7 +5,7 @@ import * as api from "app/api";
 import { formatNumber, gettext, interpolate } from "app/i18n";
 import { distanceMetres, makeMap, ringArea } from "app/map";
 import * as queue from "app/queue";
-import { button, empty, field, flashNext, form, h, input, screen, select, showErrors } from "app/ui";
+import { button, empty, field, form, h, input, screen, select, sendAndGo, showErrors } from "app/ui";
 
 const QUERY = `query($producer:ID){myPlots(producerId:$producer){id uuid name areaM2 locationCode geometry crop{id name} certifications{scheme validTo}
   soilSamples{sampledOn laboratory ph organicMatter nitrogen phosphorus potassium salinity advice}} crops{id name}}`;
@@ -83,10 +83,7 @@ export async function newPlotScreen() {
       const ring = [...shape.points, shape.points[0]];
       const payload = { producerId: producer.producer.id, name: name.value, geometry: { type: "Polygon", coordinates: [ring] } };
       if (crop.value) payload.cropId = crop.value;
-      const outcome = await queue.submit("savePlot", payload, name.value);
-      if (outcome.state === "refused") return showErrors(element, outcome.errors);
-      flashNext(queue.told(outcome, gettext("Plot saved.")));
-      location.hash = "#/plots";
+      await sendAndGo(element, "savePlot", payload, { summary: name.value, done: gettext("Plot saved."), next: "#/plots" });
     },
     field(gettext("Name of the plot"), "name", name),
     field(gettext("Crop"), "cropId", crop),

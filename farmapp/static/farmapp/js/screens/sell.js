@@ -5,7 +5,7 @@ import * as api from "app/api";
 import { formatDate, formatDateTime, formatNumber, gettext, interpolate, parseNumber } from "app/i18n";
 import * as queue from "app/queue";
 import { lotsData } from "app/screens/lots";
-import { button, confirmStep, empty, field, flash, flashNext, form, h, input, screen, select, showErrors } from "app/ui";
+import { button, confirmStep, empty, field, flash, form, h, input, screen, select, sendAndGo, showErrors } from "app/ui";
 
 const ORDER_FIELDS = `id code status placedAt total fulfilment deliveryAddress note nextStatuses stars reviewText
   buyer{name contactPhone} lines{product{name} quantity unit unitPrice amount} history{toStatus at by reason}`;
@@ -81,7 +81,7 @@ function stepButton(order, status) {
     const outcome = await queue.submit("changeOrderStatus", { orderId: order.id, status, reason }, `${order.code}: ${step.verb}`);
     if (outcome.state === "refused") return showErrors(orderForm, outcome.errors);
     await orderScreen(order.id);
-    flash(outcome.state === "done" ? interpolate(gettext("Order %(code)s: %(status)s."), { code: order.code, status: orderStatusName(status) }) : gettext("Saved on this phone; it will be sent when there is a network."));
+    flash(queue.told(outcome, interpolate(gettext("Order %(code)s: %(status)s."), { code: order.code, status: orderStatusName(status) })));
   } });
 }
 
@@ -128,13 +128,8 @@ export async function newOfferScreen() {
       };
       if (!chosen) return showErrors(element, [{ field: "lots", message: gettext("Choose the lot to sell from.") }]);
       if (!Number.isInteger(payload.pricePerUnit)) return showErrors(element, [{ field: "pricePerUnit", message: gettext("Write the price in đồng, such as 25.000.") }]);
-      const outcome = await queue.submit("createOffer", payload, chosen.product.name);
-      if (outcome.state === "refused") {
-        confirmPrice.hidden = !outcome.errors.some((e) => e.code === "unusual_price");
-        return showErrors(element, outcome.errors);
-      }
-      flashNext(queue.told(outcome, gettext("On sale.")));
-      location.hash = "#/sell";
+      const outcome = await sendAndGo(element, "createOffer", payload, { summary: chosen.product.name, done: gettext("On sale."), next: "#/sell" });
+      if (outcome.state === "refused") confirmPrice.hidden = !outcome.errors.some((e) => e.code === "unusual_price");
     },
     field(gettext("Lot"), "lots", lot),
     field(gettext("Quantity to sell"), "quantity", quantity),

@@ -1,9 +1,8 @@
 // Soil tests: a laboratory's results for one of my plots, and the advice read from them
 // (the server's, from the same rules as the admin's).
 import { formatDate, formatNumber, gettext, parseNumber } from "app/i18n";
-import * as queue from "app/queue";
 import { plotsData } from "app/screens/plots";
-import { button, empty, field, flashNext, form, h, input, screen, select, showErrors } from "app/ui";
+import { button, empty, field, form, h, input, screen, select, sendAndGo, showErrors } from "app/ui";
 
 const MEASURES = () => [
   ["ph", gettext("pH (KCl)")],
@@ -42,10 +41,7 @@ export async function newSoilScreen() {
         payload[key] = parseNumber(text);
         if (payload[key] === null) return showErrors(element, [{ field: key, message: gettext("Write a number such as 5,6.") }]);
       }
-      const outcome = await queue.submit("recordSoilSample", payload, laboratory.value);
-      if (outcome.state === "refused") return showErrors(element, outcome.errors);
-      flashNext(queue.told(outcome, gettext("Soil test recorded.")));
-      location.hash = "#/soil";
+      await sendAndGo(element, "recordSoilSample", payload, { summary: laboratory.value, done: gettext("Soil test recorded."), next: "#/soil" });
     },
     field(gettext("Plot"), "plotId", plot),
     field(gettext("Day the sample was taken"), "sampledOn", day),
