@@ -66,6 +66,7 @@ class MarketplaceErrorCode(StrEnum):
     STARS = "stars"
     TEXT_TOO_LONG = "text_too_long"
     TOO_FAR_AHEAD = "too_far_ahead"
+    TOO_MANY_LOTS = "too_many_lots"
     TOO_OLD = "too_old"
     TOTAL_TOO_LARGE = "total_too_large"
     UNUSUAL_PRICE = "unusual_price"

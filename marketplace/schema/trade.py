@@ -479,6 +479,7 @@ def _terms(info, data: dict) -> dict:
 def _shares(info, data: dict) -> list[offers.LotShare] | None:
     if data.get("lots") is None:
         return None
+    offers.check_lot_count(len(data["lots"]))  # before looking any lot up
     return [
         offers.LotShare(
             get_for(info, Batch.objects.all(), lot["batch_id"], "BatchNode", "lots"),

@@ -30,6 +30,7 @@ from traceability.signals import batches_held, batches_recalled
 MAX_DELIVERY_RADIUS_KM = 300
 MAX_WINDOW_DAYS = 366
 MAX_DESCRIPTION = 2000
+MAX_LOTS_PER_OFFER = 50  # a season's harvests of one crop; more is a mistake
 OPEN_STATUSES = (Offer.Status.ACTIVE, Offer.Status.PAUSED)
 OFFER_FIELDS = (
     "price_per_unit",
@@ -213,8 +214,19 @@ def _dispatch_point(offer: Offer, shares: list[LotShare]):
     return premises.location
 
 
+def check_lot_count(count: int) -> None:
+    """An offer names at most MAX_LOTS_PER_OFFER lots (checked before any is looked up)."""
+    if count > MAX_LOTS_PER_OFFER:
+        raise field_error(
+            "batches",
+            _("An offer sells from at most %(max)d lots.") % {"max": MAX_LOTS_PER_OFFER},
+            MarketplaceErrorCode.TOO_MANY_LOTS,
+        )
+
+
 def _save_shares(offer: Offer, shares: list[LotShare]) -> None:
     """Replace the offer's lots; what is already sold of a lot must stay in it."""
+    check_lot_count(len(shares))
     if not shares:
         raise field_error(
             "batches", _("Name the lots this offer sells from."), MarketplaceErrorCode.NO_LOTS

@@ -11,7 +11,8 @@ from knowledge.models import Proposal
 from marketplace.models import Offer
 from marketplace.services.offers import update_offer
 from tests.factories import ProducerFactory, kg
-from tests.marketplace.conftest import offer_terms, place
+from tests.farmapp.conftest import new_offer
+from tests.marketplace.conftest import place
 
 SYNC = """mutation($ops: [SyncOperationInput!]!) { sync(operations: $ops) {
   errors { code } results { index errors { field code message } } } }"""
@@ -44,19 +45,7 @@ def test_an_order_confirmed_offline_and_sent_twice_is_confirmed_once(api, chef, 
 
 @pytest.mark.django_db
 def test_an_offer_made_offline_and_sent_twice_is_made_once(api, coop, product, harvested):
-    terms = offer_terms()
-    create = {
-        "createOffer": {
-            "clientId": str(uuid.uuid4()),
-            "producerId": to_global_id("ProducerNode", coop.pk),
-            "productId": to_global_id("ProductNode", product.pk),
-            "pricePerUnit": terms["price_per_unit"],
-            "availableFrom": terms["available_from"].isoformat(),
-            "availableTo": terms["available_to"].isoformat(),
-            "deliveryRadiusKm": 20,
-            "lots": [{"batchId": str(harvested.uuid), "quantity": "30"}],
-        }
-    }
+    create = new_offer(coop, product, harvested, uuid.uuid4())
     assert send(api, create, create) == [[], []]
     assert Offer.objects.get().quantity_available == kg(30)
 

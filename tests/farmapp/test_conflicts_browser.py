@@ -12,7 +12,7 @@ from farms.models import Membership, Plot
 from farms.services import hand_over_plot
 from tests import factories
 from tests.factories import kg
-from tests.farmapp.conftest import go, open_app
+from tests.farmapp.conftest import go, offline_on, open_app
 from tests.mobile_api.conftest import Api, token_for
 from traceability.models import Batch
 from traceability.services.batches import create_batch
@@ -92,9 +92,7 @@ def test_a_plot_overlapping_one_saved_meanwhile_is_discarded_and_nothing_is_writ
     live_server, phone, owner, coop, client, rf
 ):
     page = open_app(phone, live_server.url, owner)
-    go(page, "#/plots/new", "Thửa mới")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    phone.set_offline(True)
+    offline_on(phone, page, "#/plots/new", "Thửa mới")
     page.get_by_label("Tên thửa").fill("Bãi giữa")
     for x, y in [(100, 100), (260, 100), (260, 260), (100, 260)]:
         page.locator(".map").click(position={"x": x, "y": y})
@@ -164,9 +162,7 @@ def test_steps_on_a_lot_whose_creation_was_refused_wait_with_it_and_go_when_it_i
     live_server, phone, owner, coop, plot, product
 ):
     page = open_app(phone, live_server.url, owner)
-    go(page, "#/lots/new", "Tạo lô mới")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    phone.set_offline(True)
+    offline_on(phone, page, "#/lots/new", "Tạo lô mới")
     page.get_by_label("Cây trồng").select_option(label=product.name_vi)
     page.get_by_label(plot.name).check()
     page.get_by_role("button", name="Tạo lô").click()
