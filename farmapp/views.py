@@ -17,6 +17,7 @@ from django.views.i18n import JSONCatalog
 from farmapp import assets
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+_APP_CATALOG = JSONCatalog.as_view(domain="djangojs", packages=["farmapp"])
 
 
 @require_safe
@@ -86,4 +87,4 @@ def catalog(request, language: str) -> HttpResponse:
     if language not in LANGUAGE_CODES:
         raise Http404
     with translation.override(language):
-        return JSONCatalog.as_view(domain="djangojs", packages=["farmapp"])(request)
+        return _APP_CATALOG(request)
