@@ -7,7 +7,8 @@ GS1's character set 82 and are percent-encoded in the path.
 
 import re
 import string
-from urllib.parse import quote, unquote
+from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +53,13 @@ def gtin14(value: str) -> str:
     return value.zfill(14)
 
 
+def gtin_spellings(gtin: str) -> list[str]:
+    """The ways a catalogue may hold a GTIN that travels as 14 digits: a GTIN-8, -12 or -13
+    is padded with leading zeros in Digital Link but kept as it was typed."""
+    padded = gtin14(gtin)
+    return [padded[-length:] for length in (8, 12, 13, 14) if not padded[:-length].strip("0")]
+
+
 def validate_lot_or_serial(value: str) -> None:
     if not value or len(value) > MAX_LOT_OR_SERIAL_LENGTH or not set(value) <= CSET82:
         raise ValidationError(
@@ -65,22 +73,84 @@ def encode_segment(value: str) -> str:
 
 
 def digital_link_path(gtin: str, lot: str, serial: str | None = None) -> str:
-    path = f"/01/{gtin14(gtin)}/10/{encode_segment(lot)}"
-    if serial:
-        path += f"/21/{encode_segment(serial)}"
-    return path
+    return DigitalLink(gtin14(gtin), lot, serial).path()
 
 
-_DIGITAL_LINK = re.compile(r"^/01/(?P<gtin>\d{14})/10/(?P<lot>[^/]+)(?:/21/(?P<serial>[^/]+))?/?$")
+# The key qualifiers of a GTIN, in the only order Digital Link allows: variant, lot, serial.
+GTIN_QUALIFIERS = ("22", "10", "21")
+# Data attributes that are dates (YYMMDD): production, packaging, best before, sell by, expiry.
+DATE_ATTRIBUTES = frozenset({"11", "13", "15", "16", "17"})
 
 
-def parse_digital_link_path(path: str) -> dict[str, str | None] | None:
-    """The GTIN, lot and serial of a Digital Link path, or None when it is not one."""
-    match = _DIGITAL_LINK.match(path)
-    if not match:
-        return None
-    parts = match.groupdict()
-    parts["lot"] = unquote(parts["lot"])
-    if parts["serial"]:
-        parts["serial"] = unquote(parts["serial"])
-    return parts
+class InvalidDigitalLink(ValueError):
+    """A URI that is not a syntactically valid GS1 Digital Link; ``reason`` says why."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class DigitalLink:
+    gtin: str  # always 14 digits
+    lot: str | None = None
+    serial: str | None = None
+    variant: str | None = None
+
+    def path(self) -> str:
+        """The canonical path: no trailing slash, values percent-encoded."""
+        pairs = (("22", self.variant), ("10", self.lot), ("21", self.serial))
+        return f"/01/{self.gtin}" + "".join(
+            f"/{ai}/{encode_segment(value)}" for ai, value in pairs if value
+        )
+
+
+def _check_gtin(value: str) -> str:
+    try:
+        validate_gtin(value)
+    except ValidationError as error:
+        raise InvalidDigitalLink(error.messages[0]) from error
+    return gtin14(value)
+
+
+def _check_qualifier(ai: str, value: str, seen: list[str]) -> None:
+    if ai not in GTIN_QUALIFIERS:
+        raise InvalidDigitalLink(
+            _("“%(ai)s” is not a key qualifier of a GTIN: only 22, 10 and 21 may follow it.")
+            % {"ai": ai}
+        )
+    if seen and GTIN_QUALIFIERS.index(ai) <= GTIN_QUALIFIERS.index(seen[-1]):
+        raise InvalidDigitalLink(
+            _("Key qualifiers must come once each, in the order 22, 10, 21 (here %(ai)s).")
+            % {"ai": ai}
+        )
+    try:
+        validate_lot_or_serial(value)
+    except ValidationError as error:
+        raise InvalidDigitalLink(f"{ai}: {error.messages[0]}") from error
+
+
+def parse_digital_link(path: str) -> DigitalLink:
+    """The GTIN and qualifiers of a (percent-decoded) Digital Link path such as
+    ``/01/08930000000019/10/L1/21/S1``, checked as the Digital Link standard asks (primary
+    key first, qualifiers in order, lengths, character set, check digit); a trailing slash
+    is tolerated. Raises InvalidDigitalLink with the reason."""
+    segments = path.strip("/").split("/") if path.strip("/") else []
+    if len(segments) % 2 or not segments:
+        raise InvalidDigitalLink(_("A Digital Link is pairs of an identifier and its value."))
+    pairs = list(zip(segments[::2], segments[1::2], strict=True))
+    if pairs[0][0] != "01":
+        raise InvalidDigitalLink(_("This resolver knows GTINs (01) only."))
+    gtin = _check_gtin(pairs[0][1])
+    qualifiers: dict[str, str] = {}
+    for ai, value in pairs[1:]:
+        _check_qualifier(ai, value, list(qualifiers))
+        qualifiers[ai] = value
+    return DigitalLink(gtin, qualifiers.get("10"), qualifiers.get("21"), qualifiers.get("22"))
+
+
+def check_data_attributes(query: dict[str, str]) -> None:
+    """Dates among a Digital Link's data attributes (``?17=261231``) are six digits."""
+    for ai in DATE_ATTRIBUTES & set(query):
+        if not re.fullmatch(r"\d{6}", query[ai]):
+            raise InvalidDigitalLink(_("%(ai)s is a date written YYMMDD.") % {"ai": ai})

@@ -1,22 +1,20 @@
 from django.urls import path, re_path
 
-from traceability import views
+from traceability import resolver_views, views
 
 app_name = "traceability"
 
 urlpatterns = [
-    # GS1 Digital Link: GTIN, then lot, then serial.
-    re_path(
-        r"^01/(?P<gtin>\d{14})/10/(?P<lot>[^/]+)/21/(?P<serial>[^/]+)/?$",
-        views.scan_digital_link,
-        name="digital_link",
-    ),
-    re_path(r"^01/(?P<gtin>\d{14})/10/(?P<lot>[^/]+)/?$", views.lot_page, name="digital_link_lot"),
+    # GS1 Digital Link (GTIN, then lot, then serial), valid or not: the resolver says which.
+    re_path(r"^(?P<path>01(?:/.*)?)$", resolver_views.resolver, name="resolver"),
+    path(".well-known/gs1resolver", resolver_views.description_file, name="resolver_description"),
+    path("product/<str:gtin>", views.product_page, name="product"),
     path("s/<str:serial>", views.scan_short, name="scan"),
     path("scan/location", views.share_scan_location, name="share_location"),
     path("scan/report", views.report_copy, name="report_copy"),
     path("lot/<str:lot>", views.lot_page, name="lot"),
     path("lot/<str:lot>/verify", views.verify_lot, name="verify"),
+    path("lot/<str:lot>/recall", views.recall_status, name="recall_status"),
     path("lot/<str:lot>/epcis.jsonld", views.epcis_export, name="epcis"),
     path("labels/sheets/<uuid:sheet_uuid>.pdf", views.label_sheet_pdf, name="sheet_pdf"),
     re_path(

@@ -19,7 +19,7 @@ from farms.permissions import Action, require
 from traceability import epcis, qr
 from traceability.models import Batch, LabelSheet, Party
 from traceability.public import public_trace
-from traceability.services import copy_reports, labels, scans
+from traceability.services import copy_reports, labels, resolver, scans
 from traceability.services.labels import label_url
 from traceability.services.trace import load_trace
 from traceability.steps import STEP_RULES, BusinessStep
@@ -48,10 +48,14 @@ def _render_trace(request, batch: Batch, label=None, scan=None):
     return render(request, "traceability/scan.html", context)
 
 
-def _scan(request, serial: str, **digital_link):
-    if not _well_formed(serial, digital_link.get("lot") or ""):
+@require_GET
+@cache_control(private=True, no_cache=True)
+def scan_short(request, serial: str):
+    """The consumer's scan page, where Digital Link labels are redirected too: a real
+    visit counts as a scan once."""
+    if not _well_formed(serial):
         return not_found(request)
-    label = scans.find_label(serial, **digital_link)
+    label = scans.find_label(serial)
     if label is None:
         return not_found(request)
     seen = _recently_scanned(request)
@@ -84,30 +88,44 @@ def _recently_scanned(request) -> list[str]:
     return [serial for serial in value.split(",") if serial]
 
 
-@require_GET
-@cache_control(private=True, no_cache=True)
-def scan_short(request, serial: str):
-    return _scan(request, serial)
-
-
-@require_GET
-@cache_control(private=True, no_cache=True)
-def scan_digital_link(request, gtin: str, lot: str, serial: str):
-    return _scan(request, serial, gtin=gtin, lot=lot)
+def _public_batch(lot: str) -> Batch | None:
+    if not _well_formed(lot):
+        return None
+    return Batch.objects.filter(code=lot).select_related("product").first()
 
 
 @require_GET
 @cache_control(public=True, max_age=60)
-def lot_page(request, lot: str, gtin: str | None = None):
-    """A lot without a serial (Digital Link /01/…/10/… or /lot/…): shown, not counted."""
-    if not _well_formed(lot):
-        return not_found(request)
-    batch = Batch.objects.filter(code=lot).select_related("product").first()
+def lot_page(request, lot: str):
+    """A lot's public journey (where Digital Link lots are redirected): shown, not counted."""
+    batch = _public_batch(lot)
     if batch is None:
         return not_found(request)
-    if gtin is not None and batch.product.gtin.zfill(14) != gtin:
-        return not_found(request)
     return _render_trace(request, batch)
+
+
+@require_GET
+@cache_control(no_cache=True)
+def recall_status(request, lot: str):
+    """Whether a lot is recalled or held, read from its hash chain (GS1 link type
+    recallStatus)."""
+    batch = _public_batch(lot)
+    if batch is None:
+        return not_found(request)
+    context = {"trace": public_trace(load_trace(batch))}
+    return render(request, "traceability/recall_status.html", context)
+
+
+@require_GET
+@cache_control(public=True, max_age=60)
+def product_page(request, gtin: str):
+    """A GTIN's product information page (GS1 link type pip): the product and its lots
+    now in stock."""
+    product = resolver.product_by_gtin(gtin) if gtin.isdigit() and len(gtin) <= 14 else None
+    if product is None:
+        return not_found(request)
+    context = {"product": product, "lots": resolver.lots_in_stock(product)}
+    return render(request, "traceability/product.html", context)
 
 
 @require_POST

@@ -5,7 +5,10 @@ from accounts.phone import normalize_contact_phone, normalize_phone
 from backend.gs1 import (
     check_digit,
     digital_link_path,
-    parse_digital_link_path,
+    DigitalLink,
+    InvalidDigitalLink,
+    gtin_spellings,
+    parse_digital_link,
     validate_gln,
     validate_gtin,
     validate_lot_or_serial,
@@ -80,9 +83,24 @@ def test_lot_and_serial_rules():
 def test_digital_link_round_trip_with_percent_encoding():
     path = digital_link_path("4006381333931", "LOT/1 A", "S%1")
     assert path == "/01/04006381333931/10/LOT%2F1%20A/21/S%251"
-    assert parse_digital_link_path("/01/08931234567895/10/ABC/21/XYZ") == {
-        "gtin": "08931234567895",
-        "lot": "ABC",
-        "serial": "XYZ",
-    }
-    assert parse_digital_link_path("/01/123/10/ABC") is None
+    assert parse_digital_link("/01/08931234567897/10/ABC/21/XYZ/") == DigitalLink(
+        "08931234567897", "ABC", "XYZ"
+    )
+    assert parse_digital_link("01/4006381333931/22/V1/21/S1") == DigitalLink(
+        "04006381333931", None, "S1", "V1"
+    )
+    assert DigitalLink("04006381333931", "A B", "S1", "V1").path() == (
+        "/01/04006381333931/22/V1/10/A%20B/21/S1"
+    )
+    with pytest.raises(InvalidDigitalLink):
+        parse_digital_link("/01/123/10/ABC")
+
+
+def test_a_gtin_is_looked_up_as_it_may_have_been_typed():
+    assert gtin_spellings("00000040063816") == [
+        "40063816",
+        "000040063816",
+        "0000040063816",
+        "00000040063816",
+    ]
+    assert gtin_spellings("4006381333931") == ["4006381333931", "04006381333931"]

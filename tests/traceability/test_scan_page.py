@@ -2,7 +2,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.test import Client
 
-from tests.factories import CertificationFactory, ProductFactory, kg, moment, ship
+from tests.factories import CertificationFactory, kg, moment, ship
 from tests.traceability.scanning import scan, scan_and_share, share, token_in
 from traceability.models import Label, Scan, TraceEvent
 from traceability.services import scans
@@ -121,30 +121,14 @@ def test_page_is_small_and_costs_a_constant_number_of_queries(
     [
         "/s/NOSUCHSERIAL",
         "/s/" + "A" * 300,
-        "/01/123/10/X/21/Y",
-        "/01/00000000000000/10/X/21/Y",
         "/lot/NOPE",
         "/lot/NOPE/verify",
-        "/01/04006381333931/10/%FF%FE/21/%00",
     ],
 )
 def test_unknown_or_malformed_codes_get_a_friendly_404(client, db, path):
     response = client.get(path)
     assert response.status_code == 404
     assert "Chúng tôi không tìm thấy mã này" in response.content.decode()
-
-
-def test_a_digital_link_needs_matching_gtin_and_lot(client, owner, coop, plot):
-    bags = ProductFactory(code="gao-tui", gtin="4006381333931")
-    batch = create_batch(
-        owner, producer=coop, product=bags, plots=[plot], harvested_at=moment(1), quantity=kg(10)
-    )
-    label = add_label(batch)
-    good = f"/01/04006381333931/10/{batch.code}/21/{label.serial}"
-    assert client.get(good).status_code == 200
-    assert client.get(f"/01/04006381333931/10/OTHER/21/{label.serial}").status_code == 404
-    assert client.get(f"/01/09999999999994/10/{batch.code}/21/{label.serial}").status_code == 404
-    assert client.get(f"/01/04006381333931/10/{batch.code}").status_code == 200
 
 
 def test_english_is_beside_vietnamese(label):

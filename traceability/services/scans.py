@@ -67,18 +67,12 @@ _THROTTLE_SALT = "traceability.scan-throttle"
 LOCATION_TOKEN_MAX_AGE = 3600
 
 
-def find_label(serial: str, *, gtin: str | None = None, lot: str | None = None) -> Label | None:
-    """The label for a serial; with a Digital Link, its GTIN and lot must match too."""
-    label = (
+def find_label(serial: str) -> Label | None:
+    return (
         Label.objects.select_related("batch__product", "batch__producer")
         .filter(serial=serial)
         .first()
     )
-    if label is None or (lot is not None and label.batch.code != lot):
-        return None
-    if gtin is not None and label.batch.product.gtin.zfill(14) != gtin:
-        return None
-    return label
 
 
 def counts_as_scan(serial: str, user_agent: str, recently_scanned: list[str]) -> bool:
