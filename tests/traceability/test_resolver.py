@@ -379,3 +379,47 @@ def test_a_percent_encoded_lot_is_read_decoded(client, owner, coop, plot, rice):
     encoded = "".join(f"%{ord(char):02X}" for char in lot.code)
     assert unquote(encoded) == lot.code
     assert client.get(f"/01/{GTIN}/10/{encoded}")["Location"] == site(f"/lot/{lot.code}")
+
+
+# In a real browser (Playwright driving Debian's Chromium): a phone that opens a label's
+# Digital Link lands on the scan page and counts once; a retailer's web page on another
+# origin reads the linkset through CORS, preflight included.
+@pytest.mark.django_db(transaction=True)
+def test_a_phone_lands_on_the_scan_page_and_another_origin_reads_the_links(
+    live_server, browser, settings, label
+):
+    settings.SITE_URL = live_server.url
+    uri = f"{live_server.url}/01/{GTIN}/10/{label.batch.code}/21/{label.serial}"
+    phone = browser.new_context(
+        locale="vi-VN",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        user_agent="Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 Chrome/120 Mobile",
+    ).new_page()
+    phone.goto(uri + "?17=261231")
+    assert phone.url == f"{live_server.url}/s/{label.serial}?17=261231"
+    assert label.batch.code in phone.inner_text("main")
+    phone.reload()
+    label.refresh_from_db()
+    assert label.scan_count == 1
+
+    # The same server under another name is another origin for the browser.
+    other_origin = live_server.url.replace("localhost", "127.0.0.1")
+    assert other_origin != live_server.url
+    retailer = browser.new_page()
+    retailer.goto(f"{other_origin}/static/favicon.svg")  # a file: no CSP of ours limits it
+    answer = retailer.evaluate(
+        """async (uri) => {
+            const response = await fetch(uri + "?linkType=all", {
+                headers: {"Accept": "application/linkset+json", "X-Retailer": "1"},
+            });
+            return {status: response.status, link: response.headers.get("Link"),
+                    body: await response.json()};
+        }""",
+        uri,
+    )
+    assert answer["status"] == 200 and 'rel="linkset"' in answer["link"]
+    recall = answer["body"]["linkset"][1][VOC + "recallStatus"][0]["href"]
+    assert recall == f"{live_server.url}/lot/{label.batch.code}/recall"
+    label.refresh_from_db()
+    assert label.scan_count == 1  # the program's requests counted nothing
