@@ -112,13 +112,19 @@ def serve(port: int = 8765, workers: int = 2):
     raise RuntimeError("gunicorn did not start")
 
 
-def load(port: int, path: str, clients: int = 8, seconds: float = 10.0) -> str:
+def load(port: int, path: str, clients: int = 8, seconds: float = 10.0, status: int = 200) -> str:
     """Requests per second and latency from ``clients`` keep-alive connections (GET)."""
-    return load_post(port, path, None, {}, clients, seconds)
+    return load_post(port, path, None, {}, clients, seconds, status)
 
 
 def load_post(
-    port: int, path: str, body: str | None, headers: dict, clients: int = 8, seconds: float = 10.0
+    port: int,
+    path: str,
+    body: str | None,
+    headers: dict,
+    clients: int = 8,
+    seconds: float = 10.0,
+    status: int = 200,
 ) -> str:
     """Requests per second and latency; POST ``body`` when given, else GET."""
     import http.client
@@ -134,7 +140,7 @@ def load_post(
             connection.request("POST" if body else "GET", path, body=body, headers=headers)
             response = connection.getresponse()
             response.read()
-            assert response.status == 200
+            assert response.status == status, response.status
             latencies.append(time.perf_counter() - start)
 
     threads = [threading.Thread(target=client) for _ in range(clients)]

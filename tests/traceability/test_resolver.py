@@ -318,9 +318,10 @@ def test_scans_count_once_per_real_visit_not_for_resolver_requests(label):
     assert label.scan_count == 1
 
 
-def test_short_labels_keep_working(client, label):
+def test_short_labels_keep_working_and_link_the_product_page(client, label):
     response = client.get(f"/s/{label.serial}")
     assert response.status_code == 200 and label.batch.code in response.content.decode()
+    assert f'href="/product/{GTIN[1:]}"' in response.content.decode()
 
 
 def test_resolving_a_label_costs_one_query(client, label, django_assert_max_num_queries):
