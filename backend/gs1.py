@@ -5,10 +5,11 @@ lot (AI 10), then the serial (AI 21). Lot and serial are at most 20 characters f
 GS1's character set 82 and are percent-encoded in the path.
 """
 
+import datetime
 import re
 import string
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +28,8 @@ def check_digit(body: str) -> str:
 
 
 def _validate_key(value: str, lengths: tuple[int, ...], name: str) -> None:
-    if not value.isdigit() or len(value) not in lengths:
+    # ASCII digits only: str.isdigit() also takes "²" and "٣", which int() refuses or reads.
+    if not re.fullmatch(r"[0-9]+", value) or len(value) not in lengths:
         raise ValidationError(
             _("A %(name)s has %(lengths)s digits.")
             % {"name": name, "lengths": _(" or ").join(str(n) for n in lengths)},
@@ -130,12 +132,21 @@ def _check_qualifier(ai: str, value: str, seen: list[str]) -> None:
         raise InvalidDigitalLink(f"{ai}: {error.messages[0]}") from error
 
 
+def _decoded(segment: str) -> str:
+    try:
+        return unquote(segment, errors="strict")
+    except UnicodeDecodeError as error:
+        raise InvalidDigitalLink(_("A value is not written in UTF-8.")) from error
+
+
 def parse_digital_link(path: str) -> DigitalLink:
-    """The GTIN and qualifiers of a (percent-decoded) Digital Link path such as
-    ``/01/08930000000019/10/L1/21/S1``, checked as the Digital Link standard asks (primary
-    key first, qualifiers in order, lengths, character set, check digit); a trailing slash
-    is tolerated. Raises InvalidDigitalLink with the reason."""
-    segments = path.strip("/").split("/") if path.strip("/") else []
+    """The GTIN and qualifiers of a Digital Link path as written in the request, still
+    percent-encoded (``/01/08930000000019/10/L1/21/S1``; ``%2F`` is a slash inside a
+    value), checked as the Digital Link standard asks (primary key first, qualifiers in
+    order, lengths, character set, check digit); a trailing slash is tolerated. Raises
+    InvalidDigitalLink with the reason."""
+    trimmed = path.strip("/")
+    segments = [_decoded(segment) for segment in trimmed.split("/")] if trimmed else []
     if len(segments) % 2 or not segments:
         raise InvalidDigitalLink(_("A Digital Link is pairs of an identifier and its value."))
     pairs = list(zip(segments[::2], segments[1::2], strict=True))
@@ -149,8 +160,21 @@ def parse_digital_link(path: str) -> DigitalLink:
     return DigitalLink(gtin, qualifiers.get("10"), qualifiers.get("21"), qualifiers.get("22"))
 
 
-def check_data_attributes(query: dict[str, str]) -> None:
-    """Dates among a Digital Link's data attributes (``?17=261231``) are six digits."""
+def _is_yymmdd(value: str) -> bool:
+    """A GS1 date: day 00 stands for the month's last day."""
+    if not re.fullmatch(r"[0-9]{6}", value):
+        return False
+    year, month, day = 2000 + int(value[:2]), int(value[2:4]), int(value[4:])
+    try:
+        datetime.date(year, month, day or 1)
+    except ValueError:
+        return False
+    return True
+
+
+def check_data_attributes(query: dict[str, list[str]]) -> None:
+    """Dates among a Digital Link's data attributes (``?17=261231``), every value of
+    them, are real dates written YYMMDD."""
     for ai in DATE_ATTRIBUTES & set(query):
-        if not re.fullmatch(r"\d{6}", query[ai]):
+        if not all(_is_yymmdd(value) for value in query[ai]):
             raise InvalidDigitalLink(_("%(ai)s is a date written YYMMDD.") % {"ai": ai})

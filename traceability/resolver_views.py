@@ -7,7 +7,7 @@ open to other origins and points to the linkset in a ``Link`` header. The resolv
 nothing: the consumer's scan page it redirects to does.
 """
 
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
@@ -47,8 +47,8 @@ def resolver(request, path: str):
 
 def _answer(request, path: str) -> HttpResponse:
     try:
-        link = parse_digital_link(path)
-        check_data_attributes(request.GET.dict())
+        link = parse_digital_link(_request_target(request))
+        check_data_attributes(dict(request.GET.lists()))
     except InvalidDigitalLink as error:
         return _problem(request, 400, _("Not a valid GS1 Digital Link"), error.reason)
     resolution = resolve(link)
@@ -69,6 +69,14 @@ def _answer(request, path: str) -> HttpResponse:
     response["Link"] = _linkset_header(resolution.levels[0].anchor)
     response["Vary"] = "Accept, Accept-Language"
     return response
+
+
+def _request_target(request) -> str:
+    """The path as the client wrote it, where the server passes it on (gunicorn's RAW_URI,
+    uWSGI's REQUEST_URI): Django decodes ``%2F`` in a lot into a separator and re-encodes
+    bytes that are not UTF-8. Elsewhere (runserver), Django's path, encoded again."""
+    raw = request.META.get("RAW_URI") or request.META.get("REQUEST_URI")
+    return urlsplit(raw).path if raw else quote(request.path_info)
 
 
 def _linkset_header(anchor: str) -> str:
@@ -99,7 +107,9 @@ class TemporaryRedirect(HttpResponseRedirectBase):
 
 def _redirect(request, href: str) -> HttpResponse:
     """Every key=value pair but linkType passes on."""
-    passed_on = [(key, value) for key, value in request.GET.items() if key != "linkType"]
+    passed_on = [
+        (key, value) for key, values in request.GET.lists() if key != "linkType" for value in values
+    ]
     return TemporaryRedirect(href + ("?" + urlencode(passed_on) if passed_on else ""))
 
 

@@ -6,7 +6,7 @@ app_name = "traceability"
 
 urlpatterns = [
     # GS1 Digital Link (GTIN, then lot, then serial), valid or not: the resolver says which.
-    re_path(r"^(?P<path>01(?:/.*)?)$", resolver_views.resolver, name="resolver"),
+    re_path(r"^(?P<path>01(?:/[\s\S]*)?)$", resolver_views.resolver, name="resolver"),
     path(".well-known/gs1resolver", resolver_views.description_file, name="resolver_description"),
     path("product/<str:gtin>", views.product_page, name="product"),
     path("s/<str:serial>", views.scan_short, name="scan"),

@@ -95,7 +95,7 @@ def _public_batch(lot: str) -> Batch | None:
 
 
 @require_GET
-@cache_control(public=True, max_age=60)
+@cache_control(private=True, max_age=60)  # private: the page carries the visitor's CSRF token
 def lot_page(request, lot: str):
     """A lot's public journey (where Digital Link lots are redirected): shown, not counted."""
     batch = _public_batch(lot)
@@ -117,7 +117,7 @@ def recall_status(request, lot: str):
 
 
 @require_GET
-@cache_control(public=True, max_age=60)
+@cache_control(private=True, max_age=60)  # private: the page carries the visitor's CSRF token
 def product_page(request, gtin: str):
     """A GTIN's product information page (GS1 link type pip): the product and its lots
     now in stock."""
@@ -183,6 +183,8 @@ def verify_lot(request, lot: str):
 @login_required
 @require_GET
 def epcis_export(request, lot: str):
+    if not _well_formed(lot):
+        raise Http404
     batch = get_object_or_404(Batch.objects.select_related("producer"), code=lot)
     require(request.user, Action.VIEW, batch.producer)
     document = epcis.document(load_trace(batch, verify=False))
@@ -225,7 +227,7 @@ def label_image(request, serial: str, extension: str):
 
 
 @require_GET
-@cache_control(public=True, max_age=3600)
+@cache_control(private=True, max_age=3600)  # private: the page carries a CSRF token
 def location_page(request, code: str):
     """What a location code in a trace record names: public facts only."""
     if not _well_formed(code):
@@ -240,7 +242,7 @@ def location_page(request, code: str):
 
 
 @require_GET
-@cache_control(public=True, max_age=3600)
+@cache_control(private=True, max_age=3600)  # private: the page carries a CSRF token
 def party_page(request, producer_uuid):
     """A producer's or a trading partner's public identity, as named by trace records (no
     contacts, no street address, and a person's name only as they registered a farm)."""
@@ -252,7 +254,7 @@ def party_page(request, producer_uuid):
 
 
 @require_GET
-@cache_control(public=True, max_age=86400)
+@cache_control(private=True, max_age=86400)  # private: the page carries a CSRF token
 def vocabulary_term(request, term: str):
     """Our vocabulary URIs for farm steps that CBV lacks resolve to a definition."""
     if term not in BusinessStep.values or STEP_RULES[term].cbv:

@@ -3,10 +3,10 @@ from django.core.exceptions import ValidationError
 
 from accounts.phone import normalize_contact_phone, normalize_phone
 from backend.gs1 import (
-    check_digit,
-    digital_link_path,
     DigitalLink,
     InvalidDigitalLink,
+    check_digit,
+    digital_link_path,
     gtin_spellings,
     parse_digital_link,
     validate_gln,
