@@ -174,11 +174,12 @@ def _transformation_event(event: TraceEvent, lots: dict[str, Batch]) -> dict:
     }
 
 
-def _referenced_lots(trace: Trace) -> dict[str, Batch]:
-    lots = {batch.code: batch for batch in trace.batches.values()}
+def _referenced_lots(events: list[TraceEvent], known: dict[str, Batch]) -> dict[str, Batch]:
+    """The lots the events name, by code: those known already and the transformations'."""
+    lots = dict(known)
     codes = {
         entry["lot"]
-        for event in trace.events
+        for event in events
         for key in ("inputs", "outputs")
         for entry in event.details.get(key, [])
     } - lots.keys()
@@ -202,11 +203,11 @@ def _locations(trace: Trace) -> list[dict]:
     return [_location(where) for where in places.values()]
 
 
-def _error_declarations(trace: Trace) -> dict[str, dict]:
+def _error_declarations(events: list[TraceEvent]) -> dict[str, dict]:
     """EPCIS 2.0 error declarations, by the uuid of the event each declares wrong: our
     corrections are not events of their own but these."""
     declarations = {}
-    for event in trace.events:
+    for event in events:
         if event.business_step != BusinessStep.CORRECTING:
             continue
         declarations[event.details["corrects"]] = {
@@ -222,7 +223,12 @@ def _error_declarations(trace: Trace) -> dict[str, dict]:
     return declarations
 
 
-def _event(event: TraceEvent, lots: dict[str, Batch], declarations: dict[str, dict]) -> dict:
+def _event(
+    event: TraceEvent,
+    lots: dict[str, Batch],
+    declarations: dict[str, dict],
+    with_notes: bool = True,
+) -> dict:
     data = (
         _transformation_event(event, lots)
         if event.event_type == EventType.TRANSFORMATION
@@ -230,22 +236,62 @@ def _event(event: TraceEvent, lots: dict[str, Batch], declarations: dict[str, di
     )
     if str(event.uuid) in declarations:
         data["errorDeclaration"] = declarations[str(event.uuid)]
+    if not with_notes:
+        data.pop(f"{PREFIX}:notes", None)
     return data
 
 
+def _context() -> list:
+    return [EPCIS_CONTEXT, {PREFIX: vocabulary_base()}]
+
+
+def _now() -> str:
+    return django_timezone.now().astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def with_export_fields(events):
+    """A queryset of events with what their export reads, in a fixed number of queries."""
+    return events.select_related(
+        "batch__product", "batch__certification", "plot", "place", "producer", "party", "actor"
+    ).prefetch_related("inputs")
+
+
+def query_document(events: list[TraceEvent], *, with_notes: bool) -> dict:
+    """An EPCISQueryDocument of these events (a page of a query's result). Free-text notes
+    are left out for trading partners: a farm's words are its own."""
+    corrections = list(TraceEvent.objects.filter(corrects__in=events).select_related("producer"))
+    lots = _referenced_lots(events, {event.batch.code: event.batch for event in events})
+    declarations = _error_declarations(corrections)
+    return {
+        "@context": _context(),
+        "type": "EPCISQueryDocument",
+        "schemaVersion": "2.0",
+        "creationDate": _now(),
+        "epcisBody": {
+            "queryResults": {
+                "queryName": "SimpleEventQuery",
+                "resultsBody": {
+                    "eventList": [_event(e, lots, declarations, with_notes) for e in events]
+                },
+            }
+        },
+    }
+
+
 def document(trace: Trace) -> dict:
-    lots = _referenced_lots(trace)
-    declarations = _error_declarations(trace)
+    known = {batch.code: batch for batch in trace.batches.values()}
+    lots = _referenced_lots(trace.events, known)
+    declarations = _error_declarations(trace.events)
     events = [
         _event(e, lots, declarations)
         for e in trace.events
         if e.business_step != BusinessStep.CORRECTING
     ]
     return {
-        "@context": [EPCIS_CONTEXT, {PREFIX: vocabulary_base()}],
+        "@context": _context(),
         "type": "EPCISDocument",
         "schemaVersion": "2.0",
-        "creationDate": django_timezone.now().astimezone(UTC).isoformat(timespec="milliseconds"),
+        "creationDate": _now(),
         "epcisHeader": {
             "epcisMasterData": {
                 "vocabularyList": [

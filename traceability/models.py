@@ -339,7 +339,17 @@ class TraceEvent(models.Model):
                 fields=["corrects"], condition=Q(corrects__isnull=False), name="one_correction"
             ),
         ]
-        indexes = [models.Index(fields=["business_step", "occurred_at"])]
+        indexes = [
+            models.Index(fields=["business_step", "occurred_at"]),
+            # The EPCIS interface shows a transformation once, from its first stored row.
+            models.Index(
+                fields=["transformation_id"],
+                condition=Q(transformation_id__isnull=False),
+                name="event_transformation_idx",
+            ),
+            # Its query pages run in recording order.
+            models.Index(fields=["recorded_at", "id"], name="event_recorded_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.batch.code} #{self.sequence} {self.get_business_step_display()}"
@@ -606,3 +616,65 @@ class Scan(models.Model):
         verbose_name = _("scan")
         verbose_name_plural = _("scans")
         indexes = [models.Index(fields=["label", "scanned_at"])]
+
+
+class ApiKey(models.Model):
+    """A key another system uses on the EPCIS interface (``Authorization: Bearer …``), for
+    one organisation: a trading partner (it sees and writes what it handled), a producer
+    (its own records) or an inspection body (every record). Only a hash is stored: the
+    key itself is shown once, when it is made."""
+
+    class Scope(models.TextChoices):
+        PARTNER = "partner", _("Trading partner")
+        PRODUCER = "producer", _("Producer")
+        INSPECTION = "inspection", _("Inspection body")
+
+    name = models.CharField(_("name"), max_length=120)
+    scope = models.CharField(_("scope"), max_length=12, choices=Scope.choices)
+    party = models.ForeignKey(
+        Party,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="api_keys",
+        verbose_name=_("trading partner"),
+    )
+    producer = models.ForeignKey(
+        Producer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="api_keys",
+        verbose_name=_("producer"),
+    )
+    prefix = models.CharField(_("key starts with"), max_length=8, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("EPCIS API key")
+        verbose_name_plural = _("EPCIS API keys")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(scope="partner", party__isnull=False, producer__isnull=True)
+                    | Q(scope="producer", producer__isnull=False, party__isnull=True)
+                    | Q(scope="inspection", party__isnull=True, producer__isnull=True)
+                ),
+                name="api_key_names_its_holder",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

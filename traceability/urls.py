@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from traceability import resolver_views, views
+from traceability import epcis_views, resolver_views, views
 
 app_name = "traceability"
 
@@ -21,6 +21,29 @@ urlpatterns = [
         r"^labels/(?P<serial>[0-9A-Z]{1,20})\.(?P<extension>svg|png)$",
         views.label_image,
         name="label_image",
+    ),
+    # The EPCIS 2.0 REST interface.
+    path("epcis/", epcis_views.top_level, name="epcis"),
+    path("epcis/events", epcis_views.events, name="epcis_events"),
+    re_path(r"^epcis/events/(?P<event_id>.+)$", epcis_views.event, name="epcis_event"),
+    path("epcis/capture", epcis_views.not_yet, name="epcis_capture"),
+    re_path(r"^epcis/queries(?:/.*)?$", epcis_views.not_yet, name="epcis_queries"),
+    re_path(
+        r"^epcis/(?P<dimension>eventTypes|epcs|bizSteps|bizLocations|readPoints|dispositions)$",
+        epcis_views.values,
+        name="epcis_values",
+    ),
+    re_path(
+        r"^epcis/(?P<dimension>eventTypes|epcs|bizSteps|bizLocations|readPoints|dispositions)"
+        r"/(?P<value>.+)/events$",
+        epcis_views.events_of_value,
+        name="epcis_value_events",
+    ),
+    re_path(
+        r"^epcis/(?P<dimension>eventTypes|epcs|bizSteps|bizLocations|readPoints|dispositions)"
+        r"/(?P<value>.+)$",
+        epcis_views.value,
+        name="epcis_value",
     ),
     path("voc/bizstep/<str:term>", views.vocabulary_term, name="vocabulary"),
     path("loc/<str:code>", views.location_page, name="location"),
