@@ -7,6 +7,7 @@ from django.test import Client
 
 from tests.factories import ProducerFactory, ProductFactory, kg, moment, ship
 from traceability import epcis
+from traceability.models import ApiKey
 from traceability.services.api_keys import issue_key, revoke_key
 from traceability.services.batches import create_batch
 from traceability.services.corrections import correct_event
@@ -292,3 +293,22 @@ def test_a_page_costs_the_same_for_many_events(
         ship(owner, journey["sold"], kg(0.5), moment(5 - day * 0.1))
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(event_list(inspection.get("/epcis/events"))) == 26
+
+
+def test_staff_make_a_key_in_the_admin_see_it_once_and_revoke_it(client, admin_user, supermarket):
+    client.force_login(admin_user)
+    form = {"name": "Siêu thị Xanh", "scope": "partner", "party": supermarket.pk}
+    response = client.post("/admin/traceability/apikey/add/", form, follow=True)
+    text = response.content.decode()
+    key = text.split("ns_", 1)[1].split(".", 1)[0]
+    assert client_for("ns_" + key).get("/epcis/events").status_code == 200
+    row = ApiKey.objects.get()
+    assert row.party == supermarket and row.created_by == admin_user
+    wrong = {"name": "Sai", "scope": "inspection", "party": supermarket.pk}
+    refused = client.post("/admin/traceability/apikey/add/", wrong)
+    assert refused.status_code == 200 and ApiKey.objects.count() == 1
+    client.post(
+        "/admin/traceability/apikey/",
+        {"action": "revoke", "_selected_action": [row.pk]},
+    )
+    assert client_for("ns_" + key).get("/epcis/events").status_code == 401
