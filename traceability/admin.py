@@ -623,4 +623,6 @@ class PartyAdmin(ReadOnlyMixin, ProducerScopedAdmin):
     list_display = ["name", "kind", "district", "province", "phone", "tax_code"]
     list_filter = ["kind", "province"]
     search_fields = ["name", "district", "tax_code"]
+
+
 from traceability import admin_api_keys  # noqa: E402, F401  (registers the API keys' admin)

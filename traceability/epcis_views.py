@@ -180,3 +180,8 @@ def events_of_value(request, key, dimension: str, value: str):
 def not_yet(request, key):
     """Capture and named queries: listed, as the bindings ask, and not implemented yet."""
     return problem(501, "ImplementationException", _("Not implemented yet"))
+
+
+@resource("GET")
+def unknown(request, key):
+    return problem(404, "NoSuchNameException", _("Resource not found"), request.path)

@@ -25,7 +25,7 @@ urlpatterns = [
     # The EPCIS 2.0 REST interface.
     path("epcis/", epcis_views.top_level, name="epcis"),
     path("epcis/events", epcis_views.events, name="epcis_events"),
-    re_path(r"^epcis/events/(?P<event_id>.+)$", epcis_views.event, name="epcis_event"),
+    re_path(r"^epcis/events/(?P<event_id>[\s\S]+)$", epcis_views.event, name="epcis_event"),
     path("epcis/capture", epcis_views.not_yet, name="epcis_capture"),
     re_path(r"^epcis/queries(?:/.*)?$", epcis_views.not_yet, name="epcis_queries"),
     re_path(
@@ -35,16 +35,17 @@ urlpatterns = [
     ),
     re_path(
         r"^epcis/(?P<dimension>eventTypes|epcs|bizSteps|bizLocations|readPoints|dispositions)"
-        r"/(?P<value>.+)/events$",
+        r"/(?P<value>[\s\S]+)/events$",
         epcis_views.events_of_value,
         name="epcis_value_events",
     ),
     re_path(
         r"^epcis/(?P<dimension>eventTypes|epcs|bizSteps|bizLocations|readPoints|dispositions)"
-        r"/(?P<value>.+)$",
+        r"/(?P<value>[\s\S]+)$",
         epcis_views.value,
         name="epcis_value",
     ),
+    re_path(r"^epcis/[\s\S]*$", epcis_views.unknown, name="epcis_unknown"),
     path("voc/bizstep/<str:term>", views.vocabulary_term, name="vocabulary"),
     path("loc/<str:code>", views.location_page, name="location"),
     path("party/<uuid:producer_uuid>", views.party_page, name="party"),

@@ -68,12 +68,18 @@ def _time(value: str, name: str) -> datetime.datetime:
         moment = datetime.datetime.fromisoformat(value)
     except ValueError:
         moment = None
-    if moment is None or moment.tzinfo is None:
-        raise QueryParameterError(
-            _("%(name)s is a time with its offset, such as 2026-12-01T08:00:00+07:00.")
-            % {"name": name}
-        )
-    return moment
+    try:
+        # In UTC: the database refuses offsets that Python takes (+22:13).
+        return moment.astimezone(datetime.UTC) if moment and moment.tzinfo else _no_time(name)
+    except OverflowError:
+        return _no_time(name)
+
+
+def _no_time(name: str):
+    raise QueryParameterError(
+        _("%(name)s is a time with its offset, such as 2026-12-01T08:00:00+07:00.")
+        % {"name": name}
+    )
 
 
 def _number(value: str, name: str) -> Decimal:
