@@ -5,6 +5,7 @@ GTIN, otherwise the lot's page on this site. Farm steps missing from CBV and our
 fields (inputs, hashes, actor) use the product's vocabulary, declared in @context.
 """
 
+import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
 from django.conf import settings
@@ -19,6 +20,17 @@ from traceability.steps import BusinessStep, EventType, rule_for
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/epcis-context.jsonld"
 PREFIX = "nongsan"
 UNIT_CODES = {"kg": "KGM", "tan": "TNE", "lit": "LTR"}  # UN/CEFACT Rec 20; counts have none
+
+
+def event_uuid(event_id: str) -> uuid.UUID:
+    """Our key for an eventID: a ``urn:uuid:`` is kept as it is; any other ID (a partner's
+    hash ID) names a stable UUID of its own."""
+    if event_id.startswith("urn:uuid:"):
+        try:
+            return uuid.UUID(event_id.removeprefix("urn:uuid:"))
+        except ValueError:
+            pass
+    return uuid.uuid5(uuid.NAMESPACE_URL, event_id)
 
 
 def vocabulary_base() -> str:
@@ -68,7 +80,8 @@ def _common(event: TraceEvent) -> dict:
         "eventTime": _time(event.occurred_at, event.time_zone_offset),
         "recordTime": event.recorded_at.astimezone(UTC).isoformat(timespec="milliseconds"),
         "eventTimeZoneOffset": event.time_zone_offset,
-        "eventID": f"urn:uuid:{event.uuid}",
+        # A partner's captured event keeps the ID it was sent with.
+        "eventID": event.details.get("eventID") or f"urn:uuid:{event.uuid}",
         "bizStep": bizstep(event.business_step),
         f"{PREFIX}:actor": party_uri(event.actor if event.actor_id else event.producer),
         f"{PREFIX}:hash": event.hash,
@@ -79,6 +92,8 @@ def _common(event: TraceEvent) -> dict:
     where = event.plot or event.place
     if where:
         data["readPoint"] = data["bizLocation"] = {"id": location_uri(where)}
+    elif event.details.get("bizLocation"):  # a partner's own place, as it named it
+        data["bizLocation"] = {"id": event.details["bizLocation"]}
     inputs = [
         {
             f"{PREFIX}:name": row.name,

@@ -7,17 +7,19 @@ sees is decided in one place, ``epcis_query.visible_events``. Errors are RFC 780
 typed with EPCIS's exceptions.
 """
 
+import datetime
 from collections.abc import Callable
 from functools import wraps
 
 from django.http import HttpResponse, JsonResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from traceability import epcis
-from traceability.models import ApiKey
-from traceability.services import api_keys, epcis_dimensions
+from traceability.models import ApiKey, CaptureJob
+from traceability.services import api_keys, epcis_capture, epcis_dimensions
 from traceability.services.epcis_query import (
     TOKEN_LIFETIME,
     Page,
@@ -178,8 +180,49 @@ def events_of_value(request, key, dimension: str, value: str):
 
 @resource("GET", "POST")
 def not_yet(request, key):
-    """Capture and named queries: listed, as the bindings ask, and not implemented yet."""
+    """Named queries and subscriptions: listed, as the bindings ask, not implemented yet."""
     return problem(501, "ImplementationException", _("Not implemented yet"))
+
+
+def _job(job: CaptureJob) -> dict:
+    data = {
+        "captureID": str(job.uuid),
+        "createdAt": job.created_at.astimezone(datetime.UTC).isoformat(timespec="seconds"),
+        "running": job.running,
+        "success": job.success,
+        "captureErrorBehaviour": job.error_behaviour,
+        "errors": job.errors,
+    }
+    if job.finished_at:
+        data["finishedAt"] = job.finished_at.astimezone(datetime.UTC).isoformat(timespec="seconds")
+    return data
+
+
+@resource("GET", "POST")
+def capture(request, key):
+    """POST an EPCISDocument: 202 and the job's address; GET: this key's latest jobs."""
+    if request.method == "GET":
+        jobs = CaptureJob.objects.filter(api_key=key)[: epcis_capture.JOBS_LISTED]
+        return JsonResponse([_job(job) for job in jobs], safe=False)
+    if request.content_type not in ("application/json", "application/ld+json"):
+        return problem(415, "ImplementationException", _("Send the document as JSON."))
+    behaviour = request.headers.get("GS1-Capture-Error-Behaviour", "rollback")
+    try:
+        job = epcis_capture.submit(key, request.body, behaviour)
+    except epcis_capture.CaptureRefused as refusal:
+        return problem(refusal.status, refusal.exception, _("Capture refused"), str(refusal))
+    response = HttpResponse(status=202)
+    response["Location"] = reverse("traceability:epcis_capture_job", args=[job.uuid])
+    response["GS1-EPCIS-Capture-Limit"] = str(epcis_capture.MAX_EVENTS)
+    return response
+
+
+@resource("GET")
+def capture_job(request, key, capture_id):
+    job = CaptureJob.objects.filter(uuid=capture_id, api_key=key).first()
+    if job is None:
+        return problem(404, "NoSuchNameException", _("Resource not found"), str(capture_id))
+    return JsonResponse(_job(job))
 
 
 @resource("GET")

@@ -678,3 +678,37 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class CaptureJob(models.Model):
+    """An EPCIS document a trading partner sent to the capture interface, and what came
+    of it: written by a Celery worker, all or nothing unless the partner asked otherwise."""
+
+    class Behaviour(models.TextChoices):
+        ROLLBACK = "rollback", _("All or nothing")
+        PROCEED = "proceed", _("Keep what is valid")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    api_key = models.ForeignKey(
+        ApiKey, on_delete=models.PROTECT, related_name="capture_jobs", verbose_name=_("key")
+    )
+    error_behaviour = models.CharField(
+        _("on error"), max_length=10, choices=Behaviour.choices, default=Behaviour.ROLLBACK
+    )
+    # The document as sent: the evidence of what the partner declared.
+    document = models.JSONField(_("document"))
+    running = models.BooleanField(_("running"), default=True)
+    success = models.BooleanField(_("success"), default=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    captured = models.PositiveIntegerField(_("events captured"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("EPCIS capture job")
+        verbose_name_plural = _("EPCIS capture jobs")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["api_key", "-created_at"])]
+
+    def __str__(self) -> str:
+        return str(self.uuid)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from backend.numbers import format_quantity
 from farms.models import Certification
@@ -143,6 +144,23 @@ def _place(event: TraceEvent) -> tuple[str, str]:
 
 
 LATE_ENTRY = datetime.timedelta(days=7)
+# A step a partner took, told from the partner's side ("Đã nhận tại Siêu thị …").
+_AT_PARTNER = {
+    BusinessStep.RECEIVING: gettext_lazy("Received at %(name)s"),
+    BusinessStep.STORING: gettext_lazy("Stored at %(name)s"),
+    BusinessStep.SELLING: gettext_lazy("Sold at %(name)s"),
+}
+
+
+def _headline(event: TraceEvent) -> tuple[str, str]:
+    """The step's name, and who took it (empty when the name says it)."""
+    label = BusinessStep(event.business_step).label
+    if not event.actor_id:
+        return label, event.producer.name
+    phrase = _AT_PARTNER.get(event.business_step)
+    if phrase is None:
+        return label, event.actor.public_name
+    return str(phrase) % {"name": event.actor.public_name}, ""
 
 
 def _lateness(event: TraceEvent) -> int:
@@ -169,6 +187,7 @@ def _steps(events: list[TraceEvent]) -> list[PublicStep]:
 
 def _step(event: TraceEvent, corrected_on: datetime.date | None = None) -> PublicStep:
     place, place_code = _place(event)
+    headline, by = _headline(event)
     inputs = [
         " ".join(
             part
@@ -183,12 +202,12 @@ def _step(event: TraceEvent, corrected_on: datetime.date | None = None) -> Publi
     ]
     return PublicStep(
         time=timezone.localtime(event.occurred_at),
-        step=BusinessStep(event.business_step).label,
+        step=headline,
         step_code=event.business_step,
         lot=event.batch.code,
         place=place,
         place_code=place_code,
-        by=event.actor.public_name if event.actor_id else event.producer.name,
+        by=by,
         partner=event.party.public_name if event.party_id else "",
         recorded_days_later=_lateness(event),
         quantity=_quantity(event.quantity, event.batch),

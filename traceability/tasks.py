@@ -3,7 +3,7 @@ from django.utils import translation
 
 from backend.notices import send_once
 from traceability.models import RecallNotice
-from traceability.services import holds, labels, photos, recall_notices
+from traceability.services import epcis_capture, holds, labels, photos, recall_notices
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
@@ -40,3 +40,11 @@ def send_recall_notice(notice_id: int) -> None:
         "recipient", "party", "recall__batch__product", "recall__batch__producer"
     )
     send_once(rows, notice_id, recall_notices.deliver)
+
+
+@shared_task(acks_late=True)
+def run_capture_job(job_id: int) -> bool:
+    """Capture an EPCIS document a trading partner sent (validated, then written all or
+    nothing); a job finished already is not run again."""
+    with translation.override("en"):  # EPCIS problems are read by programs, in English
+        return epcis_capture.run(job_id).success

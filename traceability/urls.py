@@ -26,7 +26,8 @@ urlpatterns = [
     path("epcis/", epcis_views.top_level, name="epcis"),
     path("epcis/events", epcis_views.events, name="epcis_events"),
     re_path(r"^epcis/events/(?P<event_id>[\s\S]+)$", epcis_views.event, name="epcis_event"),
-    path("epcis/capture", epcis_views.not_yet, name="epcis_capture"),
+    path("epcis/capture", epcis_views.capture, name="epcis_capture"),
+    path("epcis/capture/<uuid:capture_id>", epcis_views.capture_job, name="epcis_capture_job"),
     re_path(r"^epcis/queries(?:/.*)?$", epcis_views.not_yet, name="epcis_queries"),
     re_path(
         r"^epcis/(?P<dimension>eventTypes|epcs|bizSteps|bizLocations|readPoints|dispositions)$",

@@ -77,8 +77,7 @@ def _time(value: str, name: str) -> datetime.datetime:
 
 def _no_time(name: str):
     raise QueryParameterError(
-        _("%(name)s is a time with its offset, such as 2026-12-01T08:00:00+07:00.")
-        % {"name": name}
+        _("%(name)s is a time with its offset, such as 2026-12-01T08:00:00+07:00.") % {"name": name}
     )
 
 
@@ -138,7 +137,7 @@ class LotClass:
     gtins: tuple[str, ...] = ()
 
 
-def _lot_classes(values: list[str]) -> list[LotClass]:
+def lot_classes(values: list[str]) -> list[LotClass]:
     """The lots that EPC class URIs name: a Digital Link (01 [+ 10]) on GS1's resolver or
     ours, or a lot's page here."""
     classes = []
@@ -185,13 +184,7 @@ def _transformations_of(classes: list[LotClass], sides: tuple[str, ...]) -> Q:
 
 
 def _event_ids(values: list[str]) -> list[uuid.UUID]:
-    ids = []
-    for value in values:
-        try:
-            ids.append(uuid.UUID(_bare(value, ("urn:uuid:",))))
-        except ValueError:
-            continue
-    return ids
+    return [epcis.event_uuid(value) for value in values]
 
 
 def _declared(condition: Q) -> Q:
@@ -235,20 +228,20 @@ FILTERS: dict[str, Filter] = {
     "EQ_transformationID": lambda values, name: Q(transformation_id__in=_event_ids(values)),
     "MATCH_epcClass": lambda values, name: (
         Q(event_type=EventType.OBJECT)
-        & _on_lots(_lot_classes(values), "batch__code", "batch__product__gtin")
+        & _on_lots(lot_classes(values), "batch__code", "batch__product__gtin")
     ),
     "MATCH_inputEPCClass": lambda values, name: _transformations_of(
-        _lot_classes(values), ("inputs",)
+        lot_classes(values), ("inputs",)
     ),
     "MATCH_outputEPCClass": lambda values, name: _transformations_of(
-        _lot_classes(values), ("outputs",)
+        lot_classes(values), ("outputs",)
     ),
     "MATCH_anyEPCClass": lambda values, name: (
         (
             Q(event_type=EventType.OBJECT)
-            & _on_lots(_lot_classes(values), "batch__code", "batch__product__gtin")
+            & _on_lots(lot_classes(values), "batch__code", "batch__product__gtin")
         )
-        | _transformations_of(_lot_classes(values), ("inputs", "outputs"))
+        | _transformations_of(lot_classes(values), ("inputs", "outputs"))
     ),
     "EXISTS_errorDeclaration": lambda values, name: (
         _declared(Q()) if _flag(values[-1], name) else Q()
