@@ -205,16 +205,23 @@ def capture(request, key):
         jobs = CaptureJob.objects.filter(api_key=key)[: epcis_capture.JOBS_LISTED]
         return JsonResponse([_job(job) for job in jobs], safe=False)
     if request.content_type not in ("application/json", "application/ld+json"):
-        return problem(415, "ImplementationException", _("Send the document as JSON."))
+        return problem(415, "UnsupportedMediaTypeException", _("Send the document as JSON."))
     behaviour = request.headers.get("GS1-Capture-Error-Behaviour", "rollback")
     try:
         job = epcis_capture.submit(key, request.body, behaviour)
     except epcis_capture.CaptureRefused as refusal:
-        return problem(refusal.status, refusal.exception, _("Capture refused"), str(refusal))
+        response = problem(refusal.status, refusal.exception, _("Capture refused"), str(refusal))
+        _capture_limits(response)
+        return response
     response = HttpResponse(status=202)
     response["Location"] = reverse("traceability:epcis_capture_job", args=[job.uuid])
-    response["GS1-EPCIS-Capture-Limit"] = str(epcis_capture.MAX_EVENTS)
+    _capture_limits(response)
     return response
+
+
+def _capture_limits(response: HttpResponse) -> None:
+    response["GS1-EPCIS-Capture-Limit"] = str(epcis_capture.MAX_EVENTS)
+    response["GS1-EPCIS-Capture-File-Size-Limit"] = str(epcis_capture.MAX_BYTES // 1024)
 
 
 @resource("GET")

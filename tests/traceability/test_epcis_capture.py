@@ -196,7 +196,7 @@ def test_each_rule_is_a_clear_error(partner, lot, run, change, message):
             400,
             "ValidationException",
         ),
-        ("<xml/>", "application/xml", 415, "ImplementationException"),
+        ("<xml/>", "application/xml", 415, "UnsupportedMediaTypeException"),
     ],
 )
 def test_a_document_refused_outright_makes_no_job(

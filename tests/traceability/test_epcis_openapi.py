@@ -26,14 +26,22 @@ from traceability.services.api_keys import issue_key
 BINDINGS = Path(__file__).resolve().parent.parent / "standards" / "epcis" / "rest-bindings"
 EXAMPLES_PER_OPERATION = 20
 _BROWSABLE = "(eventTypes|epcs|bizSteps|bizLocations|readPoints|dispositions)"
-IMPLEMENTED = rf"^/(events(/\{{eventID\}})?|{_BROWSABLE}(/\{{[a-zA-Z]+\}}(/events)?)?)?$"
+IMPLEMENTED = (
+    rf"^/(events(/\{{eventID\}})?|capture(/\{{captureID\}})?"
+    rf"|{_BROWSABLE}(/\{{[a-zA-Z]+\}}(/events)?)?)?$"
+)
 
 
 def _without_remote_references(node):
     if isinstance(node, dict):
         if isinstance(node.get("$ref"), str) and node["$ref"].startswith("http"):
             return {}
-        return {key: _without_remote_references(value) for key, value in node.items()}
+        node = {key: _without_remote_references(value) for key, value in node.items()}
+        choices = node.get("oneOf")
+        if choices and all(choice == choices[0] for choice in choices):
+            # "one of" two stubs read as "any value" would admit nothing
+            node = {**{k: v for k, v in node.items() if k != "oneOf"}, **choices[0]}
+        return node
     if isinstance(node, list):
         return [_without_remote_references(value) for value in node]
     return node
@@ -81,7 +89,7 @@ def _keep_the_test_connection():
         signal.connect(close_old_connections)
 
 
-@schema.include(path_regex=IMPLEMENTED, method=["GET", "OPTIONS"]).parametrize()
+@schema.include(path_regex=IMPLEMENTED, method=["GET", "POST", "OPTIONS"]).parametrize()
 @settings(
     derandomize=True,
     max_examples=EXAMPLES_PER_OPERATION,
