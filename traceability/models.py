@@ -347,8 +347,9 @@ class TraceEvent(models.Model):
                 condition=Q(transformation_id__isnull=False),
                 name="event_transformation_idx",
             ),
-            # Its query pages run in recording order.
+            # Its query pages run in recording order, or in time order when asked by time.
             models.Index(fields=["recorded_at", "id"], name="event_recorded_idx"),
+            models.Index(fields=["occurred_at", "id"], name="event_time_idx"),
         ]
 
     def __str__(self) -> str:

@@ -29,7 +29,7 @@ from backend.numbers import format_quantity
 from backend.tasks import queue_after_commit
 from traceability import epcis
 from traceability.models import ApiKey, Batch, CaptureJob, TraceEvent
-from traceability.services.chain import append_event, locked_history
+from traceability.services.chain import append_events, locked_row
 from traceability.services.epcis_query import lot_classes
 from traceability.services.events import check_time
 from traceability.steps import BusinessStep
@@ -132,12 +132,16 @@ def _time(event: dict) -> tuple[datetime.datetime, str]:
     return moment, offset
 
 
-def _lot_and_quantity(key: ApiKey, event: dict) -> tuple[Batch, Decimal | None, Decimal]:
-    elements = event.get("quantityList") or []
-    if len(elements) != 1 or event.get("epcList"):
-        raise ValidationError(_("Name exactly one lot, in quantityList."))
-    element = elements[0]
-    classes = lot_classes([element.get("epcClass", "")])
+@dataclass(frozen=True)
+class Shipped:
+    """A lot named in the document, and what was shipped of it to the partner."""
+
+    batch: Batch
+    quantity: Decimal
+
+
+def _shipped_lot(key: ApiKey, epc_class: str) -> Shipped:
+    classes = lot_classes([epc_class])
     batch = None
     if classes and classes[0].lot:
         found = Batch.objects.select_related("product").filter(code=classes[0].lot)
@@ -145,15 +149,39 @@ def _lot_and_quantity(key: ApiKey, event: dict) -> tuple[Batch, Decimal | None, 
             found = found.filter(product__gtin__in=classes[0].gtins)
         batch = found.first()
     if batch is None:
-        raise ValidationError(
-            _("%(lot)s is not a lot recorded here.") % {"lot": element.get("epcClass")}
-        )
+        raise ValidationError(_("%(lot)s is not a lot recorded here.") % {"lot": epc_class})
     shipped = TraceEvent.objects.filter(
         batch=batch, business_step=BusinessStep.SHIPPING, party=key.party
     ).aggregate(total=Sum("quantity"))["total"]
     if shipped is None:
         raise ValidationError(_("Lot %(lot)s was never shipped to you.") % {"lot": batch.code})
-    return batch, _quantity(element, batch), shipped
+    return Shipped(batch, shipped)
+
+
+class Lots(dict):
+    """The document's lots, each looked up once (a thousand events often name one lot)."""
+
+    def __init__(self, key: ApiKey):
+        super().__init__()
+        self.key = key
+
+    def __missing__(self, epc_class: str) -> Shipped | ValidationError:
+        try:
+            self[epc_class] = _shipped_lot(self.key, epc_class)
+        except ValidationError as error:
+            self[epc_class] = error
+        return self[epc_class]
+
+
+def _lot_and_quantity(lots: Lots, event: dict) -> tuple[Batch, Decimal | None, Decimal]:
+    elements = event.get("quantityList") or []
+    if len(elements) != 1 or event.get("epcList"):
+        raise ValidationError(_("Name exactly one lot, in quantityList."))
+    element = elements[0]
+    shipped = lots[str(element.get("epcClass", ""))]
+    if isinstance(shipped, ValidationError):
+        raise shipped
+    return shipped.batch, _quantity(element, shipped.batch), shipped.quantity
 
 
 def _quantity(element: dict, batch: Batch) -> Decimal | None:
@@ -178,7 +206,7 @@ def epcis_quantity(quantity: Decimal, batch: Batch) -> str:
     return f"{format_quantity(quantity)} {batch.get_unit_display()}"
 
 
-def _check(key: ApiKey, index: int, event: dict) -> Capture:
+def _check(lots: Lots, index: int, event: dict) -> Capture:
     if event.get("type") != "ObjectEvent":
         raise ValidationError(_("Only ObjectEvents are captured here."))
     word = str(event.get("bizStep", "")).removeprefix("https://ref.gs1.org/cbv/BizStep-")
@@ -190,7 +218,7 @@ def _check(key: ApiKey, index: int, event: dict) -> Capture:
     if not event_id:
         raise ValidationError(_("Give each event its eventID, so that a resend is stored once."))
     moment, offset = _time(event)
-    batch, quantity, shipped = _lot_and_quantity(key, event)
+    batch, quantity, shipped = _lot_and_quantity(lots, event)
     step = PARTNER_STEPS[word]
     if step == BusinessStep.RECEIVING and quantity is not None and quantity > shipped:
         raise ValidationError(
@@ -220,43 +248,60 @@ def _checked(job: CaptureJob) -> tuple[list[Capture], list[dict]]:
     ]
     if errors:
         return [], errors
-    captures = []
+    captures, lots = [], Lots(job.api_key)
     for index, event in enumerate(events):
         try:
-            captures.append(_check(job.api_key, index, event))
+            captures.append(_check(lots, index, event))
         except ValidationError as error:
             errors.append(_problem(index, readable(error)))
     return captures, errors
 
 
-def _write(job: CaptureJob, capture: Capture) -> bool:
-    """Append one captured event to its lot's chain; False when it was stored before."""
-    existing = TraceEvent.objects.filter(uuid=capture.event_uuid).first()
-    if existing is not None:
-        if existing.actor_id != job.api_key.party_id or existing.batch_id != capture.batch.pk:
-            raise ValidationError(_("This eventID names another event here."))
-        return False
-    batch, _history = locked_history(capture.batch)
-    event = TraceEvent(
-        uuid=capture.event_uuid,
-        business_step=capture.step,
-        occurred_at=capture.occurred_at,
-        time_zone_offset=capture.offset,
-        producer=batch.producer,
-        actor=job.api_key.party,
-        quantity=capture.quantity,
-        details={
-            "eventID": capture.event_id,
-            "bizLocation": capture.location,
-            "capture": str(job.uuid),
-        },
-    )
-    try:
-        with transaction.atomic():
-            append_event(batch, event)
-    except IntegrityError:  # the same event, sent again at the same moment
-        return False
-    return True
+def _new(job: CaptureJob, captures: list[Capture]) -> tuple[list[Capture], list[dict]]:
+    """The captures not stored before (an eventID sent again is stored once), and errors
+    for eventIDs that name another event here."""
+    stored = TraceEvent.objects.filter(uuid__in=[c.event_uuid for c in captures])
+    stored = {row.uuid: row for row in stored.only("uuid", "actor_id", "batch_id")}
+    fresh, errors, seen = [], [], set()
+    for capture in captures:
+        row = stored.get(capture.event_uuid)
+        if row is not None and (row.actor_id, row.batch_id) != (
+            job.api_key.party_id,
+            capture.batch.pk,
+        ):
+            errors.append(_problem(capture.index, _("This eventID names another event here.")))
+        elif row is None and capture.event_uuid not in seen:
+            fresh.append(capture)
+            seen.add(capture.event_uuid)
+    return fresh, errors
+
+
+def _write(job: CaptureJob, captures: list[Capture]) -> int:
+    """Append the captures to their lots' chains, each lot locked once, in a fixed order."""
+    by_lot: dict[int, list[Capture]] = {}
+    for capture in captures:
+        by_lot.setdefault(capture.batch.pk, []).append(capture)
+    for lot_id in sorted(by_lot):
+        batch = locked_row(by_lot[lot_id][0].batch)
+        events = [
+            TraceEvent(
+                uuid=capture.event_uuid,
+                business_step=capture.step,
+                occurred_at=capture.occurred_at,
+                time_zone_offset=capture.offset,
+                producer=batch.producer,
+                actor=job.api_key.party,
+                quantity=capture.quantity,
+                details={
+                    "eventID": capture.event_id,
+                    "bizLocation": capture.location,
+                    "capture": str(job.uuid),
+                },
+            )
+            for capture in sorted(by_lot[lot_id], key=lambda c: c.occurred_at)
+        ]
+        append_events(batch, events)
+    return len(captures)
 
 
 def run(job_id: int) -> CaptureJob:
@@ -267,18 +312,18 @@ def run(job_id: int) -> CaptureJob:
     captures, errors = _checked(job)
     rollback = job.error_behaviour == CaptureJob.Behaviour.ROLLBACK
     captured = 0
-    if not (errors and rollback):
+    for attempt in range(2):
+        fresh, clashes = _new(job, captures)
+        if clashes or (errors and rollback):
+            errors += clashes
+            break
         try:
             with transaction.atomic():
-                for capture in sorted(captures, key=lambda c: c.batch.pk):
-                    try:
-                        captured += _write(job, capture)
-                    except ValidationError as error:
-                        errors.append(_problem(capture.index, readable(error)))
-                        if rollback:
-                            raise
-        except ValidationError:
-            captured = 0
+                captured = _write(job, fresh)
+            break
+        except IntegrityError:  # another job stored some of these events meanwhile
+            if attempt:
+                raise
     job.running, job.success = False, not errors
     job.errors, job.captured, job.finished_at = errors, captured, timezone.now()
     job.save(update_fields=["running", "success", "errors", "captured", "finished_at"])

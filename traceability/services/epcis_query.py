@@ -325,8 +325,10 @@ def _count(params: QueryDict, name: str) -> int | None:
 
 
 def order_of(params: QueryDict) -> Order:
-    """Recording order by default: a partner that polls reads each new event once."""
-    order_by = params.get("orderBy", "recordTime")
+    """Recording order by default, so that a partner that polls reads each new event once;
+    time order for a query by time, which its index then answers from the start."""
+    by_time = "GE_eventTime" in params or "LT_eventTime" in params
+    order_by = params.get("orderBy", "eventTime" if by_time else "recordTime")
     if order_by not in _TIME_FIELDS:
         raise QueryParameterError(_("orderBy is eventTime or recordTime."))
     direction = params.get("orderDirection", "DESC" if "orderBy" in params else "ASC")
