@@ -69,21 +69,21 @@ def plan(key, params: dict) -> str:
     """The plan of a page's query, from PostgreSQL's EXPLAIN ANALYZE."""
     from django.http import QueryDict
 
-    from traceability.services.epcis_query import filter_events, visible_events
+    from traceability.services.epcis_query import filter_events, order_of, visible_events
 
     query = QueryDict(urlencode(params))
-    events = filter_events(visible_events(key), query).order_by("recorded_at", "pk")[:31]
+    order = order_of(query)
+    sign = "-" if order.descending else ""
+    events = filter_events(visible_events(key), query)
+    events = events.order_by(f"{sign}{order.column}", f"{sign}pk")[:31]
     text = events.explain(analyze=True)
     useful = [line.strip() for line in text.splitlines() if "Index" in line or "Execution" in line]
     return "\n      ".join(useful[:6])
 
 
-def capture_throughput(partner_key, lot) -> str:
-    from django.test import Client
-
+def _document(lot) -> dict:
     from traceability import epcis
-    from traceability.models import CaptureJob
-    from traceability.services import epcis_capture
+
     events = [
         {
             "type": "ObjectEvent",
@@ -96,29 +96,39 @@ def capture_throughput(partner_key, lot) -> str:
         }
         for _ in range(CAPTURED)
     ]
-    body = json.dumps(
-        {
-            "@context": ["https://ref.gs1.org/standards/epcis/epcis-context.jsonld"],
-            "type": "EPCISDocument",
-            "schemaVersion": "2.0",
-            "creationDate": "2026-12-01T08:00:00+07:00",
-            "epcisBody": {"eventList": events},
-        }
-    )
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {partner_key}")
-    start = time.perf_counter()
-    response = client.post("/epcis/capture", body, content_type="application/json")
-    accepted = time.perf_counter() - start
-    assert response.status_code == 202
-    job = CaptureJob.objects.latest("pk")
+    return {
+        "@context": ["https://ref.gs1.org/standards/epcis/epcis-context.jsonld"],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": "2026-12-01T08:00:00+07:00",
+        "epcisBody": {"eventList": events},
+    }
+
+
+def capture_throughput(partner_key, lot) -> list[str]:
+    from django.test import Client
+
+    from traceability.models import CaptureJob
+    from traceability.services import epcis_capture
+    from traceability.services.api_keys import authenticate
+
+    key = authenticate(f"Bearer {partner_key}")
+    job = CaptureJob.objects.create(api_key=key, document=_document(lot))
     start = time.perf_counter()
     job = epcis_capture.run(job.pk)  # what the worker does
     worked = time.perf_counter() - start
     assert job.success and job.captured == CAPTURED, job.errors[:3]
-    return (
-        f"{len(body) / 1024:.0f} KB accepted in {accepted * 1000:.0f} ms; "
-        f"captured by the worker in {worked:.2f} s ({CAPTURED / worked:.0f} events/s)"
-    )
+    body = json.dumps(_document(lot))
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {partner_key}")
+    start = time.perf_counter()
+    response = client.post("/epcis/capture", body, content_type="application/json")
+    posted = time.perf_counter() - start
+    assert response.status_code == 202
+    return [
+        f"the worker: {worked:.2f} s, {CAPTURED / worked:.0f} events/s (schema, checks, chain)",
+        f"POST of {len(body) / 1024:.0f} KB with eager Celery (the embedded default, which "
+        f"captures before answering): {posted * 1000:.0f} ms",
+    ]
 
 
 def main() -> None:
@@ -165,7 +175,8 @@ def main() -> None:
             print(f"  {holder}, {name}: {measure(client, '/epcis/events', params)}")
             print(f"      {plan(row, params)}")
     print(f"Capture of a {CAPTURED:,}-event document")
-    print(f"  {capture_throughput(partner_key, lot)}")
+    for line in capture_throughput(partner_key, lot):
+        print(f"  {line}")
 
 
 if __name__ == "__main__":
