@@ -260,7 +260,8 @@ def test_top_level_and_discovery(inspection, journey):
     options = Client().options("/epcis/events")
     assert options.status_code == 204 and "GET" in options["Allow"]
     assert options["GS1-EPCIS-Version"] == "2.0.0"
-    assert inspection.get("/epcis/capture").status_code == 501
+    assert inspection.get("/epcis/queries").status_code == 501
+    assert inspection.get("/epcis/capture").json() == []
 
 
 def test_browsable_values_lead_to_their_events(validator, inspection, journey):
