@@ -1,13 +1,14 @@
-"""Admin for the EPCIS interface's API keys: platform staff make a key for a trading
-partner, a producer or an inspection body, see it once, and revoke it."""
+"""Admin for the EPCIS interface: platform staff make a key for a trading partner, a
+producer or an inspection body, see it once, revoke it, and read what partners captured."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from backend.admin_tools import ReadOnlyMixin
 from backend.errors import readable
-from traceability.models import ApiKey
+from traceability.models import ApiKey, CaptureJob
 from traceability.services import api_keys
 
 
@@ -84,3 +85,13 @@ class ApiKeyAdmin(admin.ModelAdmin):
         for row in queryset:
             api_keys.revoke_key(row)
         messages.success(request, _("The keys are revoked."))
+
+
+@admin.register(CaptureJob)
+class CaptureJobAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """What partners sent and what came of it, to answer a partner's questions."""
+
+    list_display = ["uuid", "api_key", "created_at", "running", "success", "captured"]
+    list_filter = ["success", "running"]
+    search_fields = ["uuid", "api_key__name", "api_key__party__name"]
+    list_select_related = ["api_key"]

@@ -204,13 +204,16 @@ def test_the_linkset_has_every_level_up_to_the_gtin_and_is_valid(client, label, 
         ]
     relations = {relation for item in linkset for relation in item if relation.startswith(VOC)}
     assert {VOC + name for name in ("pip", "traceability", "recallStatus")} <= relations
-    assert {VOC + "verificationService", VOC + "defaultLink"} <= relations
+    assert {VOC + "verificationService", VOC + "defaultLink", VOC + "epcis"} <= relations
+    epcis_link = linkset[1][VOC + "epcis"][0]["href"]
+    assert epcis_link.startswith(site("/epcis/events?MATCH_anyEPCClass="))
     assert {relation.removeprefix(VOC) for relation in relations} <= set(LINK_TYPES)
     for item in linkset:
         assert len(item[VOC + "defaultLink"]) == 1
         for relation, links in item.items():
             for link in links if relation.startswith(VOC) else []:
-                assert link["hreflang"] == ["vi", "en"] and link["type"] == "text/html"
+                html = "application/json" if relation == VOC + "epcis" else "text/html"
+                assert link["hreflang"] == ["vi", "en"] and link["type"] == html
                 assert link["title"] and link["href"].startswith(settings.SITE_URL)
     assert "Gạo ST25" in linkset[2]["itemDescription"]
 

@@ -5,6 +5,8 @@ A label's default link is the consumer's scan page (where a scan is counted), a 
 public journey, a GTIN's the product page that lists its current lots.
 """
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,6 +14,7 @@ from django.utils.translation import gettext as _
 from backend.gs1 import DigitalLink, gtin_spellings
 from backend.linkset import Level, Link, Resolution
 from farms.models import Product
+from traceability import epcis
 from traceability.models import Batch, Label
 
 
@@ -39,6 +42,15 @@ def _lot_level(batch: Batch, link: DigitalLink) -> Level:
             _("Check that the recorded history is intact"),
         ),
     ]
+    query = urlencode({"MATCH_anyEPCClass": epcis.lot_uri(batch.code, batch.product.gtin)})
+    links.append(
+        Link(
+            "epcis",
+            f"{_url('traceability:epcis_events')}?{query}",
+            _("The lot's EPCIS events (for partners with an API key)"),
+            media_type="application/json",
+        )
+    )
     if batch.certification_id:
         certificate = batch.certification
         links.append(
