@@ -10,6 +10,7 @@ class TraceabilityErrorCode(StrEnum):
     ALREADY_HARVESTED = "already_harvested"
     ALREADY_RECALLED = "already_recalled"
     ALREADY_SHARED = "already_shared"
+    API_KEY_HOLDER = "api_key_holder"
     BATCH_NOT_ACTIVE = "batch_not_active"
     BATCH_NOT_LABELLABLE = "batch_not_labellable"
     CORRECTION_BREAKS_STOCK = "correction_breaks_stock"

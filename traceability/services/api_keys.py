@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from farms.models import Producer
+from traceability.error_codes import TraceabilityErrorCode
 from traceability.models import ApiKey, Party
 
 KEY_PREFIX = "ns_"
@@ -35,7 +36,7 @@ def issue_key(
     if len(holders) != 1:
         raise ValidationError(
             _("A key is for one trading partner, one producer or an inspection body."),
-            code="one_holder",
+            code=TraceabilityErrorCode.API_KEY_HOLDER,
         )
     scope = (
         ApiKey.Scope.PARTNER
