@@ -25,9 +25,9 @@ UNIT_CODES = {"kg": "KGM", "tan": "TNE", "lit": "LTR"}  # UN/CEFACT Rec 20; coun
 def event_uuid(event_id: str) -> uuid.UUID:
     """Our key for an eventID: a ``urn:uuid:`` is kept as it is; any other ID (a partner's
     hash ID) names a stable UUID of its own."""
-    if event_id.startswith("urn:uuid:"):
+    if event_id[:9].lower() == "urn:uuid:":  # RFC 8141 and 4122: any case
         try:
-            return uuid.UUID(event_id.removeprefix("urn:uuid:"))
+            return uuid.UUID(event_id[9:])
         except ValueError:
             pass
     return uuid.uuid5(uuid.NAMESPACE_URL, event_id)
@@ -249,10 +249,15 @@ def _event(
         if event.event_type == EventType.TRANSFORMATION
         else _object_event(event)
     )
-    if str(event.uuid) in declarations:
-        data["errorDeclaration"] = declarations[str(event.uuid)]
-    if not with_notes:
+    declaration = declarations.get(str(event.uuid))
+    if declaration is not None:
+        data["errorDeclaration"] = declaration
+    if not with_notes:  # a farm's own words: its notes and why it corrected a record
         data.pop(f"{PREFIX}:notes", None)
+        if declaration is not None:
+            data["errorDeclaration"] = {
+                k: v for k, v in declaration.items() if k != f"{PREFIX}:explanation"
+            }
     return data
 
 

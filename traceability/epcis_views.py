@@ -11,7 +11,8 @@ import datetime
 from collections.abc import Callable
 from functools import wraps
 
-from django.http import HttpResponse, JsonResponse
+from django.core.exceptions import TooManyFieldsSent
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from traceability.services.epcis_query import (
     Page,
     QueryParameterError,
     QueryTooLargeError,
+    condition,
     filter_events,
     page_of,
     visible_events,
@@ -83,6 +85,8 @@ def _answer(request, view, allowed: tuple[str, ...], *args, **kwargs) -> HttpRes
         return response
     try:
         return view(request, key, *args, **kwargs)
+    except TooManyFieldsSent:
+        return problem(400, "QueryParameterException", _("Invalid query parameter"))
     except QueryParameterError as error:
         return problem(400, "QueryParameterException", _("Invalid query parameter"), str(error))
     except QueryTooLargeError as error:
@@ -151,9 +155,10 @@ def events(request, key):
 
 @resource("GET")
 def event(request, key, event_id: str):
-    query = request.GET.copy()
-    query.setlist("EQ_eventID", [event_id])
-    page = page_of(filter_events(visible_events(key), query), query)
+    if "\x00" in event_id:
+        return problem(404, "NoSuchNameException", _("Resource not found"))
+    found = visible_events(key).filter(uuid=epcis.event_uuid(event_id))
+    page = page_of(found, QueryDict())
     if not page.events:
         return problem(404, "NoSuchNameException", _("Resource not found"), event_id)
     return _events_answer(request, key, page)
@@ -161,7 +166,8 @@ def event(request, key, event_id: str):
 
 @resource("GET")
 def values(request, key, dimension: str):
-    members, token = epcis_dimensions.page_of_values(dimension, visible_events(key), request.GET)
+    events = visible_events(key, every_row=dimension == "epcs")  # a split's every lot
+    members, token = epcis_dimensions.page_of_values(dimension, events, request.GET)
     return collection(members, token, request)
 
 
@@ -172,9 +178,11 @@ def value(request, key, dimension: str, value: str):
 
 @resource("GET")
 def events_of_value(request, key, dimension: str, value: str):
+    """The value in the path is required; the query string may narrow it, not widen it."""
+    found = filter_events(visible_events(key), request.GET)
+    found = found.filter(condition(epcis_dimensions.PARAMETERS[dimension], [value]))
     query = request.GET.copy()
-    query.appendlist(epcis_dimensions.PARAMETERS[dimension], value)
-    found = filter_events(visible_events(key), query)
+    query["@resource"] = f"{dimension}/{value}"  # a page token is for this resource only
     return _events_answer(request, key, page_of(found, query))
 
 

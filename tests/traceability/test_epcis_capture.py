@@ -11,24 +11,17 @@ from celery.contrib.testing.worker import start_worker
 from django.test import Client
 
 from tests.factories import ProductFactory, kg, moment, ship
-from tests.traceability.test_epcis_rest import client_for, event_list, valid
+from tests.traceability.epcis_clients import client_for, event_list
+from tests.traceability.test_epcis_rest import valid
 from traceability import epcis
 from traceability.models import CaptureJob, Label, TraceEvent
 from traceability.services.api_keys import issue_key
 from traceability.services.batches import create_batch
 from traceability.services.labels import new_serials
-from traceability.services.parties import register_party
 from traceability.services.trace import load_trace
 
 GTIN = "4006381333931"
 STORE = "https://id.gs1.org/414/8930000000019"
-
-
-@pytest.fixture
-def supermarket(owner, coop):
-    return register_party(
-        owner, coop, name="Siêu thị Xanh", kind="supermarket", district="Cầu Giấy"
-    )
 
 
 @pytest.fixture
@@ -39,11 +32,6 @@ def lot(owner, coop, plot, supermarket):
     )
     ship(owner, lot, kg(30), moment(2), to=supermarket)
     return lot
-
-
-@pytest.fixture
-def partner(admin_user, supermarket):
-    return client_for(issue_key(admin_user, "Siêu thị Xanh", party=supermarket)[1])
 
 
 def partner_event(lot, step: str, days_ago: float, quantity=10, event_id=None) -> dict:

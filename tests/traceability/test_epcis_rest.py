@@ -5,69 +5,15 @@ query parameters, paging, and problems typed with EPCIS's exceptions."""
 import pytest
 from django.test import Client
 
-from tests.factories import ProducerFactory, ProductFactory, kg, moment, ship
+from tests.factories import ProducerFactory, kg, moment, ship
+from tests.traceability.conftest import EPCIS_GTIN
+from tests.traceability.epcis_clients import client_for, event_list
 from traceability import epcis
 from traceability.models import ApiKey
 from traceability.services.api_keys import issue_key, revoke_key
-from traceability.services.batches import create_batch
-from traceability.services.corrections import correct_event
-from traceability.services.events import record_event
 from traceability.services.parties import register_party
-from traceability.services.transformations import split_batch
-from traceability.steps import BusinessStep as Step
 
-GTIN = "4006381333931"
-
-
-@pytest.fixture
-def supermarket(owner, coop):
-    return register_party(
-        owner, coop, name="Siêu thị Xanh", kind="supermarket", district="Cầu Giấy"
-    )
-
-
-@pytest.fixture
-def journey(owner, coop, plot, supermarket):
-    """A harvest with a spraying note, a split, a shipping to the supermarket, another
-    to a trader, and a storing declared wrong."""
-    rice = ProductFactory(code="gao", name_vi="Gạo", gtin=GTIN)
-    lot = create_batch(
-        owner, producer=coop, product=rice, plots=[plot], harvested_at=moment(10), quantity=kg(100)
-    )
-    record_event(
-        owner, lot, Step.SPRAYING, occurred_at=moment(30), plot=plot, notes="Gọi 0912345678"
-    )
-    wrong = record_event(owner, lot, Step.STORING, occurred_at=moment(9))
-    correct_event(owner, wrong, "Nhập nhầm kho")
-    _kept, sold = split_batch(owner, lot, [kg(60), kg(40)], occurred_at=moment(8))
-    to_supermarket = ship(owner, sold, kg(15), moment(7), to=supermarket)
-    ship(owner, sold, kg(5), moment(6))
-    return {"lot": lot, "sold": sold, "wrong": wrong, "to_supermarket": to_supermarket}
-
-
-def client_for(key: str) -> Client:
-    return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
-
-
-@pytest.fixture
-def inspection(inspector):
-    return client_for(issue_key(inspector, "Chi cục QLCL", inspection=True)[1])
-
-
-@pytest.fixture
-def producer_client(admin_user, coop):
-    return client_for(issue_key(admin_user, "HTX", producer=coop)[1])
-
-
-@pytest.fixture
-def partner(admin_user, supermarket):
-    return client_for(issue_key(admin_user, "Siêu thị Xanh", party=supermarket)[1])
-
-
-def event_list(answer) -> list[dict]:
-    """The events of a query document, or of a response holding one."""
-    document = answer if isinstance(answer, dict) else answer.json()
-    return document["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+GTIN = EPCIS_GTIN
 
 
 def valid(validator, response) -> dict:

@@ -60,12 +60,15 @@ def issue_key(
 
 def authenticate(authorization: str) -> ApiKey | None:
     """The live key an ``Authorization: Bearer <key>`` header carries, or None."""
-    scheme, _space, key = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not key.startswith(KEY_PREFIX) or len(key) > 100:
+    parts = authorization.split() if len(authorization) <= 200 else []
+    if len(parts) != 2 or parts[0].lower() != "bearer":
+        return None
+    key = parts[1]
+    if not key.startswith(KEY_PREFIX) or len(key) > 100:
         return None
     row = (
         ApiKey.objects.select_related("party", "producer")
-        .filter(digest=_digest(key.strip()), revoked_at__isnull=True)
+        .filter(digest=_digest(key), revoked_at__isnull=True)
         .first()
     )
     if row is not None:

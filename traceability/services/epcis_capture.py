@@ -72,6 +72,8 @@ def submit(key: ApiKey, body: bytes, behaviour: str = "rollback") -> CaptureJob:
         raise CaptureRefused(
             400, "ValidationException", _("GS1-Capture-Error-Behaviour is rollback or proceed.")
         )
+    if b"\\u0000" in body:  # PostgreSQL's JSON cannot hold it
+        raise CaptureRefused(400, "ValidationException", _("The document holds a NUL character."))
     try:
         document = json.loads(body)
     except (ValueError, UnicodeDecodeError) as error:

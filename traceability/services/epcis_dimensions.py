@@ -19,6 +19,9 @@ from traceability.services.epcis_query import (
     TOKEN_LIFETIME,
     QueryParameterError,
 )
+from traceability.services.epcis_query import (
+    count_of as _count,
+)
 
 PARAMETERS = {
     "eventTypes": "eventType",
@@ -70,10 +73,7 @@ SOURCES: dict[str, list[Source]] = {
 
 
 def _size(params: QueryDict) -> int:
-    given = params.get("perPage", "")
-    if given and (not given.isascii() or not given.isdigit() or int(given) < 1):
-        raise QueryParameterError(_("perPage is a whole number above 0."))
-    return min(int(given or PER_PAGE), MAX_PER_PAGE)
+    return min(_count(params, "perPage") or PER_PAGE, MAX_PER_PAGE)
 
 
 def _resume(dimension: str, params: QueryDict) -> tuple[int, object]:

@@ -12,10 +12,11 @@ import base64
 import datetime
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -45,12 +46,15 @@ class QueryTooLargeError(ValueError):
     """More events match than the query's maxEventCount allows (QueryTooLargeException)."""
 
 
-def visible_events(key: ApiKey) -> QuerySet:
+def visible_events(key: ApiKey, *, every_row: bool = False) -> QuerySet:
+    """The events this key may see; a transformation once, unless ``every_row`` (its row
+    on each lot it touched, to list those lots)."""
     events = TraceEvent.objects.exclude(business_step=BusinessStep.CORRECTING)
-    earlier_row = TraceEvent.objects.filter(
-        transformation_id=OuterRef("transformation_id"), id__lt=OuterRef("id")
-    )
-    events = events.exclude(Exists(earlier_row))
+    if not every_row:
+        earlier_row = TraceEvent.objects.filter(
+            transformation_id=OuterRef("transformation_id"), id__lt=OuterRef("id")
+        )
+        events = events.exclude(Exists(earlier_row))
     if key.scope == ApiKey.Scope.INSPECTION:
         return events
     if key.scope == ApiKey.Scope.PRODUCER:
@@ -81,14 +85,14 @@ def _no_time(name: str):
     )
 
 
+_NUMBER = re.compile(r"-?[0-9]{1,12}(\.[0-9]{1,6})?")
+
+
 def _number(value: str, name: str) -> Decimal:
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite():
+    """A quantity as the database holds one: ASCII digits, no exponent."""
+    if not _NUMBER.fullmatch(value):
         raise QueryParameterError(_("%(name)s is a number.") % {"name": name})
-    return number
+    return Decimal(value)
 
 
 def _bare(value: str, prefixes: tuple[str, ...]) -> str:
@@ -118,8 +122,9 @@ def _dispositions(values: list[str]) -> list[str]:
 
 
 def _places(values: list[str]) -> Q:
-    """The plots and places that location URIs name (a GLN, or our location page)."""
-    condition = Q(pk__in=[])
+    """The plots and places that location URIs name (a GLN, or our location page), and
+    the partners' own locations as their captured events name them."""
+    condition = Q(details__bizLocation__in=values)
     for value in values:
         path = urlsplit(value).path
         if value.startswith("https://id.gs1.org/414/"):
@@ -144,7 +149,9 @@ def lot_classes(values: list[str]) -> list[LotClass]:
     for value in values:
         parts = urlsplit(value)
         if value.startswith(settings.SITE_URL + "/lot/"):
-            classes.append(LotClass(unquote(parts.path.rsplit("/", 1)[-1])))
+            code = unquote(parts.path.rsplit("/", 1)[-1])
+            if "\x00" not in code:  # no lot holds one, and the database refuses it
+                classes.append(LotClass(code))
             continue
         if parts.scheme not in ("http", "https") or not parts.path.startswith("/01/"):
             continue
@@ -170,15 +177,14 @@ def _on_lots(classes: list[LotClass], lot_field: str, gtin_field: str) -> Q:
 def _transformations_of(classes: list[LotClass], sides: tuple[str, ...]) -> Q:
     """Transformations whose inputs or outputs hold one of these lots."""
     condition = Q(pk__in=[])
+    gtins = [gtin for lot_class in classes if lot_class.lot is None for gtin in lot_class.gtins]
+    if gtins:  # every lot of these GTINs: through the stored rows, in one subquery
+        rows = TraceEvent.objects.filter(
+            transformation_id=OuterRef("transformation_id"), batch__product__gtin__in=gtins
+        )
+        condition |= Q(Exists(rows))
     for lot_class in classes:
-        if lot_class.lot is None:  # every lot of a GTIN: through the stored rows
-            rows = TraceEvent.objects.filter(
-                transformation_id=OuterRef("transformation_id"),
-                batch__product__gtin__in=lot_class.gtins,
-            )
-            condition |= Q(Exists(rows))
-            continue
-        for side in sides:
+        for side in sides if lot_class.lot else ():
             condition |= Q(**{f"details__{side}__contains": [{"lot": lot_class.lot}]})
     return Q(event_type=EventType.TRANSFORMATION) & condition
 
@@ -289,21 +295,34 @@ NEVER_MATCHED = {
 }
 
 
+MAX_VALUES = 100  # alternatives in one parameter
+
+
+def condition(name: str, values: list[str]) -> Q:
+    """What one query parameter asks of an event (the values are alternatives)."""
+    if name not in FILTERS:
+        raise QueryParameterError(
+            _("%(name)s is not a query parameter this repository knows.") % {"name": name}
+        )
+    if not values:
+        raise QueryParameterError(_("%(name)s needs a value.") % {"name": name})
+    if len(values) > MAX_VALUES:
+        raise QueryParameterError(
+            _("%(name)s takes at most %(count)s values.") % {"name": name, "count": MAX_VALUES}
+        )
+    if any("\x00" in value for value in values):
+        raise QueryParameterError(_("%(name)s holds a NUL character.") % {"name": name})
+    return FILTERS[name](values, name)
+
+
 def filter_events(events: QuerySet, params: QueryDict) -> QuerySet:
     for name in params:
-        if name in _PAGING or name in _ORDER:
+        if name in _PAGING or name in _ORDER or name.startswith("@"):
             continue
-        values = _values(params, name)
         if name in NEVER_MATCHED:
             events = events.none()
-        elif name not in FILTERS:
-            raise QueryParameterError(
-                _("%(name)s is not a query parameter this repository knows.") % {"name": name}
-            )
-        elif not values:
-            raise QueryParameterError(_("%(name)s needs a value.") % {"name": name})
         else:
-            events = events.filter(FILTERS[name](values, name))
+            events = events.filter(condition(name, _values(params, name)))
     return events
 
 
@@ -315,13 +334,14 @@ class Order:
     most: int | None  # maxEventCount
 
 
-def _count(params: QueryDict, name: str) -> int | None:
+def count_of(params: QueryDict, name: str) -> int | None:
     if name not in params:
         return None
     value = params[name]
-    if not value.isascii() or not value.isdigit() or int(value) < 1:
+    if not re.fullmatch(r"[0-9]{1,1000}", value) or not value.strip("0"):
         raise QueryParameterError(_("%(name)s is a whole number above 0.") % {"name": name})
-    return int(value)
+    digits = value.lstrip("0")
+    return int(digits) if len(digits) <= 9 else 10**9  # beyond any page or limit here
 
 
 def order_of(params: QueryDict) -> Order:
@@ -334,7 +354,7 @@ def order_of(params: QueryDict) -> Order:
     direction = params.get("orderDirection", "DESC" if "orderBy" in params else "ASC")
     if direction not in ("ASC", "DESC"):
         raise QueryParameterError(_("orderDirection is ASC or DESC."))
-    limit, most = _count(params, "eventCountLimit"), _count(params, "maxEventCount")
+    limit, most = count_of(params, "eventCountLimit"), count_of(params, "maxEventCount")
     if limit is not None and most is not None:
         raise QueryParameterError(_("eventCountLimit and maxEventCount exclude each other."))
     if limit is not None and "orderBy" not in params:
@@ -355,7 +375,7 @@ def _fingerprint(params: QueryDict) -> str:
 
 
 def _per_page(params: QueryDict) -> int:
-    return min(_count(params, "perPage") or PER_PAGE, MAX_PER_PAGE)
+    return min(count_of(params, "perPage") or PER_PAGE, MAX_PER_PAGE)
 
 
 def _resume(params: QueryDict) -> dict:
