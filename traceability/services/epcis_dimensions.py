@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.core import signing
 from django.db.models import QuerySet
+from django.db.models.fields.json import KeyTextTransform
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
@@ -60,13 +61,22 @@ def _steps(values: list) -> list[str]:
 class Source:
     column: str
     members: Callable[[list], list[str]]
+    # A value read from the events' details (a partner's own location) rather than a column.
+    detail: str = ""
+
+
+_PARTNER_LOCATIONS = Source("partner_location", _as_is, detail="bizLocation")
 
 
 SOURCES: dict[str, list[Source]] = {
     "eventTypes": [Source("event_type", _as_is)],
     "epcs": [Source("batch_id", _lots)],
     "bizSteps": [Source("business_step", _steps)],
-    "bizLocations": [Source("plot_id", _locations(Plot)), Source("place_id", _locations(Place))],
+    "bizLocations": [
+        Source("plot_id", _locations(Plot)),
+        Source("place_id", _locations(Place)),
+        _PARTNER_LOCATIONS,
+    ],
     "readPoints": [Source("plot_id", _locations(Plot)), Source("place_id", _locations(Place))],
     "dispositions": [Source("disposition", _as_is)],
 }
@@ -104,8 +114,12 @@ def page_of_values(
     members: list[str] = []
     while index < len(sources) and len(members) < size:
         source = sources[index]
-        keys = events.exclude(**{f"{source.column}__isnull": True})
-        keys = keys.exclude(**{source.column: ""}) if source.column == "disposition" else keys
+        keys = events
+        if source.detail:
+            keys = keys.annotate(**{source.column: KeyTextTransform(source.detail, "details")})
+        keys = keys.exclude(**{f"{source.column}__isnull": True})
+        if source.detail or source.column == "disposition":
+            keys = keys.exclude(**{source.column: ""})
         if after is not None:
             keys = keys.filter(**{f"{source.column}__gt": after})
         keys = list(

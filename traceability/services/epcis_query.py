@@ -121,10 +121,10 @@ def _dispositions(values: list[str]) -> list[str]:
     return [_bare(value, prefixes) for value in values]
 
 
-def _places(values: list[str]) -> Q:
+def _places(values: list[str], partners: bool = True) -> Q:
     """The plots and places that location URIs name (a GLN, or our location page), and
-    the partners' own locations as their captured events name them."""
-    condition = Q(details__bizLocation__in=values)
+    the partners' own business locations as their captured events name them."""
+    condition = Q(details__bizLocation__in=values) if partners else Q(pk__in=[])
     for value in values:
         path = urlsplit(value).path
         if value.startswith("https://id.gs1.org/414/"):
@@ -226,8 +226,8 @@ FILTERS: dict[str, Filter] = {
     "EQ_action": lambda values, name: Q(action__in=values),
     "EQ_bizStep": lambda values, name: Q(business_step__in=_steps(values)),
     "EQ_disposition": lambda values, name: Q(disposition__in=_dispositions(values)),
-    "EQ_readPoint": lambda values, name: _places(values),
-    "WD_readPoint": lambda values, name: _places(values),  # places here have no parts
+    "EQ_readPoint": lambda values, name: _places(values, partners=False),
+    "WD_readPoint": lambda values, name: _places(values, partners=False),  # no parts here
     "EQ_bizLocation": lambda values, name: _places(values),
     "WD_bizLocation": lambda values, name: _places(values),
     "EQ_eventID": lambda values, name: Q(uuid__in=_event_ids(values)),
@@ -317,7 +317,7 @@ def condition(name: str, values: list[str]) -> Q:
 
 def filter_events(events: QuerySet, params: QueryDict) -> QuerySet:
     for name in params:
-        if name in _PAGING or name in _ORDER or name.startswith("@"):
+        if name in _PAGING or name in _ORDER:
             continue
         if name in NEVER_MATCHED:
             events = events.none()
