@@ -30,7 +30,8 @@ def test_a_lot_is_to_be_used_by_its_harvest_plus_the_shelf_life(owner, coop, plo
     made = transform_batches(
         owner, [(halves[0], kg(10))], product=salad, quantity=kg(9), occurred_at=moment(0.2)
     )
-    assert made.use_by == timezone.localdate() + datetime.timedelta(days=2)
+    made_on = timezone.localdate(moment(0.2))  # the day it was made, in Viet Nam
+    assert made.use_by == made_on + datetime.timedelta(days=2)
 
 
 def test_past_its_use_by_a_lot_is_neither_labelled_nor_made_into_new_lots(
