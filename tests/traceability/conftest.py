@@ -5,15 +5,18 @@ import pytest
 
 from tests.factories import ProductFactory, kg, moment, ship
 from tests.traceability.epcis_clients import client_for
+from traceability.models import Label
 from traceability.services.api_keys import issue_key
 from traceability.services.batches import create_batch
 from traceability.services.corrections import correct_event
 from traceability.services.events import record_event
+from traceability.services.labels import new_serials
 from traceability.services.parties import register_party
 from traceability.services.transformations import split_batch
 from traceability.steps import BusinessStep as Step
 
 EPCIS_GTIN = "4006381333931"
+RESOLVER_GTIN = "08930000000019"
 
 
 @pytest.fixture
@@ -62,3 +65,23 @@ def producer_client(admin_user, coop):
 @pytest.fixture
 def partner(admin_user, supermarket):
     return client_for(issue_key(admin_user, "Siêu thị Xanh", party=supermarket)[1])
+
+
+# The resolver's: a rice with a GTIN-13, a lot of it, and a label.
+@pytest.fixture
+def rice(db):
+    return ProductFactory(
+        code="gao-st25", name_vi="Gạo ST25", name_en="ST25 rice", gtin=RESOLVER_GTIN[1:]
+    )
+
+
+@pytest.fixture
+def lot(owner, coop, plot, rice):
+    return create_batch(
+        owner, producer=coop, product=rice, plots=[plot], harvested_at=moment(2), quantity=kg(50)
+    )
+
+
+@pytest.fixture
+def label(lot):
+    return Label.objects.create(batch=lot, serial=new_serials(1)[0])

@@ -15,34 +15,17 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import ProductFactory, kg, moment
+from tests.traceability.test_resolver import GTIN
 from traceability.models import Label, Scan, TraceEvent
 from traceability.services.batches import create_batch
 from traceability.services.events import record_event
 from traceability.services.labels import new_serials
 from traceability.steps import BusinessStep as Step
 
-GTIN = "08930000000019"
 OTHER_GTIN = "4006381333931"  # a GTIN-13 of another product
 SITE = urlsplit(settings.SITE_URL)
 LINKSET_TYPES = {"application/linkset+json", "application/json"}
 PRIVATE_NOTE = "Gọi chị Lan 0987654321 để lấy hàng"
-
-
-@pytest.fixture
-def rice(db):
-    return ProductFactory(code="gao-st25", name_vi="Gạo ST25", name_en="ST25 rice", gtin=GTIN[1:])
-
-
-@pytest.fixture
-def lot(owner, coop, plot, rice):
-    return create_batch(
-        owner, producer=coop, product=rice, plots=[plot], harvested_at=moment(2), quantity=kg(50)
-    )
-
-
-@pytest.fixture
-def label(lot):
-    return Label.objects.create(batch=lot, serial=new_serials(1)[0])
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.test import Client
 
 from tests.factories import CertificationFactory, ProductFactory, kg, moment
+from tests.traceability.conftest import RESOLVER_GTIN
 from traceability.models import Hold, Label
 from traceability.services.batches import create_batch, recall_batch
 from traceability.services.holds import place_holds
@@ -19,25 +20,8 @@ from traceability.services.labels import new_serials
 STANDARDS = Path(__file__).resolve().parent.parent / "standards" / "gs1-digital-link"
 LINKSET_SCHEMA = json.loads((STANDARDS / "gs1-linkset-schema.json").read_text())
 LINK_TYPES = json.loads((STANDARDS / "linktypes-v1.16.json").read_text())
-GTIN = "08930000000019"
+GTIN = RESOLVER_GTIN
 VOC = "https://ref.gs1.org/voc/"
-
-
-@pytest.fixture
-def rice(db):
-    return ProductFactory(code="gao-st25", name_vi="Gạo ST25", name_en="ST25 rice", gtin=GTIN[1:])
-
-
-@pytest.fixture
-def lot(owner, coop, plot, rice):
-    return create_batch(
-        owner, producer=coop, product=rice, plots=[plot], harvested_at=moment(2), quantity=kg(50)
-    )
-
-
-@pytest.fixture
-def label(lot):
-    return Label.objects.create(batch=lot, serial=new_serials(1)[0])
 
 
 def dl(lot=None, serial=None) -> str:
