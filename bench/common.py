@@ -70,8 +70,9 @@ def describe(durations: list[float]) -> str:
     )
 
 
-def serve(port: int = 8765, workers: int = 2):
-    """Start gunicorn on the benchmark database; the caller terminates it."""
+def serve(port: int = 8765, workers: int = 2, **settings: str):
+    """Start gunicorn on the benchmark database, with ``settings`` as extra environment
+    variables (its access log silenced); the caller terminates it."""
     import subprocess
     import sys
     import urllib.request
@@ -87,6 +88,7 @@ def serve(port: int = 8765, workers: int = 2):
         "DATABASE_URL": url,
         "DJANGO_DEBUG": "0",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        **settings,
     }
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     server = subprocess.Popen(  # noqa: S603
@@ -101,6 +103,7 @@ def serve(port: int = 8765, workers: int = 2):
             "warning",
         ],
         env=env,
+        stdout=subprocess.DEVNULL,
     )
     for _ in range(100):
         try:
@@ -153,3 +156,50 @@ def load_post(
         f"{len(ordered) / seconds:.0f} req/s, p50 {statistics.median(ordered) * 1000:.0f} ms, "
         f"p95 {ordered[int(len(ordered) * 0.95)] * 1000:.0f} ms"
     )
+
+
+# Each request from another IPv4 address (read behind one trusted proxy), so every scan
+# counts and no throttle ever answers for the page.
+_WRK_SCRIPT = """
+request = function()
+  local address = math.random(1, 223) .. "." .. math.random(0, 255) .. "."
+    .. math.random(0, 255) .. "." .. math.random(1, 254)
+  return wrk.format("GET", nil, {["X-Forwarded-For"] = address})
+end
+"""
+
+
+def wrk(port: int, path: str, seconds: int = 4, connections: int = 8) -> float:
+    """Requests per second by ``wrk -t2 -c8`` (the load generator is C, not Python)."""
+    import re
+    import subprocess
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(_WRK_SCRIPT)
+        script.flush()
+        command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", script.name]
+        output = subprocess.run(  # noqa: S603
+            [*command, f"http://127.0.0.1:{port}{path}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    if "Non-2xx or 3xx responses" in output:
+        raise RuntimeError(f"{path} answered errors:\n{output}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+
+def side_by_side(port: int, pages: dict[str, str], rounds: int = 3, seconds: int = 4) -> None:
+    """Each page's throughput as a share of /healthz's, the two measured alternately in
+    the same run (so that both see the same machine)."""
+    for name, path in pages.items():
+        trivial, page = [], []
+        for _ in range(rounds):
+            trivial.append(wrk(port, "/healthz", seconds))
+            page.append(wrk(port, path, seconds))
+        share = sum(page) / sum(trivial)
+        print(
+            f"  {name:<34} {statistics.mean(page):>7.0f} req/s  /healthz "
+            f"{statistics.mean(trivial):>6.0f} req/s  share {share:>4.0%}"
+        )

@@ -80,7 +80,6 @@ class PublicTrace:
     product_image: str
     lot: str
     gtin: str
-    serial: str
     producer: PublicProducer
     harvest_date: datetime.date | None
     production_date: datetime.date | None
@@ -91,7 +90,6 @@ class PublicTrace:
     recalled: bool
     recall_reason: str
     holds: list[str]
-    suspicion: str
     region: str
     map_shapes: list[str] = field(default_factory=list)
     map_link: str = ""
@@ -265,10 +263,11 @@ def _map(trace: Trace, size: float = 200.0) -> tuple[list[str], str]:
     return polygons, f"geo:{centre.y:.3f},{centre.x:.3f}"
 
 
-def _suspicion(label: Label | None) -> str:
+def copy_warning(label: Label) -> str:
+    """What consumers are told about a label that may be a copy (empty: nothing)."""
     # Only evidence from many networks is told to consumers; weaker signals (which one
     # person could fabricate) stay with the producer and inspectors.
-    if label is None or not label.public_warning:
+    if not label.public_warning:
         return ""
     return _(
         "This label has been scanned unusually often or in places far apart. "
@@ -281,7 +280,8 @@ def _region(trace: Trace) -> str:
     return "; ".join(districts) or trace.batch.producer.public_address
 
 
-def public_trace(trace: Trace, label: Label | None = None) -> PublicTrace:
+def public_trace(trace: Trace) -> PublicTrace:
+    """The lot's public story (a label's own part is ``copy_warning``)."""
     batch = trace.batch
     shapes, link = _map(trace)
     # From the hash chain, so that undoing a recall in the database cannot hide it.
@@ -292,7 +292,6 @@ def public_trace(trace: Trace, label: Label | None = None) -> PublicTrace:
         product_image=batch.product.image.url if batch.product.image else "",
         lot=batch.code,
         gtin=batch.product.gtin,
-        serial=label.serial if label else "",
         producer=_producer(batch),
         harvest_date=batch.harvest_date,
         production_date=batch.produced_on,
@@ -303,7 +302,6 @@ def public_trace(trace: Trace, label: Label | None = None) -> PublicTrace:
         recalled=recalled,
         recall_reason=recall.notes if recalled else "",
         holds=[] if recalled else standing_holds(trace.events, batch.pk),
-        suspicion=_suspicion(label),
         region=_region(trace),
         map_shapes=shapes,
         map_link=link,

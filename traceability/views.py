@@ -16,9 +16,9 @@ from backend.gs1 import CSET82, MAX_LOT_OR_SERIAL_LENGTH
 from backend.throttle import client_address, network_of
 from farms.models import Place, Plot, Producer
 from farms.permissions import Action, require
-from traceability import epcis, qr
+from traceability import epcis, qr, trace_page
 from traceability.models import Batch, LabelSheet, Party
-from traceability.public import public_trace
+from traceability.public import copy_warning, public_trace
 from traceability.services import copy_reports, labels, resolver, scans
 from traceability.services.labels import label_url
 from traceability.services.trace import load_trace
@@ -39,9 +39,11 @@ def not_found(request, exception=None):
 
 
 def _render_trace(request, batch: Batch, label=None, scan=None):
-    trace = load_trace(batch)
+    """The lot's story (cached, see ``trace_page``) and the label's own part."""
     context = {
-        "trace": public_trace(trace, label),
+        "batch": batch,
+        "lot_part": trace_page.lot_part(batch, label.serial if label else ""),
+        "copy_warning": copy_warning(label) if label else "",
         "location_token": scans.location_token(scan) if scan else "",
         "report_token": copy_reports.report_token(label) if label else "",
     }
@@ -55,7 +57,7 @@ def scan_short(request, serial: str):
     visit counts as a scan once."""
     if not _well_formed(serial):
         return not_found(request)
-    label = scans.find_label(serial)
+    label = scans.find_label(serial, *trace_page.BATCH_RELATIONS)
     if label is None:
         return not_found(request)
     seen = _recently_scanned(request)
@@ -91,7 +93,7 @@ def _recently_scanned(request) -> list[str]:
 def _public_batch(lot: str) -> Batch | None:
     if not _well_formed(lot):
         return None
-    return Batch.objects.filter(code=lot).select_related("product").first()
+    return Batch.objects.filter(code=lot).select_related(*trace_page.BATCH_RELATIONS).first()
 
 
 @require_GET

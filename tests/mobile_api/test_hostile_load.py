@@ -46,9 +46,11 @@ def test_hostile_queries_are_refused_at_once_while_others_are_served(tmp_path, p
             hostile_answers = [future.result() for future in hostile]
             served_answers = [future.result() for future in served]
 
+    # Twenty refusals queue on two workers, so each waits for the others: the bound is
+    # for the queue, far below what executing one of these queries would take.
     for status, seconds, response in hostile_answers:
         assert status in (400, 413), response.text[:200]
-        assert seconds < 1.0, (seconds, response.text[:200])
+        assert seconds < 3, (seconds, response.text[:200])
     for status, seconds, response in served_answers:
         assert status == 200 and response.json()["data"]["crops"], response.text[:200]
         assert seconds < 3

@@ -2,9 +2,10 @@
 key holders of each kind."""
 
 import pytest
+from django.test import Client
 
 from tests.factories import ProductFactory, kg, moment, ship
-from tests.traceability.epcis_clients import client_for
+from tests.traceability.epcis_clients import EPCIS_GTIN, capture, client_for, job_of
 from traceability.models import Label
 from traceability.services.api_keys import issue_key
 from traceability.services.batches import create_batch
@@ -15,7 +16,6 @@ from traceability.services.parties import register_party
 from traceability.services.transformations import split_batch
 from traceability.steps import BusinessStep as Step
 
-EPCIS_GTIN = "4006381333931"
 RESOLVER_GTIN = "08930000000019"
 
 
@@ -85,3 +85,16 @@ def lot(owner, coop, plot, rice):
 @pytest.fixture
 def label(lot):
     return Label.objects.create(batch=lot, serial=new_serials(1)[0])
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    """Send a document and let the queued capture run (as the eager default does after
+    the request's transaction), then read the job's status."""
+
+    def send(client: Client, body: str, behaviour: str | None = None) -> dict:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = capture(client, body, behaviour)
+        return job_of(client, response)
+
+    return send

@@ -2,16 +2,23 @@
 and retail selling of a lot it was shipped; the events join the lot's chain, its query
 answers and the scan page; all or nothing by default; a resend is stored once."""
 
-import json
 import time
-import uuid
 
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.test import Client
 
 from tests.factories import ProductFactory, kg, moment, ship
-from tests.traceability.epcis_clients import client_for, event_list
+from tests.traceability.epcis_clients import (
+    EPCIS_GTIN,
+    STORE,
+    capture,
+    client_for,
+    document,
+    event_list,
+    job_of,
+    partner_event,
+)
 from tests.traceability.test_epcis_rest import valid
 from traceability import epcis
 from traceability.models import CaptureJob, Label, TraceEvent
@@ -20,8 +27,7 @@ from traceability.services.batches import create_batch
 from traceability.services.labels import new_serials
 from traceability.services.trace import load_trace
 
-GTIN = "4006381333931"
-STORE = "https://id.gs1.org/414/8930000000019"
+GTIN = EPCIS_GTIN
 
 
 @pytest.fixture
@@ -32,58 +38,6 @@ def lot(owner, coop, plot, supermarket):
     )
     ship(owner, lot, kg(30), moment(2), to=supermarket)
     return lot
-
-
-def partner_event(lot, step: str, days_ago: float, quantity=10, event_id=None) -> dict:
-    return {
-        "type": "ObjectEvent",
-        "eventID": event_id or f"urn:uuid:{uuid.uuid4()}",
-        "eventTime": moment(days_ago).isoformat(),
-        "eventTimeZoneOffset": "+07:00",
-        "action": "OBSERVE",
-        "bizStep": step,
-        "bizLocation": {"id": STORE},
-        "quantityList": [
-            {"epcClass": epcis.lot_uri(lot.code, GTIN), "quantity": quantity, "uom": "KGM"}
-        ],
-    }
-
-
-def document(*events) -> str:
-    return json.dumps(
-        {
-            "@context": ["https://ref.gs1.org/standards/epcis/epcis-context.jsonld"],
-            "type": "EPCISDocument",
-            "schemaVersion": "2.0",
-            "creationDate": moment(0).isoformat(),
-            "epcisBody": {"eventList": list(events)},
-        }
-    )
-
-
-def capture(client: Client, body: str, behaviour: str | None = None):
-    headers = {"HTTP_GS1_CAPTURE_ERROR_BEHAVIOUR": behaviour} if behaviour else {}
-    return client.post("/epcis/capture", body, content_type="application/json", **headers)
-
-
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    """Send a document and let the queued capture run (as the eager default does after
-    the request's transaction), then read the job's status."""
-
-    def send(client: Client, body: str, behaviour: str | None = None) -> dict:
-        with django_capture_on_commit_callbacks(execute=True):
-            response = capture(client, body, behaviour)
-        return job_of(client, response)
-
-    return send
-
-
-def job_of(client: Client, response) -> dict:
-    assert response.status_code == 202, response.content
-    status = client.get(response["Location"])
-    assert status.status_code == 200
-    return status.json()
 
 
 def test_a_partners_capture_joins_the_lots_trace(

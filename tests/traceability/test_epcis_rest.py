@@ -6,8 +6,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import ProducerFactory, kg, moment, ship
-from tests.traceability.conftest import EPCIS_GTIN
-from tests.traceability.epcis_clients import client_for, event_list
+from tests.traceability.epcis_clients import EPCIS_GTIN, client_for, event_list
 from traceability import epcis
 from traceability.models import ApiKey
 from traceability.services.api_keys import issue_key, revoke_key

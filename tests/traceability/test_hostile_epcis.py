@@ -25,8 +25,7 @@ from tests.factories import (
     moment,
     ship,
 )
-from tests.traceability.epcis_clients import client_for, event_list
-from tests.traceability.test_epcis_capture import document
+from tests.traceability.epcis_clients import client_for, document, event_list
 from traceability import epcis
 from traceability.models import ApiKey, TraceEvent
 from traceability.services.api_keys import issue_key, revoke_key

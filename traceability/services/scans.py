@@ -28,11 +28,10 @@ import re
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
-from django.contrib.postgres.fields import ArrayField
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, Value, When
+from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -67,9 +66,11 @@ _THROTTLE_SALT = "traceability.scan-throttle"
 LOCATION_TOKEN_MAX_AGE = 3600
 
 
-def find_label(serial: str) -> Label | None:
+def find_label(serial: str, *batch_relations: str) -> Label | None:
+    """The label, its lot, and what a page shows with it (``batch_relations``) in one query."""
+    relations = {"product", "producer", *batch_relations}
     return (
-        Label.objects.select_related("batch__product", "batch__producer")
+        Label.objects.select_related(*(f"batch__{name}" for name in relations))
         .filter(serial=serial)
         .first()
     )
@@ -114,38 +115,47 @@ def clear_suspicion(actor, label: Label) -> Label:
     return label
 
 
-def _with_source(bucket: int) -> Case:
-    """The label's networks with ``bucket`` added. Computed by the UPDATE on the row it
-    locks, so concurrent scans from one new network add it once."""
-    kept = max(SOURCES_KEPT, settings.LABEL_MIN_DISTINCT_SOURCES)  # the threshold stays reachable
-    return Case(
-        When(Q(sources__contains=[bucket]) | Q(sources__len__gte=kept), then=F("sources")),
-        default=Func(
-            F("sources"),
-            Value(bucket),
-            function="array_append",
-            output_field=ArrayField(IntegerField()),
-        ),
-    )
+# One statement per scan, whatever the tables hold: the label's row is counted (its
+# networks gain the scan's bucket unless it is there or the list is full, computed on the
+# row the UPDATE locks, so concurrent scans from one new network add it once) and the
+# scan inserted, with what copy detection needs back.
+_COUNT_SCAN = """
+WITH counted AS (
+    UPDATE traceability_label
+    SET scan_count = scan_count + 1,
+        last_scanned_at = %(now)s,
+        sources = CASE WHEN sources @> ARRAY[%(bucket)s]::integer[]
+                         OR cardinality(sources) >= %(kept)s
+                       THEN sources ELSE array_append(sources, %(bucket)s) END
+    WHERE id = %(label)s
+    RETURNING id, scan_count, cardinality(sources) AS networks, suspicion, public_warning
+), recorded AS (
+    INSERT INTO traceability_scan (label_id, scanned_at, source)
+    SELECT id, %(now)s, %(bucket)s FROM counted
+    RETURNING id
+)
+SELECT recorded.id, scan_count, networks, suspicion, public_warning FROM counted, recorded
+"""
 
 
-@transaction.atomic
 def record_scan(label: Label, network: str) -> Scan | None:
     """Count a scan from ``network`` (see ``backend.throttle.network_of``). None when that
     network is over its rate for this label: the scan is no evidence at all."""
     if not hit("scan", f"{label.pk}:{throttle_key(network)}", SCAN_RATE):
         return None
     bucket = source_bucket(label, network)
-    Label.objects.filter(pk=label.pk).update(
-        scan_count=F("scan_count") + 1, last_scanned_at=timezone.now(), sources=_with_source(bucket)
-    )
-    label.refresh_from_db(
-        fields=["scan_count", "sources", "last_scanned_at", "suspicion", "public_warning"]
-    )
+    now = timezone.now()
+    # The threshold for warning consumers stays reachable, however many networks are kept.
+    kept = max(SOURCES_KEPT, settings.LABEL_MIN_DISTINCT_SOURCES)
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNT_SCAN, {"now": now, "bucket": bucket, "kept": kept, "label": label.pk})
+        row = cursor.fetchone()
+    scan_id, label.scan_count, networks, label.suspicion, label.public_warning = row
+    label.last_scanned_at = now
     if label.scan_count > label.batch.max_scans_per_label:
-        public = len(label.sources) >= settings.LABEL_MIN_DISTINCT_SOURCES
+        public = networks >= settings.LABEL_MIN_DISTINCT_SOURCES
         flag(label, Label.Suspicion.TOO_MANY_SCANS, public=public)
-    return Scan.objects.create(label=label, source=bucket)
+    return Scan(pk=scan_id, label=label, scanned_at=now, source=bucket)
 
 
 def flag(label: Label, reason: str, *, public: bool) -> None:
