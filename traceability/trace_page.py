@@ -2,78 +2,224 @@
 shows and kept in the shared cache.
 
 A promotion or a news story sends thousands of phones to one lot at once, while the
-lot's story changes only when something is recorded. The key names everything the part
-shows that can change: the lot's chain head (any event on it: a step, a correction, a
-hold or its release, a recall, a partner's captured event), the lot's recorded facts,
-its certificate's state and today's date (a certificate lapses at midnight), the
-product and producer as shown, and the language. Nothing needs invalidating: a change
-makes a new key, and the old entry expires. What the key cannot see cheaply (a photo's
-thumbnail made later, a late diary entry on another lot of the same land, a renamed
-plot or partner, a tampered row of an ancestor) shows within ``FRAGMENT_SECONDS``.
+lot's story changes only when something is recorded. One query reads the lot's row and
+the rows its story shows (``_LOT_COLUMNS``): their values are the story's version, and
+the cache key is their digest with the language and today's date. So the key changes
+with the lot's chain head (any event on it: a step, a correction, a hold or its release,
+a recall, a partner's captured event), its recorded facts, its certificate's state, a
+certificate lapsing at midnight, the product and producer as shown. Nothing needs
+invalidating: a change makes a new key, and the old entry expires. What the key cannot
+see cheaply (a photo's thumbnail made later, a late diary entry on another lot of the
+same land, a renamed plot or partner, a tampered row of an ancestor) shows within
+``STORY_SECONDS``.
 
-The label-level parts (serial, copy warning, tokens, the CSRF token) are never cached.
+The whole page is kept too, for visitors who are not signed in, with holes for what is
+each request's own (the CSP nonce, the CSRF token, the path, the serial, the tokens),
+filled in by plain replacement: a page costs one query and no template.
 """
 
 import hashlib
+from dataclasses import dataclass
 
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.db import connection
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from traceability.models import Batch
-from traceability.public import public_trace
+from traceability.models import Batch, Label
+from traceability.public import copy_warning, public_trace
 from traceability.services.trace import load_trace
 
-FRAGMENT_SECONDS = 60
-# What a request loads with the lot, in the same query, for the key.
-BATCH_RELATIONS = ("product", "producer__cooperative", "certification")
+STORY_SECONDS = 60
 # Where the scan page puts the label's serial inside the lot's card.
 LABEL_SLOT = "<!--label-->"
 
+# Everything the story shows that can change without a new event on the lot. A column
+# added to the page's header or card belongs here, or the page would not see it change.
+_LOT_COLUMNS = """
+    batch.id, batch.code, batch.max_scans_per_label,
+    batch.chain_head, batch.event_count, batch.harvest_date, batch.produced_on,
+    batch.use_by, batch.quantity, batch.unit, batch.certification_id,
+    product.name_vi, product.name_en, product.gtin, product.image,
+    farm.name, farm.kind, farm.commune, farm.district, farm.province, farm.description,
+    cooperative.name,
+    certificate.status, certificate.verified_at, certificate.number,
+    certificate.issued_by, certificate.valid_from, certificate.valid_to
+"""
+_LOT_JOINS = """
+    JOIN farms_product AS product ON product.id = batch.product_id
+    JOIN farms_producer AS farm ON farm.id = batch.producer_id
+    LEFT JOIN farms_producer AS cooperative ON cooperative.id = farm.cooperative_id
+    LEFT JOIN farms_certification AS certificate ON certificate.id = batch.certification_id
+"""
+# Built from constants only; codes and serials are parameters.
+_BY_CODE = f"""
+SELECT {_LOT_COLUMNS} FROM traceability_batch AS batch {_LOT_JOINS} WHERE batch.code = %s
+"""  # noqa: S608
+_BY_SERIAL = f"""
+SELECT label.id, label.public_warning, label.suspicion, {_LOT_COLUMNS}
+FROM traceability_label AS label
+JOIN traceability_batch AS batch ON batch.id = label.batch_id {_LOT_JOINS}
+WHERE label.serial = %s
+"""  # noqa: S608
 
-def _version(batch: Batch) -> tuple:
-    """Everything the part shows that a request reads from the lot's row and the rows
-    joined to it (``BATCH_RELATIONS``)."""
-    product, producer, certificate = batch.product, batch.producer, batch.certification
+
+@dataclass(frozen=True)
+class LotOnPage:
+    """A lot as its public page needs it on every request: which, and which version."""
+
+    batch: Batch  # the row's id, code and scan limit (other fields load when read)
+    version: tuple
+
+    @property
+    def code(self) -> str:
+        return self.batch.code
+
+
+def _loaded(model, **values):
+    """An instance with these fields loaded (any other loads when read, as with .only())."""
+    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    return model.from_db("default", names, [values[name] for name in names])
+
+
+def _lot(row: tuple) -> LotOnPage:
+    pk, code, max_scans = row[:3]
+    return LotOnPage(_loaded(Batch, id=pk, code=code, max_scans_per_label=max_scans), row)
+
+
+def lot_by_code(code: str) -> LotOnPage | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_BY_CODE, [code])
+        row = cursor.fetchone()
+    return _lot(row) if row else None
+
+
+def label_by_serial(serial: str) -> tuple[Label, LotOnPage] | None:
+    """The label (with what counting its scans needs) and its lot, in one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_BY_SERIAL, [serial])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    label_id, public_warning, suspicion, *lot_row = row
+    lot = _lot(tuple(lot_row))
+    label = _loaded(
+        Label,
+        id=label_id,
+        serial=serial,
+        batch_id=lot.batch.pk,
+        public_warning=public_warning,
+        suspicion=suspicion,
+    )
+    label.batch = lot.batch
+    return label, lot
+
+
+def cache_key(lot: LotOnPage) -> str:
+    version = (lot.version, timezone.localdate(), get_language())
+    digest = hashlib.sha256(repr(version).encode()).hexdigest()[:32]
+    return f"trace-page:{lot.batch.pk}:{digest}"
+
+
+@dataclass(frozen=True)
+class Story:
+    title: str
+    html: SafeString
+
+    def with_serial(self, serial: str) -> SafeString:
+        label = format_html("<dt>{}</dt><dd>{}</dd>", _("Serial"), serial) if serial else ""
+        return mark_safe(self.html.replace(LABEL_SLOT, label, 1))  # noqa: S308 (both escaped)
+
+
+def story(lot: LotOnPage) -> Story:
+    """The lot's public story (its page's title and HTML): from the cache, or rendered
+    and kept."""
+    key = cache_key(lot)
+    kept = cache.get(key)
+    if kept is None:
+        trace = public_trace(load_trace(lot.batch))
+        html = render_to_string("traceability/_lot.html", {"trace": trace})
+        kept = Story(f"{trace.product} · {trace.producer.name}", html)
+        cache.set(key, kept, STORY_SECONDS)
+    return kept
+
+
+PAGE_TEMPLATE = "traceability/scan.html"
+
+
+def _hole(name: str) -> str:
+    # Private-use characters: no text of ours holds them, and escaping leaves them be.
+    return f"\ue000{name}\ue001"
+
+
+@dataclass(frozen=True)
+class _RequestHoles:
+    """What the page template reads from the request, as holes."""
+
+    csp_nonce: str = _hole("nonce")
+    path: str = _hole("path")
+
+    def get_full_path(self) -> str:
+        return self.path
+
+
+_HOLES = _RequestHoles()
+_CSRF, _SERIAL, _REPORT, _LOCATION = (_hole(n) for n in ("csrf", "serial", "report", "location"))
+
+
+def _page_context(lot: LotOnPage, story: Story, label, report: str, location: str) -> dict:
+    return {
+        "lot": lot,
+        "title": story.title,
+        "story": story.with_serial(label.serial if label else ""),
+        "copy_warning": copy_warning(label) if label else "",
+        "report_token": report,
+        "location_token": location,
+    }
+
+
+def _personal(request) -> bool:
+    """A page that may show the visitor's own things (their name, a message for them)."""
+    cookies = request.COOKIES
     return (
-        batch.chain_head,
-        batch.event_count,
-        (batch.harvest_date, batch.produced_on, batch.use_by, batch.quantity, batch.unit),
-        (product.name, product.gtin, product.image.name),
-        (producer.name, producer.kind, producer.public_address, producer.description),
-        producer.cooperative.name if producer.cooperative_id else "",
-        certificate
-        and (
-            certificate.pk,
-            certificate.status,
-            certificate.verified_at,
-            certificate.number,
-            certificate.issued_by,
-            certificate.valid_from,
-            certificate.valid_to,
-        ),
-        timezone.localdate(),
-        get_language(),
+        settings.SESSION_COOKIE_NAME in cookies
+        or CookieStorage.cookie_name in cookies
+        or request.user.is_authenticated
     )
 
 
-def cache_key(batch: Batch) -> str:
-    digest = hashlib.sha256(repr(_version(batch)).encode()).hexdigest()[:32]
-    return f"trace-page:{batch.pk}:{digest}"
-
-
-def lot_part(batch: Batch, serial: str = "") -> SafeString:
-    """The lot's public story as HTML (from the cache, or rendered and kept), with the
-    serial of the label that opened it."""
-    key = cache_key(batch)
-    html = cache.get(key)
-    if html is None:
-        trace = public_trace(load_trace(batch))
-        html = render_to_string("traceability/_lot.html", {"trace": trace})
-        cache.set(key, html, FRAGMENT_SECONDS)
-    label = format_html("<dt>{}</dt><dd>{}</dd>", _("Serial"), serial) if serial else ""
-    return mark_safe(html.replace(LABEL_SLOT, label, 1))  # noqa: S308 (both parts escaped)
+def respond(request, lot: LotOnPage, label=None, report: str = "", location: str = ""):
+    """The public trace page of ``lot`` (opened by ``label``, with its copy-report and
+    location tokens): from the kept page with its holes filled, or rendered in full."""
+    story_ = story(lot)
+    if _personal(request):
+        context = _page_context(lot, story_, label, report, location)
+        return render(request, PAGE_TEMPLATE, context)
+    variant = (bool(label), bool(label and label.public_warning), bool(location))
+    key = f"{cache_key(lot)}:page:" + "".join(str(int(part)) for part in variant)
+    page = cache.get(key)
+    if page is None:
+        shown = label and _loaded(Label, id=label.pk, serial=_SERIAL, public_warning=variant[1])
+        context = _page_context(lot, story_, shown, report and _REPORT, location and _LOCATION)
+        page = render_to_string(PAGE_TEMPLATE, {**context, "request": _HOLES, "csrf_token": _CSRF})
+        cache.set(key, page, STORY_SECONDS)
+    holes = {
+        _HOLES.csp_nonce: str(request.csp_nonce),
+        _HOLES.path: escape(request.get_full_path()),
+        _CSRF: get_token(request),
+        _SERIAL: escape(label.serial) if label else "",
+        _REPORT: report,
+        _LOCATION: location,
+    }
+    for hole, value in holes.items():
+        page = page.replace(hole, value)
+    return HttpResponse(page)

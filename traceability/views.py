@@ -18,7 +18,7 @@ from farms.models import Place, Plot, Producer
 from farms.permissions import Action, require
 from traceability import epcis, qr, trace_page
 from traceability.models import Batch, LabelSheet, Party
-from traceability.public import copy_warning, public_trace
+from traceability.public import public_trace
 from traceability.services import copy_reports, labels, resolver, scans
 from traceability.services.labels import label_url
 from traceability.services.trace import load_trace
@@ -38,16 +38,15 @@ def not_found(request, exception=None):
     return render(request, "traceability/not_found.html", status=404)
 
 
-def _render_trace(request, batch: Batch, label=None, scan=None):
+def _render_trace(request, lot: trace_page.LotOnPage, label=None, scan=None):
     """The lot's story (cached, see ``trace_page``) and the label's own part."""
-    context = {
-        "batch": batch,
-        "lot_part": trace_page.lot_part(batch, label.serial if label else ""),
-        "copy_warning": copy_warning(label) if label else "",
-        "location_token": scans.location_token(scan) if scan else "",
-        "report_token": copy_reports.report_token(label) if label else "",
-    }
-    return render(request, "traceability/scan.html", context)
+    return trace_page.respond(
+        request,
+        lot,
+        label,
+        report=copy_reports.report_token(label) if label else "",
+        location=scans.location_token(scan) if scan else "",
+    )
 
 
 @require_GET
@@ -55,16 +54,15 @@ def _render_trace(request, batch: Batch, label=None, scan=None):
 def scan_short(request, serial: str):
     """The consumer's scan page, where Digital Link labels are redirected too: a real
     visit counts as a scan once."""
-    if not _well_formed(serial):
+    found = trace_page.label_by_serial(serial) if _well_formed(serial) else None
+    if found is None:
         return not_found(request)
-    label = scans.find_label(serial, *trace_page.BATCH_RELATIONS)
-    if label is None:
-        return not_found(request)
+    label, lot = found
     seen = _recently_scanned(request)
     scan = None
     if scans.counts_as_scan(label.serial, request.headers.get("User-Agent", ""), seen):
         scan = scans.record_scan(label, _network(request))
-    response = _render_trace(request, label.batch, label, scan)
+    response = _render_trace(request, lot, label, scan)
     if scan is None:  # a repeat, a preview, or a network over its rate: the page only
         return response
     response.set_signed_cookie(
@@ -93,17 +91,17 @@ def _recently_scanned(request) -> list[str]:
 def _public_batch(lot: str) -> Batch | None:
     if not _well_formed(lot):
         return None
-    return Batch.objects.filter(code=lot).select_related(*trace_page.BATCH_RELATIONS).first()
+    return Batch.objects.filter(code=lot).select_related("product").first()
 
 
 @require_GET
 @cache_control(private=True, max_age=60)  # private: the page carries the visitor's CSRF token
 def lot_page(request, lot: str):
     """A lot's public journey (where Digital Link lots are redirected): shown, not counted."""
-    batch = _public_batch(lot)
-    if batch is None:
+    found = trace_page.lot_by_code(lot) if _well_formed(lot) else None
+    if found is None:
         return not_found(request)
-    return _render_trace(request, batch)
+    return _render_trace(request, found)
 
 
 @require_GET
