@@ -1,4 +1,5 @@
-"""Labels per second into a print-ready PDF sheet of 1,000 labels."""
+"""Labels per second into a print-ready PDF sheet of 1,000 labels, beside the speed of
+encoding the bare QR codes (ISO mask selection included) that the sheet draws."""
 
 import time
 
@@ -9,10 +10,16 @@ LABELS = 1000
 
 def main() -> None:
     setup()
+    from traceability import qr
     from traceability.models import LabelSheet
     from traceability.services.labels import build_sheet, order_label_sheet
 
     owner, batch = harvested_batch(1, 100, gtin="4006381333931")
+    urls = [f"https://truyxuat.example.vn/01/04006381333931/10/L1/21/S{n:08d}" for n in range(1000)]
+    start = time.perf_counter()
+    for url in urls:
+        qr.matrix(url)
+    print(f"Bare QR codes: {LABELS / (time.perf_counter() - start):.0f} codes/s")
     for layout in ("a4_3x8", "a4_4x10"):
         start = time.perf_counter()
         sheet = order_label_sheet(owner, batch, LABELS, layout)  # Celery eager: builds the PDF

@@ -1,5 +1,6 @@
-"""The map over 1,000,000 plots: bounding-box pages of the plots layer (and the plan,
-which must use the GiST index) and vector tiles at several zooms.
+"""The map over 1,000,000 plots: bounding-box pages of the plots layer through its URL
+(the plan must use the GiST index; the GeoJSON passes through from PostGIS) and vector
+tiles at several zooms.
 
 .venv/bin/python -m bench.map_layers [plots]
 """
@@ -75,29 +76,37 @@ def view_box(zoom: int, rng: random.Random):
     """The bbox a 1200 × 800 px screen shows at ``zoom``, somewhere in the farmland."""
     from maps.services.layers import parse_bbox
 
+    return parse_bbox(view_bbox(zoom, rng))
+
+
+def view_bbox(zoom: int, rng: random.Random) -> str:
+    """The ``bbox`` parameter of a 1200 × 800 px screen at ``zoom``."""
     width = 1200 * 360 / (256 * 2**zoom)
     height = 800 * 360 / (256 * 2**zoom) * 0.93  # degrees of latitude are shorter here
     west = rng.uniform(WEST, EAST - width)
     south = rng.uniform(SOUTH, NORTH - height)
-    return parse_bbox(f"{west},{south},{west + width},{south + height}")
+    return f"{west},{south},{west + width},{south + height}"
 
 
 def main(count: int) -> None:
     setup()
     from django.db import connection
+    from django.test import Client
 
     from maps.services import layers, tiles
+    from maps.services.layers import parse_bbox
     from tests.maps.conftest import tile_of
 
     populate(count)
     print(f"{count:,} plots of {count // PLOTS_PER_PRODUCER:,} producers")
     rng = random.Random(7)
+    client = Client()
     for zoom in (16, 15, 14):
-        boxes = [view_box(zoom, rng) for _ in range(40)]
-        sizes = [len(layers.layer_page("plots", box).features) for box in boxes[:5]]
-        it = iter(boxes * 2)
-        print(f"  plots layer, a screen at zoom {zoom} ({sizes} features, page ≤ 500): ", end="")
-        print(describe(timed(lambda it=it: layers.layer_page("plots", next(it)), 40)))
+        boxes = [view_bbox(zoom, rng) for _ in range(40)]
+        sizes = [len(layers.layer_page("plots", parse_bbox(box)).features) for box in boxes[:5]]
+        urls = iter([f"/map/layers/plots.geojson?bbox={box}" for box in boxes] * 2)
+        print(f"  GET a screen's plots at zoom {zoom} ({sizes} features, page ≤ 500): ", end="")
+        print(describe(timed(lambda urls=urls: client.get(next(urls)), 40)))
     sql, params = (
         layers.LAYERS["plots"][0](datetime.date.today())
         .filter(geometry__intersects=view_box(15, rng))

@@ -56,12 +56,12 @@ def layer_geojson(request, name: str):
         )
     except ValidationError as error:
         return JsonResponse({"error": readable(error)}, status=400)
-    collection = {"type": "FeatureCollection", "features": page.features, "links": []}
-    collection["numberReturned"] = len(page.features)
+    next_link = None
     if page.next_after is not None:
         query = urlencode({**request.GET.dict(), "after": page.next_after})
-        collection["links"].append({"rel": "next", "href": f"{request.path}?{query}"})
-    return JsonResponse(collection, json_dumps_params={"ensure_ascii": False})
+        next_link = f"{request.path}?{query}"
+    body = page.feature_collection(next_link)
+    return HttpResponse(body, content_type="application/geo+json")
 
 
 def _number(request, name: str, default: int) -> int:

@@ -516,8 +516,8 @@ def _sheet_line(sheet: LabelSheet) -> str:
 
 def _evidence(label: Label) -> str:
     return _("scans: %(scans)s · networks: %(sources)s · spread: %(spread)s km") % {
-        "scans": label.scan_count,
-        "sources": len(label.sources),
+        "scans": label.scans_counted,
+        "sources": label.networks,
         "spread": label.spread_km,
     }
 
@@ -536,7 +536,7 @@ def _signal(label: Label) -> str:
 class LabelAdmin(ReadOnlyMixin, ProducerScopedAdmin):
     producer_path = "batch__producer"
     view_action = Action.OPERATE  # serials are printable labels
-    list_display = ["serial", "batch", "last_scanned_at", "copy_signal", "evidence"]
+    list_display = ["serial", "batch", "last_scanned", "copy_signal", "evidence"]
     list_filter = ["suspicion", "public_warning"]
     search_fields = ["serial", "batch__code"]
     list_select_related = ["batch__product", "batch__producer"]
@@ -545,7 +545,7 @@ class LabelAdmin(ReadOnlyMixin, ProducerScopedAdmin):
         "batch",
         "sheet",
         "created_at",
-        "last_scanned_at",
+        "last_scanned",
         "copy_signal",
         "evidence",
         "reviewed_at",
@@ -556,7 +556,14 @@ class LabelAdmin(ReadOnlyMixin, ProducerScopedAdmin):
     def copy_signal(self, label):
         return _signal(label)
 
-    @admin.display(description=_("evidence"), ordering="scan_count")
+    def get_queryset(self, request):
+        return scans.with_evidence(super().get_queryset(request))
+
+    @admin.display(description=_("last scanned"), ordering="last_scanned_at")
+    def last_scanned(self, label):
+        return label.last_scanned_at
+
+    @admin.display(description=_("evidence"), ordering="scans_counted")
     def evidence(self, label):
         return _evidence(label)
 

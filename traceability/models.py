@@ -4,7 +4,6 @@ import uuid
 
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.contrib.postgres.fields import ArrayField
 from django.core.files.storage import storages
 from django.db.models import F, Q
 from django.utils import timezone
@@ -552,12 +551,7 @@ class Label(models.Model):
         LabelSheet, on_delete=models.PROTECT, null=True, blank=True, related_name="labels"
     )
     serial = models.CharField(_("serial"), max_length=20, unique=True, editable=False)
-    scan_count = models.PositiveIntegerField(_("scans"), default=0)
-    sources = ArrayField(
-        models.IntegerField(), verbose_name=_("networks"), default=list, blank=True, editable=False
-    )
     spread_km = models.PositiveIntegerField(_("scan spread (km)"), default=0, editable=False)
-    last_scanned_at = models.DateTimeField(_("last scanned"), null=True, blank=True)
     suspicion = models.CharField(
         _("suspected copy"), max_length=20, choices=Suspicion.choices, blank=True
     )
@@ -606,17 +600,27 @@ class Scan(models.Model):
     """One scan of a label: a time, a network bucket and, if the consumer shared it, a
     coarse location."""
 
-    label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="scans")
+    # Indexed below with the time (a scan is one insert: no index it does not need).
+    label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="scans", db_index=False)
     scanned_at = models.DateTimeField(auto_now_add=True)
     # The scan's network as a 16-bit bucket keyed per label: tells two networks apart,
     # never which network (tens of thousands of addresses share each bucket).
     source = models.IntegerField(null=True, blank=True, editable=False)
-    location = models.PointField(srid=4326, null=True, blank=True)
+    # Never searched by area: compared label by label (see services.scans).
+    location = models.PointField(srid=4326, null=True, blank=True, spatial_index=False)
 
     class Meta:
         verbose_name = _("scan")
         verbose_name_plural = _("scans")
-        indexes = [models.Index(fields=["label", "scanned_at"])]
+        indexes = [
+            # Copy detection reads a label's latest scans and their networks from here.
+            models.Index(fields=["label", "scanned_at"], include=["source"], name="scan_label_idx"),
+            models.Index(
+                fields=["label", "scanned_at"],
+                condition=Q(location__isnull=False),
+                name="scan_located_idx",
+            ),
+        ]
 
 
 class ApiKey(models.Model):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -79,48 +80,83 @@ class LabelText:
 
 
 def _draw_qr(canvas: Canvas, url: str, x: float, y: float, size: float) -> None:
+    """The code with its quiet zone in the ``size`` square at (x, y): one rectangle per
+    horizontal run of dark modules."""
     modules = qr.matrix(url)
-    cell = size / len(modules)
+    cell = size / (len(modules) + 2 * qr.QUIET_ZONE)
+    left, top = x + qr.QUIET_ZONE * cell, y + size - qr.QUIET_ZONE * cell
     path = canvas.beginPath()
     for row_index, row in enumerate(modules):
-        top = y + size - (row_index + 1) * cell
+        bottom = top - (row_index + 1) * cell
         start = None
         for col, dark in enumerate([*row, False]):
             if dark and start is None:
                 start = col
             elif not dark and start is not None:
-                path.rect(x + start * cell, top, (col - start) * cell, cell)
+                path.rect(left + start * cell, bottom, (col - start) * cell, cell)
                 start = None
     canvas.drawPath(path, stroke=0, fill=1)
 
 
-def _fit(text: str, font: str, size: float, width: float) -> str:
-    while text and pdfmetrics.stringWidth(text, font, size) > width:
-        text = text[:-2] + "…"
-    return text
+MAX_TEXT_POINTS = 8.0
+# The smallest type a label uses: about 0.9 mm x-height, what small packages may print.
+MIN_TEXT_POINTS = 5.0
+LEADING = 1.2
+GAP = 0.8 * mm  # between the code's quiet zone and the text
+
+
+def _wrapped(lines: list[tuple[bool, float, str]], size: float, width: float):
+    """Each line as (font, font size, its text wrapped to ``width``)."""
+    wrapped = []
+    for bold, scale, text in lines:
+        font = FONT_BOLD if bold else FONT
+        wrapped.append((font, size * scale, simpleSplit(text, font, size * scale, width)))
+    return wrapped
+
+
+def _height(wrapped) -> float:
+    return sum(font_size * LEADING * len(parts) for _font, font_size, parts in wrapped)
+
+
+def _fitted_text(text: LabelText, serial: str, width: float, height: float):
+    """The label's lines, wrapped and at the largest size that fits: never cut. When
+    even the smallest legible size cannot hold them all, the serial (also in the code)
+    and then the certificate's name give way; product, producer and harvest date stay."""
+    lines = [
+        (True, 1.15, text.product),
+        (False, 1.0, text.producer),
+        (False, 1.0, text.harvest),
+        (False, 1.0, text.certification),
+        (False, 0.85, serial),
+    ]
+    lines = [line for line in lines if line[2]]
+    essential = 3 if text.harvest else 2
+    while True:
+        size = MAX_TEXT_POINTS
+        while size >= MIN_TEXT_POINTS:
+            wrapped = _wrapped(lines, size, width)
+            if _height(wrapped) <= height:
+                return wrapped
+            size -= 0.25
+        if len(lines) <= essential:
+            return _wrapped(lines, MIN_TEXT_POINTS, width)
+        lines = lines[:-1]
 
 
 def _draw_label(canvas, layout: SheetLayout, text: LabelText, url: str, serial: str, x, y):
     width, height = layout.width_mm * mm, layout.height_mm * mm
-    pad = min(2.5 * mm, height * 0.08)
-    qr_size = height - 2 * pad
-    _draw_qr(canvas, url, x + pad, y + pad, qr_size)
-    text_x = x + 2 * pad + qr_size
-    text_width = width - qr_size - 3 * pad
-    size = max(4.5, min(8.0, height / mm / 4.6))
-    lines = [
-        (FONT_BOLD, size * 1.15, text.product),
-        (FONT, size, text.producer),
-        (FONT, size, text.harvest),
-        (FONT, size, text.certification),
-        (FONT, size * 0.85, serial),
-    ]
-    line_y = y + height - pad - size * 1.15
-    for font, font_size, line in lines:
-        if line:
-            canvas.setFont(font, font_size)
-            canvas.drawString(text_x, line_y, _fit(line, font, font_size, text_width))
-            line_y -= font_size * 1.3
+    edge = min(1.5 * mm, height * 0.05)  # what a sticker's die-cut may shift
+    qr_size = height - 2 * edge  # the quiet zone is inside: white up to the code
+    _draw_qr(canvas, url, x + edge, y + edge, qr_size)
+    text_x = x + edge + qr_size + GAP  # a little beyond the quiet zone, for print bleed
+    text_width = width - qr_size - 2 * edge - GAP
+    wrapped = _fitted_text(text, serial, text_width, height - 2 * edge)
+    line_y = y + height - edge
+    for font, font_size, parts in wrapped:
+        canvas.setFont(font, font_size)
+        for part in parts:
+            line_y -= font_size * LEADING
+            canvas.drawString(text_x, line_y + font_size * (LEADING - 1), part)
 
 
 def render_sheet(output, layout_key: str, text: LabelText, labels: list[tuple[str, str]]) -> int:

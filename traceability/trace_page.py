@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
-from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -35,6 +34,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from backend import prepared
 from traceability.models import Batch, Label
 from traceability.public import copy_warning, public_trace
 from traceability.services.trace import load_trace
@@ -63,13 +63,13 @@ _LOT_JOINS = """
 """
 # Built from constants only; codes and serials are parameters.
 _BY_CODE = f"""
-SELECT {_LOT_COLUMNS} FROM traceability_batch AS batch {_LOT_JOINS} WHERE batch.code = %s
+SELECT {_LOT_COLUMNS} FROM traceability_batch AS batch {_LOT_JOINS} WHERE batch.code = $1
 """  # noqa: S608
 _BY_SERIAL = f"""
-SELECT label.id, label.public_warning, label.suspicion, {_LOT_COLUMNS}
+SELECT label.id, label.public_warning, label.suspicion, label.reviewed_at, {_LOT_COLUMNS}
 FROM traceability_label AS label
 JOIN traceability_batch AS batch ON batch.id = label.batch_id {_LOT_JOINS}
-WHERE label.serial = %s
+WHERE label.serial = $1
 """  # noqa: S608
 
 
@@ -97,20 +97,16 @@ def _lot(row: tuple) -> LotOnPage:
 
 
 def lot_by_code(code: str) -> LotOnPage | None:
-    with connection.cursor() as cursor:
-        cursor.execute(_BY_CODE, [code])
-        row = cursor.fetchone()
+    row = prepared.fetch_one("trace_page_lot", _BY_CODE, [code])
     return _lot(row) if row else None
 
 
 def label_by_serial(serial: str) -> tuple[Label, LotOnPage] | None:
-    """The label (with what counting its scans needs) and its lot, in one query."""
-    with connection.cursor() as cursor:
-        cursor.execute(_BY_SERIAL, [serial])
-        row = cursor.fetchone()
+    """The label (with what recording its scans needs) and its lot, in one query."""
+    row = prepared.fetch_one("trace_page_label", _BY_SERIAL, [serial])
     if row is None:
         return None
-    label_id, public_warning, suspicion, *lot_row = row
+    label_id, public_warning, suspicion, reviewed_at, *lot_row = row
     lot = _lot(tuple(lot_row))
     label = _loaded(
         Label,
@@ -119,6 +115,7 @@ def label_by_serial(serial: str) -> tuple[Label, LotOnPage] | None:
         batch_id=lot.batch.pk,
         public_warning=public_warning,
         suspicion=suspicion,
+        reviewed_at=reviewed_at,
     )
     label.batch = lot.batch
     return label, lot

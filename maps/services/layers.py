@@ -4,7 +4,8 @@ A farm household's land lies around its home, so the map never names a household
 links to a page that does (as in the open data); cooperatives and enterprises are named.
 
 Paging is by id (keyset): each page ends with the id to continue ``after``, so a client
-walks a large layer at a constant cost per page."""
+walks a large layer at a constant cost per page. Geometries go out as PostGIS wrote them:
+a feature is serialized around its GeoJSON text, never parsed and written again."""
 
 import datetime
 import json
@@ -37,8 +38,15 @@ PUBLIC_PLACE_KINDS = [Place.Kind.MARKET, Place.Kind.SUPERMARKET, Place.Kind.SHOP
 
 @dataclass
 class Page:
-    features: list[dict]
+    features: list[str]  # GeoJSON Features, serialized
     next_after: int | None  # id to continue after, None on the last page
+
+    def feature_collection(self, next_link: str | None) -> str:
+        """The page as a GeoJSON FeatureCollection (with OGC API paging fields)."""
+        links = [{"rel": "next", "href": next_link}] if next_link else []
+        head = json.dumps({"type": "FeatureCollection", "numberReturned": len(self.features)})
+        features = ",".join(self.features)
+        return f'{head[:-1]}, "links": {json.dumps(links)}, "features": [{features}]}}'
 
 
 def parse_bbox(text: str) -> Polygon:
@@ -80,13 +88,12 @@ def layer_page(name: str, bbox: Polygon, after: int = 0, limit: int = DEFAULT_PA
     return Page(features, rows[limit - 1].pk if len(rows) > limit else None)
 
 
-def _feature(row, properties: dict) -> dict:
-    return {
-        "type": "Feature",
-        "id": row.pk,
-        "geometry": json.loads(row.geojson),
-        "properties": properties,
-    }
+def _feature(row, properties: dict) -> str:
+    described = json.dumps(properties, ensure_ascii=False)
+    geometry = row.geojson  # PostGIS's text, as it is
+    return (
+        f'{{"type": "Feature", "id": {row.pk}, "geometry": {geometry}, "properties": {described}}}'
+    )
 
 
 def _producers(day: datetime.date) -> QuerySet:

@@ -47,7 +47,7 @@ def test_one_network_reloading_without_cookies_is_no_public_evidence(label, sett
     assert not warned(label)
     label.refresh_from_db()
     # Kept for the producer and inspectors: many scans, one network.
-    assert (label.scan_count, len(label.sources)) == (32, 1)
+    assert (scans.evidence(label).scans, scans.evidence(label).networks) == (32, 1)
     assert label.suspicion == Label.Suspicion.TOO_MANY_SCANS
     assert not label.public_warning
 
@@ -80,7 +80,7 @@ def test_one_source_cannot_pass_for_many(label, settings, proxies, socket, heade
         assert scan(label, socket(i), **headers_of(i)).status_code == 200
     assert not warned(label)
     label.refresh_from_db()
-    assert (label.scan_count, len(label.sources)) == (12, 1)
+    assert (scans.evidence(label).scans, scans.evidence(label).networks) == (12, 1)
     assert label.suspicion and not label.public_warning
 
 
@@ -97,7 +97,8 @@ def test_scans_from_many_networks_beyond_the_normal_count_warn_consumers(label, 
             scan_via_proxy(network)
     assert not warned(label)
     label.refresh_from_db()
-    assert (label.scan_count, len(label.sources)) == (36, 9)  # beyond 30, but 9 networks
+    evidence = scans.evidence(label)
+    assert (evidence.scans, evidence.networks) == (36, 9)  # beyond 30, but 9 networks
     assert label.suspicion == Label.Suspicion.TOO_MANY_SCANS
     scan_via_proxy(9)
     label.refresh_from_db()
@@ -258,12 +259,16 @@ def test_a_consumer_hammering_the_page_still_sees_the_trace(label):
         assert response.status_code == 200, number
         assert label.batch.code in response.content.decode()
     label.refresh_from_db()
-    assert label.scan_count < 100  # beyond the rate, scans are not counted at all
-    assert label.scan_count == Scan.objects.filter(label=label).count() == scans.SCAN_RATE.limit
+    assert scans.evidence(label).scans < 100  # beyond the rate, scans are not counted at all
+    assert (
+        scans.evidence(label).scans
+        == Scan.objects.filter(label=label).count()
+        == scans.SCAN_RATE.limit
+    )
     assert not token_in(response)  # not counted, so nothing to attach a location to
     assert scan(label, "198.51.100.1").status_code == 200
     label.refresh_from_db()
-    assert label.scan_count == scans.SCAN_RATE.limit + 1  # other networks still count
+    assert scans.evidence(label).scans == scans.SCAN_RATE.limit + 1  # other networks still count
 
 
 def test_scans_store_a_network_bucket_never_the_address(label):
@@ -276,8 +281,7 @@ def test_scans_store_a_network_bucket_never_the_address(label):
         assert "203.0.113" not in str(rows)
     sources = set(Scan.objects.values_list("source", flat=True))
     assert len(sources) == 2 and all(0 <= s < 2**16 for s in sources)
-    label.refresh_from_db()
-    assert set(label.sources) == sources
+    assert scans.evidence(label).networks == len(sources)
     # Keyed per label: one network cannot be followed from label to label.
     other = add_label(label.batch)
     networks = [f"198.51.100.{n}" for n in range(5)]
@@ -289,11 +293,11 @@ def test_checking_a_label_clears_its_evidence(label, owner):
     scan_and_share(label, "198.51.100.1", HANOI)
     scan_and_share(label, "198.51.100.2", SAIGON)
     label.refresh_from_db()
-    assert label.suspicion and label.sources and label.spread_km
+    assert label.suspicion and scans.evidence(label).networks and label.spread_km
     scans.clear_suspicion(owner, label)
     label.refresh_from_db()
-    assert (label.suspicion, label.public_warning, label.scan_count) == ("", False, 0)
-    assert (label.sources, label.spread_km) == ([], 0)
+    assert (label.suspicion, label.public_warning, label.spread_km) == ("", False, 0)
+    assert (scans.evidence(label).scans, scans.evidence(label).networks) == (0, 0)
     scan_and_share(label, "198.51.100.3", HANOI)  # older locations no longer count
     label.refresh_from_db()
     assert label.suspicion == ""
@@ -322,4 +326,4 @@ def test_scans_at_the_same_moment_count_each_network_once(harvested):
         thread.join()
     assert answers == [200] * len(addresses)
     label.refresh_from_db()
-    assert (label.scan_count, len(label.sources)) == (20, 11)
+    assert (scans.evidence(label).scans, scans.evidence(label).networks) == (20, 11)

@@ -8,10 +8,10 @@ again and again, drop cookies or type coordinates, so evidence is counted per *s
   every 12 hours, and link previews and crawlers do not count: a device marker can only
   ever lower a count, since a new one costs nothing;
 - what copy detection counts is *networks* (an IPv4 address or an IPv6 /64, read behind
-  the trusted proxies). A label keeps the distinct networks that scanned it as 16-bit
-  buckets of an HMAC keyed with SECRET_KEY and the label: tens of thousands of addresses
-  share each bucket, so not even the key tells which network a bucket was, and one
-  network cannot be followed from label to label;
+  the trusted proxies). Each scan keeps its network as a 16-bit bucket of an HMAC keyed
+  with SECRET_KEY and the label: tens of thousands of addresses share each bucket, so
+  not even the key tells which network a bucket was, and one network cannot be followed
+  from label to label;
 - a network scanning one label at an abusive rate is not counted at all; the consumer
   still sees the page.
 
@@ -22,20 +22,24 @@ apart than the batch allows were each shared from at least two networks. No IP a
 device or person is stored.
 """
 
+import datetime
 import math
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db import transaction
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from backend import prepared
 from backend.throttle import Rate, hit
 from farms.permissions import Action, require
 from traceability.error_codes import TraceabilityErrorCode
@@ -48,8 +52,9 @@ RECENT_SERIALS_KEPT = 20
 SCAN_RATE = Rate(60, 3600)
 # Locations shared from one network (a consumer shares one per scan, by pressing a button).
 LOCATION_RATE = Rate(20, 3600)
-SOURCES_KEPT = 200  # distinct networks remembered per label, far beyond any threshold
-LOCATED_SCANS_WEIGHED = 500  # the latest located scans compared with a new one
+# The latest scans (and, of those, located ones) a new scan is weighed with: bounded, so
+# that detection costs the same however often a serial was copied.
+SCANS_WEIGHED = LOCATED_SCANS_WEIGHED = 500
 FAR_APART_SOURCES_EACH = 2  # networks that must vouch for each of two far-apart places
 # Viet Nam with Hoàng Sa and Trường Sa, and a margin of sea and border land.
 REGION_LATITUDE = (6.0, 24.0)
@@ -64,6 +69,7 @@ _SIGNING_SALT = "traceability.scan-location"
 _SOURCE_SALT = "traceability.scan-source"
 _THROTTLE_SALT = "traceability.scan-throttle"
 LOCATION_TOKEN_MAX_AGE = 3600
+NEVER = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)  # before any scan: never checked
 
 
 def find_label(serial: str, *batch_relations: str) -> Label | None:
@@ -98,43 +104,66 @@ def throttle_key(network: str) -> str:
 
 @transaction.atomic
 def clear_suspicion(actor, label: Label) -> Label:
-    """After checking a flagged label (e.g. with the shop), start counting afresh."""
+    """After checking a flagged label (e.g. with the shop), start counting afresh: the
+    evidence is what was scanned since ``reviewed_at``."""
     require(actor, Action.RECALL, label.batch.producer)
     label.suspicion, label.public_warning, label.reviewed_at = "", False, timezone.now()
-    label.scan_count, label.sources, label.spread_km = 0, [], 0
-    label.save(
-        update_fields=[
-            "suspicion",
-            "public_warning",
-            "reviewed_at",
-            "scan_count",
-            "sources",
-            "spread_km",
-        ]
-    )
+    label.spread_km = 0
+    label.save(update_fields=["suspicion", "public_warning", "reviewed_at", "spread_km"])
     return label
 
 
-# One statement per scan, whatever the tables hold: the label's row is counted (its
-# networks gain the scan's bucket unless it is there or the list is full, computed on the
-# row the UPDATE locks, so concurrent scans from one new network add it once) and the
-# scan inserted, with what copy detection needs back.
-_COUNT_SCAN = """
-WITH counted AS (
-    UPDATE traceability_label
-    SET scan_count = scan_count + 1,
-        last_scanned_at = %(now)s,
-        sources = CASE WHEN sources @> ARRAY[%(bucket)s]::integer[]
-                         OR cardinality(sources) >= %(kept)s
-                       THEN sources ELSE array_append(sources, %(bucket)s) END
-    WHERE id = %(label)s
-    RETURNING id, scan_count, cardinality(sources) AS networks, suspicion, public_warning
-), recorded AS (
-    INSERT INTO traceability_scan (label_id, scanned_at, source)
-    SELECT id, %(now)s, %(bucket)s FROM counted
+@dataclass(frozen=True)
+class Evidence:
+    """A label's scans since it was last checked, and the distinct networks among them."""
+
+    scans: int
+    networks: int
+    last_scanned_at: datetime.datetime | None
+
+
+def _since_checked() -> Q:
+    return Q(scanned_at__gt=Coalesce(OuterRef("reviewed_at"), Value(NEVER)))
+
+
+def with_evidence(labels: QuerySet[Label]) -> QuerySet[Label]:
+    """``labels`` with their evidence as ``scans_counted``, ``networks`` and
+    ``last_scanned_at``, read from the scans' index for each label shown."""
+    own = Scan.objects.filter(label=OuterRef("pk")).order_by()
+    counted = own.filter(_since_checked()).values("label")
+    return labels.annotate(
+        scans_counted=Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0),
+        networks=Coalesce(
+            Subquery(counted.annotate(n=Count("source", distinct=True)).values("n")), 0
+        ),
+        last_scanned_at=Subquery(own.order_by("-scanned_at").values("scanned_at")[:1]),
+    )
+
+
+def evidence(label: Label) -> Evidence:
+    row = with_evidence(Label.objects.filter(pk=label.pk)).get()
+    return Evidence(row.scans_counted, row.networks, row.last_scanned_at)
+
+
+# Recording a scan is one insert, whatever the tables hold (no counter row to update,
+# which thousands of phones scanning one copied serial would queue on). In the same
+# statement, copy detection reads the label's latest scans since its last check from the
+# index, at most $5 of them: enough to tell whether there are more than the batch allows,
+# and from how many networks. (The new row is not in the statement's snapshot: + 1.)
+_RECORD_SCAN = """
+WITH recorded AS (
+    INSERT INTO traceability_scan (label_id, scanned_at, source) VALUES ($1, $2, $3)
     RETURNING id
 )
-SELECT recorded.id, scan_count, networks, suspicion, public_warning FROM counted, recorded
+SELECT recorded.id, latest.scans + 1, latest.networks + 1
+FROM recorded, (
+    SELECT count(*) AS scans, count(DISTINCT source) FILTER (WHERE source <> $3) AS networks
+    FROM (
+        SELECT source FROM traceability_scan
+        WHERE label_id = $1 AND scanned_at > $4
+        ORDER BY scanned_at DESC LIMIT $5
+    ) AS since_checked
+) AS latest
 """
 
 
@@ -143,16 +172,14 @@ def record_scan(label: Label, network: str) -> Scan | None:
     network is over its rate for this label: the scan is no evidence at all."""
     if not hit("scan", f"{label.pk}:{throttle_key(network)}", SCAN_RATE):
         return None
-    bucket = source_bucket(label, network)
-    now = timezone.now()
-    # The threshold for warning consumers stays reachable, however many networks are kept.
-    kept = max(SOURCES_KEPT, settings.LABEL_MIN_DISTINCT_SOURCES)
-    with connection.cursor() as cursor:
-        cursor.execute(_COUNT_SCAN, {"now": now, "bucket": bucket, "kept": kept, "label": label.pk})
-        row = cursor.fetchone()
-    scan_id, label.scan_count, networks, label.suspicion, label.public_warning = row
-    label.last_scanned_at = now
-    if label.scan_count > label.batch.max_scans_per_label:
+    bucket, now = source_bucket(label, network), timezone.now()
+    limit = label.batch.max_scans_per_label
+    # Consumers already warned: nothing left to decide, the scan is only kept.
+    window = 0 if label.public_warning else max(limit, SCANS_WEIGHED)
+    since = label.reviewed_at or NEVER
+    row = prepared.fetch_one("record_scan", _RECORD_SCAN, [label.pk, now, bucket, since, window])
+    scan_id, scans_counted, networks = row
+    if window and scans_counted > limit:
         public = networks >= settings.LABEL_MIN_DISTINCT_SOURCES
         flag(label, Label.Suspicion.TOO_MANY_SCANS, public=public)
     return Scan(pk=scan_id, label=label, scanned_at=now, source=bucket)
@@ -170,7 +197,8 @@ def flag(label: Label, reason: str, *, public: bool) -> None:
 
 def suspected_labels(batch: Batch) -> QuerySet[Label]:
     """A batch's labels with a copy signal, those consumers are warned about first."""
-    return batch.labels.exclude(suspicion="").order_by("-public_warning", "-scan_count", "pk")
+    suspected = with_evidence(batch.labels.exclude(suspicion=""))
+    return suspected.order_by("-public_warning", "-scans_counted", "pk")
 
 
 def location_token(scan: Scan) -> str:
