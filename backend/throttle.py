@@ -54,10 +54,12 @@ def _key(scope: str, source: str, rate: Rate) -> str:
 def hit(scope: str, source: str, rate: Rate) -> bool:
     """Count one event from ``source``; whether it is still within ``rate``."""
     key = _key(scope, source, rate)
-    cache.add(key, 0, rate.seconds + 1)
+    # The window's first event is one round trip to the cache, later ones two.
+    if cache.add(key, 1, rate.seconds + 1):
+        return rate.limit >= 1
     try:
         count = cache.incr(key)
-    except ValueError:  # expired between add and incr: this is the window's first event
+    except ValueError:  # expired between add and incr: this is a new window's first event
         cache.add(key, 1, rate.seconds + 1)
         count = 1
     return count <= rate.limit

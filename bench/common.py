@@ -159,8 +159,17 @@ def load_post(
 
 
 # Each request from another IPv4 address (read behind one trusted proxy), so every scan
-# counts and no throttle ever answers for the page.
+# counts and no throttle ever answers for the page. Each thread of each run draws its own
+# addresses (wrk seeds every thread alike).
 _WRK_SCRIPT = """
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("number", threads)
+end
+function init(args)
+  math.randomseed(os.time() * 100 + number)
+end
 request = function()
   local address = math.random(1, 223) .. "." .. math.random(0, 255) .. "."
     .. math.random(0, 255) .. "." .. math.random(1, 254)
@@ -169,8 +178,9 @@ end
 """
 
 
-def wrk(port: int, path: str, seconds: int = 4, connections: int = 8) -> float:
-    """Requests per second by ``wrk -t2 -c8`` (the load generator is C, not Python)."""
+def wrk(port: int, path: str, seconds: int = 4, connections: int = 8) -> tuple[float, int]:
+    """Requests per second by ``wrk -t2 -c8`` (the load generator is C, not Python), and
+    how many requests were made."""
     import re
     import subprocess
     import tempfile
@@ -187,19 +197,28 @@ def wrk(port: int, path: str, seconds: int = 4, connections: int = 8) -> float:
         ).stdout
     if "Non-2xx or 3xx responses" in output:
         raise RuntimeError(f"{path} answered errors:\n{output}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    return rate, int(re.search(r"(\d+) requests in", output).group(1))
 
 
-def side_by_side(port: int, pages: dict[str, str], rounds: int = 3, seconds: int = 4) -> None:
+def side_by_side(
+    port: int, pages: dict[str, str], rounds: int = 3, seconds: int = 4
+) -> dict[str, int]:
     """Each page's throughput as a share of /healthz's, the two measured alternately in
-    the same run (so that both see the same machine)."""
+    the same run (so that both see the same machine); the requests made of each page."""
+    made = {}
+    for path in ["/healthz", *pages.values()]:
+        wrk(port, path, 2)  # warm up: connections, caches, the first page's render
     for name, path in pages.items():
         trivial, page = [], []
         for _ in range(rounds):
-            trivial.append(wrk(port, "/healthz", seconds))
-            page.append(wrk(port, path, seconds))
+            trivial.append(wrk(port, "/healthz", seconds)[0])
+            rate, requests = wrk(port, path, seconds)
+            page.append(rate)
+            made[name] = made.get(name, 0) + requests
         share = sum(page) / sum(trivial)
         print(
             f"  {name:<34} {statistics.mean(page):>7.0f} req/s  /healthz "
             f"{statistics.mean(trivial):>6.0f} req/s  share {share:>4.0%}"
         )
+    return made

@@ -61,11 +61,16 @@ def main() -> None:
         print(f"  journey of {length:>3} events: {counts}")
 
     print("Throughput as a share of /healthz: gunicorn, 2 workers, Redis cache, wrk -t2 -c8")
+    from traceability.models import Scan
+
     server = serve(PORT, CACHE_URL="redis://127.0.0.1:6379/13", TRUSTED_PROXY_COUNT="1")
     try:
         for length, label in labels.items():
+            before = Scan.objects.filter(label=label).count()
             named = {f"{name}, {length} events": url for name, url in pages(label).items()}
-            side_by_side(PORT, named)
+            made = side_by_side(PORT, named)[f"scan, {length} events"]
+            counted = Scan.objects.filter(label=label).count() - before
+            print(f"    scans counted: {counted:,} of {made:,} requests of the scan page")
     finally:
         server.terminate()
 

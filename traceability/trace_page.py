@@ -197,16 +197,15 @@ def _personal(request) -> bool:
 def respond(request, lot: LotOnPage, label=None, report: str = "", location: str = ""):
     """The public trace page of ``lot`` (opened by ``label``, with its copy-report and
     location tokens): from the kept page with its holes filled, or rendered in full."""
-    story_ = story(lot)
     if _personal(request):
-        context = _page_context(lot, story_, label, report, location)
+        context = _page_context(lot, story(lot), label, report, location)
         return render(request, PAGE_TEMPLATE, context)
     variant = (bool(label), bool(label and label.public_warning), bool(location))
     key = f"{cache_key(lot)}:page:" + "".join(str(int(part)) for part in variant)
     page = cache.get(key)
     if page is None:
         shown = label and _loaded(Label, id=label.pk, serial=_SERIAL, public_warning=variant[1])
-        context = _page_context(lot, story_, shown, report and _REPORT, location and _LOCATION)
+        context = _page_context(lot, story(lot), shown, report and _REPORT, location and _LOCATION)
         page = render_to_string(PAGE_TEMPLATE, {**context, "request": _HOLES, "csrf_token": _CSRF})
         cache.set(key, page, STORY_SECONDS)
     holes = {
