@@ -83,7 +83,7 @@ def _wait_until(ready, what: str, seconds: float = 60) -> None:
 def _answers(url: str) -> bool:
     try:
         return requests.get(f"{url}/healthz", timeout=2).status_code == 200
-    except requests.ConnectionError:
+    except (requests.ConnectionError, requests.Timeout):  # not listening yet, or still booting
         return False
 
 

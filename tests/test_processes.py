@@ -15,11 +15,16 @@ from graphql_relay import to_global_id
 from tests.factories import UserFactory, moment
 from tests.mobile_api.conftest import PASSWORD, token_for
 from tests.servers import REDIS, celery_workers, product_environment, web_servers
-from traceability.models import BatchLink
+from traceability.models import BatchLink, Label, Scan
+from traceability.services import scans
+from traceability.services.events import record_event
+from traceability.services.labels import new_serials
+from traceability.steps import BusinessStep as Step
 
 pytestmark = [pytest.mark.celery_broker, pytest.mark.django_db(transaction=True)]
 
 CROP_AREAS = "open-data/crop-areas-by-commune.csv"
+PHONE = {"User-Agent": "Mozilla/5.0 (Linux; Android 14) Chrome/131.0 Mobile Safari/537.36"}
 SIGN_IN = """mutation($phone: String!, $password: String!) {
   signIn(input: {phone: $phone, password: $password}) { errors { code } } }"""
 SYNC = """mutation($ops: [SyncOperationInput!]!) { sync(operations: $ops) {
@@ -104,3 +109,28 @@ def _wait_for_build(url: str, seconds: float = 60) -> None:
             return
         time.sleep(0.5)
     raise TimeoutError("the open data was never built")
+
+
+def test_scan_pages_and_their_counts_hold_across_processes(tmp_path, owner, harvested):
+    """Two servers share one Redis cache: a page kept by one is never older than the
+    record on the other, and one network's scans are limited across both."""
+    redis.Redis.from_url(f"{REDIS}/14").flushdb()
+    label = Label.objects.create(batch=harvested, serial=new_serials(1)[0])
+    env = product_environment(tmp_path)
+    with web_servers(env, tmp_path, count=2, workers=2) as urls:
+
+        def page(url: str) -> str:
+            # A phone's browser, keeping no cookies: each visit may count.
+            answer = requests.get(f"{url}/s/{label.serial}", headers=PHONE, timeout=30)
+            assert answer.status_code == 200
+            return answer.text
+
+        assert all("Lưu kho" not in page(url) for url in urls)  # both keep the page
+        record_event(owner, harvested, Step.STORING, occurred_at=moment(0.5))
+        assert all("Lưu kho" in page(url) for url in urls)
+
+        servers = cycle(urls)
+        for _ in range(scans.SCAN_RATE.limit + 10):
+            page(next(servers))
+    # One network (this machine): counted up to its rate, whichever server it reached.
+    assert Scan.objects.filter(label=label).count() == scans.SCAN_RATE.limit
