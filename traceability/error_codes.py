@@ -31,6 +31,7 @@ class TraceabilityErrorCode(StrEnum):
     INVALID_COUNT = "invalid_count"
     INVALID_INTERVAL = "invalid_interval"
     INVALID_LAYOUT = "invalid_layout"
+    LABEL_TEXT_TOO_LONG = "label_text_too_long"
     INVALID_POSITION = "invalid_position"
     INVALID_STEP = "invalid_step"
     INVALID_TAX_CODE = "invalid_tax_code"

@@ -105,12 +105,34 @@ LEADING = 1.2
 GAP = 0.8 * mm  # between the code's quiet zone and the text
 
 
+class LabelTextTooLong(ValueError):
+    """The product, producer and harvest date cannot be read whole on this layout."""
+
+
+def _broken(word: str, font: str, size: float, width: float) -> list[str]:
+    """A word wider than the column, cut between characters (never dropped)."""
+    pieces, current = [], ""
+    for char in word:
+        if current and pdfmetrics.stringWidth(current + char, font, size) > width:
+            pieces.append(current)
+            current = char
+        else:
+            current += char
+    return [*pieces, current]
+
+
 def _wrapped(lines: list[tuple[bool, float, str]], size: float, width: float):
     """Each line as (font, font size, its text wrapped to ``width``)."""
     wrapped = []
     for bold, scale, text in lines:
-        font = FONT_BOLD if bold else FONT
-        wrapped.append((font, size * scale, simpleSplit(text, font, size * scale, width)))
+        font, font_size = (FONT_BOLD if bold else FONT), size * scale
+        parts = []
+        for part in simpleSplit(text, font, font_size, width):
+            if pdfmetrics.stringWidth(part, font, font_size) > width:
+                parts += _broken(part, font, font_size, width)
+            else:
+                parts.append(part)
+        wrapped.append((font, font_size, parts))
     return wrapped
 
 
@@ -121,7 +143,8 @@ def _height(wrapped) -> float:
 def _fitted_text(text: LabelText, serial: str, width: float, height: float):
     """The label's lines, wrapped and at the largest size that fits: never cut. When
     even the smallest legible size cannot hold them all, the serial (also in the code)
-    and then the certificate's name give way; product, producer and harvest date stay."""
+    and then the certificate's name give way; product, producer and harvest date stay,
+    or ``LabelTextTooLong`` says that they cannot."""
     lines = [
         (True, 1.15, text.product),
         (False, 1.0, text.producer),
@@ -139,19 +162,42 @@ def _fitted_text(text: LabelText, serial: str, width: float, height: float):
                 return wrapped
             size -= 0.25
         if len(lines) <= essential:
-            return _wrapped(lines, MIN_TEXT_POINTS, width)
+            raise LabelTextTooLong(text.product)
         lines = lines[:-1]
 
 
-def _draw_label(canvas, layout: SheetLayout, text: LabelText, url: str, serial: str, x, y):
+@dataclass(frozen=True)
+class _Geometry:
+    edge: float  # what a sticker's die-cut may shift
+    qr_size: float  # the code with its quiet zone, a square
+    text_width: float
+    text_height: float
+
+
+def _geometry(layout: SheetLayout) -> _Geometry:
     width, height = layout.width_mm * mm, layout.height_mm * mm
-    edge = min(1.5 * mm, height * 0.05)  # what a sticker's die-cut may shift
-    qr_size = height - 2 * edge  # the quiet zone is inside: white up to the code
-    _draw_qr(canvas, url, x + edge, y + edge, qr_size)
-    text_x = x + edge + qr_size + GAP  # a little beyond the quiet zone, for print bleed
-    text_width = width - qr_size - 2 * edge - GAP
-    wrapped = _fitted_text(text, serial, text_width, height - 2 * edge)
-    line_y = y + height - edge
+    edge = min(1.5 * mm, height * 0.05)
+    qr_size = height - 2 * edge
+    return _Geometry(edge, qr_size, width - qr_size - 2 * edge - GAP, height - 2 * edge)
+
+
+def text_fits(layout_key: str, text: LabelText, serial: str = "W" * 12) -> bool:
+    """Whether the product, producer and harvest date can be read whole on the layout."""
+    _register_fonts()
+    box = _geometry(LAYOUTS[layout_key])
+    try:
+        _fitted_text(text, serial, box.text_width, box.text_height)
+    except LabelTextTooLong:
+        return False
+    return True
+
+
+def _draw_label(canvas, layout: SheetLayout, text: LabelText, url: str, serial: str, x, y):
+    box = _geometry(layout)
+    _draw_qr(canvas, url, x + box.edge, y + box.edge, box.qr_size)  # quiet zone inside
+    text_x = x + box.edge + box.qr_size + GAP  # a little beyond the quiet zone, for bleed
+    wrapped = _fitted_text(text, serial, box.text_width, box.text_height)
+    line_y = y + layout.height_mm * mm - box.edge
     for font, font_size, parts in wrapped:
         canvas.setFont(font, font_size)
         for part in parts:

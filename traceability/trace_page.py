@@ -19,6 +19,7 @@ filled in by plain replacement: a page costs one query and no template.
 """
 
 import hashlib
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -52,7 +53,7 @@ _LOT_COLUMNS = """
     product.name_vi, product.name_en, product.gtin, product.image,
     farm.name, farm.kind, farm.commune, farm.district, farm.province, farm.description,
     cooperative.name,
-    certificate.status, certificate.verified_at, certificate.number,
+    certificate.scheme, certificate.status, certificate.verified_at, certificate.number,
     certificate.issued_by, certificate.valid_from, certificate.valid_to
 """
 _LOT_JOINS = """
@@ -151,26 +152,25 @@ def story(lot: LotOnPage) -> Story:
 
 
 PAGE_TEMPLATE = "traceability/scan.html"
+HOLES = ("nonce", "path", "csrf", "serial", "report", "location")
 
 
-def _hole(name: str) -> str:
-    # Private-use characters: no text of ours holds them, and escaping leaves them be.
-    return f"\ue000{name}\ue001"
+def _markers() -> dict[str, str]:
+    """A kept page's holes: private-use characters around a random word, so that no
+    stored text (a product's name, a recall's reason) can pass for one."""
+    word = secrets.token_hex(8)
+    return {name: f"\ue000{word}{name}\ue001" for name in HOLES}
 
 
 @dataclass(frozen=True)
 class _RequestHoles:
     """What the page template reads from the request, as holes."""
 
-    csp_nonce: str = _hole("nonce")
-    path: str = _hole("path")
+    csp_nonce: str
+    path: str
 
     def get_full_path(self) -> str:
         return self.path
-
-
-_HOLES = _RequestHoles()
-_CSRF, _SERIAL, _REPORT, _LOCATION = (_hole(n) for n in ("csrf", "serial", "report", "location"))
 
 
 def _page_context(lot: LotOnPage, story: Story, label, report: str, location: str) -> dict:
@@ -202,20 +202,39 @@ def respond(request, lot: LotOnPage, label=None, report: str = "", location: str
         return render(request, PAGE_TEMPLATE, context)
     variant = (bool(label), bool(label and label.public_warning), bool(location))
     key = f"{cache_key(lot)}:page:" + "".join(str(int(part)) for part in variant)
-    page = cache.get(key)
-    if page is None:
-        shown = label and _loaded(Label, id=label.pk, serial=_SERIAL, public_warning=variant[1])
-        context = _page_context(lot, story(lot), shown, report and _REPORT, location and _LOCATION)
-        page = render_to_string(PAGE_TEMPLATE, {**context, "request": _HOLES, "csrf_token": _CSRF})
-        cache.set(key, page, STORY_SECONDS)
-    holes = {
-        _HOLES.csp_nonce: str(request.csp_nonce),
-        _HOLES.path: escape(request.get_full_path()),
-        _CSRF: get_token(request),
-        _SERIAL: escape(label.serial) if label else "",
-        _REPORT: report,
-        _LOCATION: location,
+    kept = cache.get(key)
+    if kept is None:
+        kept = _kept_page(lot, label, variant, bool(report))
+        cache.set(key, kept, STORY_SECONDS)
+    markers, page = kept
+    values = {
+        "nonce": str(request.csp_nonce),
+        "path": escape(request.get_full_path()),
+        "csrf": get_token(request),
+        "serial": escape(label.serial) if label else "",
+        "report": report,
+        "location": location,
     }
-    for hole, value in holes.items():
-        page = page.replace(hole, value)
+    for name, marker in markers.items():
+        page = page.replace(marker, values[name])
     return HttpResponse(page)
+
+
+def _kept_page(lot: LotOnPage, label, variant: tuple, report: bool) -> tuple[dict, str]:
+    """The page rendered with holes, and its holes."""
+    markers = _markers()
+    shown = label and _loaded(
+        Label, id=label.pk, serial=markers["serial"], public_warning=variant[1]
+    )
+    context = _page_context(
+        lot,
+        story(lot),
+        shown,
+        markers["report"] if report else "",
+        markers["location"] if variant[2] else "",
+    )
+    request = _RequestHoles(csp_nonce=markers["nonce"], path=markers["path"])
+    page = render_to_string(
+        PAGE_TEMPLATE, {**context, "request": request, "csrf_token": markers["csrf"]}
+    )
+    return markers, page

@@ -95,7 +95,7 @@ def _public_batch(lot: str) -> Batch | None:
 
 
 @require_GET
-@cache_control(private=True, max_age=60)  # private: the page carries the visitor's CSRF token
+@cache_control(private=True, no_cache=True)  # a recall shows on the very next visit
 def lot_page(request, lot: str):
     """A lot's public journey (where Digital Link lots are redirected): shown, not counted."""
     found = trace_page.lot_by_code(lot) if _well_formed(lot) else None

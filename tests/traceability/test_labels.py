@@ -117,10 +117,11 @@ def test_a_sheet_that_cannot_be_drawn_says_so(owner, harvested, settings):
     from traceability import printing
     from traceability.services.labels import build_sheet
 
+    ordered = order_label_sheet(owner, harvested, 2)  # the font goes missing afterwards
     printing._register_fonts.cache_clear()
     settings.LABEL_FONT_PATH = "/nonexistent/font.ttf"
     try:
-        sheet = build_sheet(order_label_sheet(owner, harvested, 2).pk)
+        sheet = build_sheet(ordered.pk)
     finally:
         printing._register_fonts.cache_clear()
     assert sheet.status == LabelSheet.Status.FAILED and "font" in sheet.error.lower()

@@ -124,3 +124,11 @@ def test_the_hot_path_costs_the_same_few_queries(
     assert response.content.decode().count("<li") >= steps - 1
     with django_assert_max_num_queries(HOT_PATH_QUERIES):
         assert client.get(f"/lot/{label.batch.code}").status_code == 200
+
+
+def test_browsers_ask_again_for_scan_and_lot_pages(label):
+    """A browser's copy of a page is checked with the site first: a recall is never hidden
+    behind a page the phone kept."""
+    for url in (f"/s/{label.serial}", f"/lot/{label.batch.code}"):
+        control = Client().get(url)["Cache-Control"]
+        assert "no-cache" in control and "private" in control

@@ -70,6 +70,15 @@ def order_label_sheet(
         raise field_error(
             "layout", _("Unknown sticker layout."), TraceabilityErrorCode.INVALID_LAYOUT
         )
+    if not printing.text_fits(layout, printing.LabelText.for_batch(batch)):
+        raise field_error(
+            "layout",
+            _(
+                "The product's name, the producer and the harvest date do not fit whole on "
+                "these stickers: choose a larger layout."
+            ),
+            TraceabilityErrorCode.LABEL_TEXT_TOO_LONG,
+        )
     largest = max_sheet_size()
     if not 1 <= count <= largest:
         raise field_error(
