@@ -204,7 +204,7 @@ def respond(request, lot: LotOnPage, label=None, report: str = "", location: str
     key = f"{cache_key(lot)}:page:" + "".join(str(int(part)) for part in variant)
     kept = cache.get(key)
     if kept is None:
-        kept = _kept_page(lot, label, variant, bool(report))
+        kept = _kept_page(lot, label, variant)
         cache.set(key, kept, STORY_SECONDS)
     markers, page = kept
     values = {
@@ -220,8 +220,8 @@ def respond(request, lot: LotOnPage, label=None, report: str = "", location: str
     return HttpResponse(page)
 
 
-def _kept_page(lot: LotOnPage, label, variant: tuple, report: bool) -> tuple[dict, str]:
-    """The page rendered with holes, and its holes."""
+def _kept_page(lot: LotOnPage, label, variant: tuple) -> tuple[dict, str]:
+    """The page rendered with holes, and its holes (a label's page has a report token)."""
     markers = _markers()
     shown = label and _loaded(
         Label, id=label.pk, serial=markers["serial"], public_warning=variant[1]
@@ -230,7 +230,7 @@ def _kept_page(lot: LotOnPage, label, variant: tuple, report: bool) -> tuple[dic
         lot,
         story(lot),
         shown,
-        markers["report"] if report else "",
+        markers["report"] if label else "",
         markers["location"] if variant[2] else "",
     )
     request = _RequestHoles(csp_nonce=markers["nonce"], path=markers["path"])

@@ -72,11 +72,9 @@ LOCATION_TOKEN_MAX_AGE = 3600
 NEVER = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)  # before any scan: never checked
 
 
-def find_label(serial: str, *batch_relations: str) -> Label | None:
-    """The label, its lot, and what a page shows with it (``batch_relations``) in one query."""
-    relations = {"product", "producer", *batch_relations}
+def find_label(serial: str) -> Label | None:
     return (
-        Label.objects.select_related(*(f"batch__{name}" for name in relations))
+        Label.objects.select_related("batch__product", "batch__producer")
         .filter(serial=serial)
         .first()
     )
