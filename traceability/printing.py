@@ -140,17 +140,25 @@ def _height(wrapped) -> float:
     return sum(font_size * LEADING * len(parts) for _font, font_size, parts in wrapped)
 
 
-def _fitted_text(text: LabelText, serial: str, width: float, height: float):
+@dataclass(frozen=True)
+class _FittedText:
+    lines: list  # (font, font size, wrapped parts): product, producer, harvest, certificate
+    serial_size: float | None  # the serial's font size, None when it gave way
+
+
+def _fitted_text(text: LabelText, serial_sample: str, width: float, height: float):
     """The label's lines, wrapped and at the largest size that fits: never cut. When
     even the smallest legible size cannot hold them all, the serial (also in the code)
     and then the certificate's name give way; product, producer and harvest date stay,
-    or ``LabelTextTooLong`` says that they cannot."""
+    or ``LabelTextTooLong`` says that they cannot. ``serial_sample`` is as wide as any
+    serial of the sheet: one fit serves every label."""
+    serial = (False, 0.85, serial_sample)
     lines = [
         (True, 1.15, text.product),
         (False, 1.0, text.producer),
         (False, 1.0, text.harvest),
         (False, 1.0, text.certification),
-        (False, 0.85, serial),
+        serial,
     ]
     lines = [line for line in lines if line[2]]
     essential = 3 if text.harvest else 2
@@ -159,7 +167,9 @@ def _fitted_text(text: LabelText, serial: str, width: float, height: float):
         while size >= MIN_TEXT_POINTS:
             wrapped = _wrapped(lines, size, width)
             if _height(wrapped) <= height:
-                return wrapped
+                if lines[-1] is serial:
+                    return _FittedText(wrapped[:-1], wrapped[-1][1])
+                return _FittedText(wrapped, None)
             size -= 0.25
         if len(lines) <= essential:
             raise LabelTextTooLong(text.product)
@@ -181,24 +191,30 @@ def _geometry(layout: SheetLayout) -> _Geometry:
     return _Geometry(edge, qr_size, width - qr_size - 2 * edge - GAP, height - 2 * edge)
 
 
-def text_fits(layout_key: str, text: LabelText, serial: str = "W" * 12) -> bool:
+def _serial_sample(serials) -> str:
+    return "W" * max(map(len, serials), default=0)  # W: the widest letter a serial uses
+
+
+def text_fits(layout_key: str, text: LabelText) -> bool:
     """Whether the product, producer and harvest date can be read whole on the layout."""
     _register_fonts()
     box = _geometry(LAYOUTS[layout_key])
     try:
-        _fitted_text(text, serial, box.text_width, box.text_height)
+        _fitted_text(text, "", box.text_width, box.text_height)
     except LabelTextTooLong:
         return False
     return True
 
 
-def _draw_label(canvas, layout: SheetLayout, text: LabelText, url: str, serial: str, x, y):
+def _draw_label(canvas, layout: SheetLayout, fitted: _FittedText, url: str, serial: str, x, y):
     box = _geometry(layout)
     _draw_qr(canvas, url, x + box.edge, y + box.edge, box.qr_size)  # quiet zone inside
     text_x = x + box.edge + box.qr_size + GAP  # a little beyond the quiet zone, for bleed
-    wrapped = _fitted_text(text, serial, box.text_width, box.text_height)
+    lines = fitted.lines
+    if fitted.serial_size:
+        lines = [*lines, (FONT, fitted.serial_size, [serial])]
     line_y = y + layout.height_mm * mm - box.edge
-    for font, font_size, parts in wrapped:
+    for font, font_size, parts in lines:
         canvas.setFont(font, font_size)
         for part in parts:
             line_y -= font_size * LEADING
@@ -211,6 +227,9 @@ def render_sheet(output, layout_key: str, text: LabelText, labels: list[tuple[st
     layout = LAYOUTS[layout_key]
     canvas = Canvas(output, pagesize=A4, pageCompression=1)
     canvas.setTitle(text.product)
+    box = _geometry(layout)
+    sample = _serial_sample(serial for _url, serial in labels)
+    fitted = _fitted_text(text, sample, box.text_width, box.text_height)
     page_height = A4[1]
     for index, (url, serial) in enumerate(labels):
         slot = index % layout.per_page
@@ -222,7 +241,7 @@ def render_sheet(output, layout_key: str, text: LabelText, labels: list[tuple[st
             page_height
             - (layout.top_mm + (row + 1) * layout.height_mm + row * layout.gap_y_mm) * mm
         )
-        _draw_label(canvas, layout, text, url, serial, x, y)
+        _draw_label(canvas, layout, fitted, url, serial, x, y)
     pages = canvas.getPageNumber()
     canvas.save()
     return pages

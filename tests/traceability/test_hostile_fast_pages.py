@@ -413,7 +413,10 @@ def _fits(text: printing.LabelText, layout_key: str, serial: str = "AB12CD34EF")
     edge = min(1.5 * mm, height * 0.05)
     qr_size = height - 2 * edge
     width = layout.width_mm * mm - qr_size - 2 * edge - printing.GAP
-    wrapped = printing._fitted_text(text, serial, width, height - 2 * edge)
+    fitted = printing._fitted_text(text, serial, width, height - 2 * edge)
+    wrapped = fitted.lines
+    if fitted.serial_size:
+        wrapped = [*wrapped, (printing.FONT, fitted.serial_size, [serial])]
     widest = max(
         pdfmetrics.stringWidth(part, font, size) for font, size, parts in wrapped for part in parts
     )
