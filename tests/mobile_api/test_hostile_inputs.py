@@ -181,6 +181,24 @@ def test_pending_labels_per_producer_are_bounded(api, harvested, settings):
     ] == [{"code": "invalid_count"}]  # drawn inside the request without a broker: kept small
 
 
+def test_labels_too_small_for_the_names_are_refused_and_nothing_is_made(api, harvested):
+    """The longest names a product and a producer may have, on the smallest stickers."""
+    harvested.product.name_vi = ("Gạo Bắc Hương Hải Hậu hữu cơ loại đặc biệt " * 4)[:120]
+    harvested.product.save(update_fields=["name_vi"])
+    harvested.producer.name = ("Hợp tác xã Nông nghiệp Hữu cơ Vân Nội Đông Anh " * 5)[:200]
+    harvested.producer.save(update_fields=["name"])
+    order = """mutation($input: OrderLabelsInput!) { orderLabels(input: $input) {
+      errors { code field message } } }"""
+    batch = to_global_id("BatchNode", harvested.pk)
+    for _retry in range(2):
+        refused = api(order, {"input": {"batchId": batch, "count": 40, "layout": "A4_4X10"}})
+        errors = refused["data"]["orderLabels"]["errors"]
+        assert [(e["code"], e["field"]) for e in errors] == [("label_text_too_long", "layout")]
+        assert "cỡ tem lớn hơn" in errors[0]["message"]
+    assert not harvested.labels.exists() and not harvested.label_sheets.exists()
+    assert api.ok(order, {"input": {"batchId": batch, "count": 14, "layout": "A4_2X7"}})
+
+
 def test_the_api_throttles_a_whole_network_not_one_client(client, db, settings):
     settings.LOGIN_FAILURES_PER_NETWORK = 3
     UserFactory(phone="+84912000555")
