@@ -43,10 +43,11 @@ class Page:
 
     def feature_collection(self, next_link: str | None) -> str:
         """The page as a GeoJSON FeatureCollection (with OGC API paging fields)."""
-        links = [{"rel": "next", "href": next_link}] if next_link else []
-        head = json.dumps({"type": "FeatureCollection", "numberReturned": len(self.features)})
-        features = ",".join(self.features)
-        return f'{head[:-1]}, "links": {json.dumps(links)}, "features": [{features}]}}'
+        links = json.dumps([{"rel": "next", "href": next_link}] if next_link else [])
+        return (
+            f'{{"type": "FeatureCollection", "numberReturned": {len(self.features)}, '
+            f'"links": {links}, "features": [{",".join(self.features)}]}}'
+        )
 
 
 def parse_bbox(text: str) -> Polygon:
