@@ -109,11 +109,17 @@ def test_every_layout_says_everything_and_every_code_scans(
         sheet = order_label_sheet(owner, long_named_lot, count, layout)
     sheet.refresh_from_db()
     text, image = _page_text_and_image(sheet.file.path)
-    harvest = moment(3).astimezone().strftime("%d/%m/%Y")
+    harvest = long_named_lot.harvest_date.strftime("%d/%m/%Y")
     for whole in (long_named_lot.product.name_vi, long_named_lot.producer.name, harvest):
         assert text.count("".join(whole.split())) == count, whole
     assert "…" not in text
-    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    # The reader now and then makes a short number out of the printed text: only what it
+    # reads as a link is a code of ours.
+    found = [
+        result
+        for result in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+        if "://" in result.text
+    ]
     urls = {label_url(label.serial, long_named_lot) for label in sheet.labels.all()}
     assert {result.text for result in found} == urls
     for result in found:
